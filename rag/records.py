@@ -1,0 +1,70 @@
+"""Frozen records that flow through the pipeline.
+
+Every span carries ``start``/``end`` offsets into its source's canonical text,
+with the invariant ``source.canonical[start:end] == span.text``. That invariant
+is what makes a quote a quote: anything shown in quotation marks is cut from the
+canonical text by offsets, never retyped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One answer (or opening statement) of a spokesperson, with the question it answered.
+
+    ``turn_id`` is ``"<source stem>:<n>"`` with ``n`` the 1-based position of the
+    turn in its transcript, e.g. ``"t1558711:3"``. It depends only on the parse of
+    the transcript, not on chunking or the index, so evaluation qrels stay valid
+    across rebuilds.
+    """
+
+    turn_id: str
+    source: str
+    n: int
+    kind: str  # "answer" (to a question) or "statement" (announcement, no question)
+    spokesperson: str | None
+    outlet: str | None
+    question: str | None
+    question_start: int | None
+    question_end: int | None
+    start: int
+    end: int
+    text: str
+    after_conference: bool = False
+    line: int | None = None  # 1-based line in the original file, when known
+
+
+@dataclass(frozen=True)
+class Source:
+    """One parsed transcript: canonical text, metadata and its turns."""
+
+    source: str  # file name, e.g. "t1558711.html"
+    canonical: str
+    title: str | None
+    date: str | None  # YYYY-MM-DD or None when unknown
+    date_inferred: bool
+    spokesperson: str | None
+    url: str | None
+    kind: str  # "conference", "remarks", ...
+    turns: tuple[Turn, ...] = field(default_factory=tuple)
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def stem(self) -> str:
+        return self.source.rsplit(".", 1)[0] if "." in self.source else self.source
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A quotable span of one turn's answer, plus the text that was embedded for it."""
+
+    chunk_id: int
+    turn_id: str
+    source: str
+    start: int
+    end: int
+    text: str  # canonical[start:end]
+    embed_text: str  # may prepend context (question, speaker, date); never quoted

@@ -60,12 +60,58 @@ _NOT_OUTLETS = {
 }
 _QUESTION_LABELS = {"q", "question", "journalist", "reporter", "foreign journalist", "follow-up",
                     "follow up", "followup", "follow-up question"}
-_AFTER_RE = re.compile(
-    r"^\s*(?:The following (?:questions? (?:was|were) )?raised(?: by (?:a )?journalists?)? after the "
-    r"press conference|The following questions? (?:was|were) raised(?: by (?:a )?journalists?)? after "
-    r"the press conference|This question was raised after the press conference)\s*[:：.]?\s*",
+# Any label that names the journalist instead of an outlet ("Journalist:", "The journalist
+# clarified:"). On these pages such a line answers the spokesperson, it does not open a topic.
+_JOURNALIST_RE = re.compile(r"^(?:the |a )?(?:foreign )?(?:journalist|reporter|correspondent)\b")
+# "Journalist clarifies:", "The journalist added:": the journalist who just asked speaks again,
+# so it opens a follow-up question from the same outlet (pages never name the outlet there).
+_JOURNALIST_AGAIN_RE = re.compile(
+    r"^(?:the |a )?(?:journalist|reporter|correspondent) (?:clarifie[sd]|clarify|adds|added|explains|"
+    r"explained|continues|continued|asks|asked|follows up|followed up|responds|responded|replies|replied)$"
+)
+# Notes that open the part of a transcript asked after the briefing, e.g. "The following question
+# was raised after the press conference: ...", "A journalist asked the following question after the
+# press conference:", "After the Press Conference, a journalist asked if ...". Only paragraphs that
+# *start* like such a note count: answers say "I will check on it after the press conference" too.
+_AFTER_START_RE = re.compile(
+    r"^\s*(?:the following|following|this question|questions?\b|after the press conference|"
+    r"after the briefing|an? (?:foreign )?journalists? (?:asked|posed|raised))",
     re.IGNORECASE,
 )
+_AFTER_WORDS_RE = re.compile(r"\bafter (?:the|today's) (?:regular )?(?:press conference|briefing)\b", re.I)
+# "..., a journalist asked if/whether ...": the note is itself the (reported) question.
+_REPORTED_Q_RE = re.compile(r"\basked (?:if|whether|about|what|how|why|when|where|who)\b", re.I)
+# Paragraphs of only decoration ("***", "---"): the page's own section break. What follows it is
+# no longer part of the answer above (e.g. a notice that the next briefing is adjourned).
+_SEPARATOR_RE = re.compile(r"^[\s*\-_=~#•·.…—–]{3,}$")
+
+
+def after_marker(text: str) -> tuple[int, bool] | None:
+    """Where the question starts in an "asked after the press conference" note, or None.
+
+    Returns ``(offset, reported)``: ``offset`` is where the question text begins in ``text``
+    (``len(text)`` when the note stands alone and the question follows in the next paragraph);
+    ``reported`` is True when the note is itself the question in reported speech.
+    """
+    if not _AFTER_START_RE.match(text):
+        return None
+    head, colon, _ = text.partition(":")
+    if not colon:
+        head, colon, _ = text.partition("：")
+    if colon and len(head) <= 160 and _AFTER_WORDS_RE.search(head):
+        rest = len(head) + 1
+        while rest < len(text) and text[rest].isspace():
+            rest += 1
+        return rest, False
+    if not colon and len(text) <= 300 and _AFTER_WORDS_RE.search(text):
+        # A note without a colon: alone on its line, or the question in reported speech.
+        return (0, True) if _REPORTED_Q_RE.search(text) else (len(text), False)
+    return None
+
+
+def is_separator(text: str) -> bool:
+    """True for decoration-only paragraphs such as ``***`` or ``-----``."""
+    return bool(_SEPARATOR_RE.match(text))
 
 
 @dataclass(frozen=True)
@@ -97,8 +143,19 @@ def _looks_like_outlet(label: str) -> bool:
     return not re.search(r"[.,;!?\"“”]|\d\d", label)
 
 
+# Sentinel outlet of a label that continues the previous journalist's questions.
+FOLLOW_UP = "\x00follow-up"
+# Longest answer (in characters) that still counts as the spokesperson asking back.
+COUNTER_QUESTION_MAX = 250
+_FOLLOW_UP_RE = re.compile(r"^follow[- ]?up\b")
+
+
 def _classify(label: str) -> tuple[str, str | None] | None:
-    """("question", outlet) or ("answer", spokesperson) for a speaker label, else None."""
+    """("question", outlet) or ("answer", spokesperson) for a speaker label, else None.
+
+    A question label that continues the previous journalist ("Follow-up", "Journalist
+    clarifies") gets the outlet ``FOLLOW_UP``; the segmenter replaces it by the last outlet.
+    """
     norm = " ".join(label.split())
     low = norm.lower()
     if low in ("a", "answer"):
@@ -106,11 +163,14 @@ def _classify(label: str) -> tuple[str, str | None] | None:
     name = spokesperson_name(norm)
     if name:
         return ("answer", name)
-    if low in _QUESTION_LABELS or low.startswith("follow-up"):
+    if _FOLLOW_UP_RE.match(low) or _JOURNALIST_AGAIN_RE.match(low):
+        return ("question", FOLLOW_UP)
+    if low in _QUESTION_LABELS:
         return ("question", None)
     if _looks_like_outlet(norm):
         return ("question", norm.replace("&amp;", "&"))
     return None
+
 
 
 def parse_date(text: str) -> str | None:
@@ -124,6 +184,183 @@ def parse_date(text: str) -> str | None:
         return _dt.date(int(m.group(3)), MONTHS[m.group(1).lower()], int(m.group(2))).isoformat()
     except ValueError:
         return None
+
+
+def _ends_with_question_mark(text: str) -> bool:
+    return text.rstrip(" \"'”’)]」").endswith(("?", "？"))
+
+
+def _canonical(paras: list[Para]) -> tuple[str, list[tuple[int, int]]]:
+    """Paragraphs joined by a blank line, and each paragraph's ``(start, end)`` in the result."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for p in paras:
+        spans.append((pos, pos + len(p.text)))
+        pos += len(p.text) + 2
+    return "\n\n".join(p.text for p in paras), spans
+
+
+class _Segmenter:
+    """State machine that cuts paragraphs into turns; see :func:`segment`.
+
+    States: ``pre`` (before the first question, or after a separator: unlabeled text is a
+    statement), ``await_question`` (an after-conference note was seen, its question follows),
+    ``question`` (a question is open, no answer yet) and ``answer``.
+    Spans are ``[start, end]`` lists into the canonical text; an empty span (``start == end``)
+    is a label whose text comes in the next paragraph ("Q:" alone on its line).
+    """
+
+    def __init__(self, canonical: str, *, source: str, spokesperson: str | None, preamble: str) -> None:
+        self.canonical = canonical
+        self.source = source
+        self.stem = source.rsplit(".", 1)[0] if "." in source else source
+        self.default_speaker = spokesperson
+        self.preamble = preamble
+        self.turns: list[Turn] = []
+        self.speakers: dict[str, int] = {}
+        self.state = "pre"
+        self.q: list[int] | None = None
+        self.q_outlet: str | None = None
+        self.a: list[int] | None = None
+        self.a_speaker: str | None = None
+        self.a_line: int | None = None
+        self.after = False
+        self.last_outlet: str | None = None
+        self.last_speaker: str | None = None
+        self.replying = False  # the open question is a journalist's reply, not a new question
+        self.implicit = False  # the open answer was guessed (no label); see _answer_without_label
+
+    # -- emitting -----------------------------------------------------------------------
+    def flush(self) -> None:
+        """Emit the open turn (if it has answer text) and reset."""
+        a, q = self.a, self.q
+        if a and a[1] > a[0]:
+            n = len(self.turns) + 1
+            has_q = bool(q and q[1] > q[0])
+            self.turns.append(Turn(
+                turn_id=f"{self.stem}:{n}", source=self.source, n=n,
+                kind="answer" if has_q else "statement",
+                spokesperson=self.a_speaker or self.default_speaker,
+                outlet=self.q_outlet if has_q else None,
+                question=self.canonical[q[0]:q[1]] if has_q else None,  # type: ignore[index]
+                question_start=q[0] if has_q else None,  # type: ignore[index]
+                question_end=q[1] if has_q else None,  # type: ignore[index]
+                start=a[0], end=a[1], text=self.canonical[a[0]:a[1]],
+                after_conference=self.after, line=self.a_line,
+            ))
+            self.last_speaker = self.a_speaker
+        self.q = self.a = None
+        self.q_outlet = self.a_speaker = None
+        self.a_line = None
+        self.implicit = False
+
+    @staticmethod
+    def _extend(span: list[int], ps: int, pe: int) -> None:
+        if span[1] == span[0]:
+            span[0] = ps  # the label stood alone: the text starts here, not at the label
+        span[1] = pe
+
+    # -- events -------------------------------------------------------------------------
+    def on_separator(self) -> None:
+        # A separator closes a section: what follows is a notice or a new section, and an
+        # after-conference part is over (its own note says so again if another one starts).
+        self.flush()
+        self.state = "pre"
+        self.after = False
+
+    def on_after(self, ps: int, pe: int, offset: int, reported: bool) -> None:
+        self.flush()
+        self.after = True
+        start = ps if reported else min(ps + offset, pe)
+        if start < pe:
+            self.q, self.q_outlet, self.state = [start, pe], None, "question"
+        else:
+            self.state = "await_question"
+
+    def on_question(self, outlet: str | None, body: int, pe: int, *, reply: bool = False) -> None:
+        """A question label. ``reply`` marks a journalist's label ("Journalist:") rather than a
+        new question's ("Q:", an outlet)."""
+        if self.state == "question" and not self.a:
+            # Two question labels in a row (a clarification, a "Follow-up:" before any
+            # answer): one question, asked by whoever asked first.
+            self._extend(self.q, body, pe)  # type: ignore[arg-type]
+            return
+        # The spokesperson asked back ("This report is from Canberra, right?") and the
+        # journalist replies ("Journalist: Yes."): the reply comes from the same outlet.
+        counter = self.state == "answer" and self._is_counter_question()
+        self.flush()
+        if outlet == FOLLOW_UP or (counter and outlet is None):
+            outlet = self.last_outlet  # the journalist who just asked speaks again
+        self.q, self.q_outlet, self.state = [body, pe], outlet, "question"
+        self.last_outlet = outlet
+        self.replying = counter or reply
+
+    def _is_counter_question(self) -> bool:
+        a = self.a
+        if not a or a[1] - a[0] > COUNTER_QUESTION_MAX:
+            return False
+        text = self.canonical[a[0]:a[1]]
+        return "\n" not in text and _ends_with_question_mark(text)
+
+    def on_answer(self, speaker: str | None, body: int, pe: int, line: int | None) -> None:
+        if speaker:
+            self.speakers[speaker] = self.speakers.get(speaker, 0) + 1
+        if self.state == "pre":
+            if self.preamble == "statement":
+                self._open_statement(speaker, body, pe, line)
+            return
+        if self.state in ("question", "await_question") and not self.a:
+            self._open_answer(speaker, body, pe, line)
+            return
+        if self.implicit:
+            # An answer label after an answer we only guessed: the guess was wrong, the
+            # unlabeled paragraphs were still the question.
+            self.q[1] = self.a[1]  # type: ignore[index]
+            self._open_answer(speaker, body, pe, line)
+            return
+        # A second answer label inside an answer ("A:" again after a clarification that
+        # carried no label): the same turn goes on.
+        self._extend(self.a, body, pe)  # type: ignore[arg-type]
+
+    def on_plain(self, ps: int, pe: int, line: int | None) -> None:
+        if self.state == "pre":
+            if self.preamble == "statement":
+                self._open_statement(None, ps, pe, line)
+        elif self.state == "await_question":
+            self.q, self.state = [ps, pe], "question"
+        elif self.state == "question" and self._answer_without_label(ps, pe):
+            self._open_answer(self.last_speaker, ps, pe, line, implicit=True)
+        elif self.state == "question":
+            self._extend(self.q, ps, pe)  # type: ignore[arg-type]
+        else:
+            self._extend(self.a, ps, pe)  # type: ignore[arg-type]
+
+    def _answer_without_label(self, ps: int, pe: int) -> bool:
+        """Whether an unlabeled paragraph after a question is the answer, its label lost.
+
+        Pages drop the "A:" now and then. Questions here are one paragraph, so text after a
+        journalist's reply line, or a statement after a question that ends in "?", is taken
+        as the answer; if an answer label follows after all, :meth:`on_answer` undoes it.
+        """
+        q = self.q
+        if not q or q[1] <= q[0]:
+            return False
+        if self.replying:
+            return True
+        return (_ends_with_question_mark(self.canonical[q[0]:q[1]])
+                and not _ends_with_question_mark(self.canonical[ps:pe]))
+
+    def _open_answer(self, speaker: str | None, start: int, pe: int, line: int | None,
+                     *, implicit: bool = False) -> None:
+        self.a, self.a_speaker, self.a_line, self.state = [start, pe], speaker, line, "answer"
+        self.implicit = implicit
+
+    def _open_statement(self, speaker: str | None, start: int, pe: int, line: int | None) -> None:
+        if self.a is None:
+            self.a, self.a_line = [start, pe], line
+        else:
+            self._extend(self.a, start, pe)
+        self.a_speaker = self.a_speaker or speaker
 
 
 def segment(
@@ -145,131 +382,48 @@ def segment(
     ``"statement"`` (the spokesperson's opening announcements, as on the ministry's
     pages) or ``"header"`` (title lines of a scraped text file, kept in the canonical
     text but in no turn).
+
+    Besides ``OUTLET:``/``Name:``/``Q:``/``A:`` labels the segmenter knows three kinds of
+    paragraphs: "asked after the press conference" notes (turns after them are flagged
+    ``after_conference``), separators such as ``***`` (they close the open turn; unlabeled
+    text after them is a statement), and follow-up labels ("Follow-up:", "Journalist
+    clarifies:") that reuse the previous question's outlet.
     """
-    stem = source.rsplit(".", 1)[0] if "." in source else source
-    # Build canonical text and remember each paragraph's span.
-    pieces: list[str] = []
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    for p in paras:
-        if pieces:
-            pieces.append("\n\n")
-            pos += 2
-        pieces.append(p.text)
-        spans.append((pos, pos + len(p.text)))
-        pos += len(p.text)
-    canonical = "".join(pieces)
+    canonical, spans = _canonical(paras)
+    seg = _Segmenter(canonical, source=source, spokesperson=spokesperson, preamble=preamble)
+    for p, (ps, pe) in zip(paras, spans, strict=True):
+        _feed(seg, p, ps, pe)
+    seg.flush()
 
-    turns: list[Turn] = []
-    speakers: dict[str, int] = {}
-    # Current turn under construction.
-    state = "pre"  # pre | question | answer
-    q_span: list[int] | None = None  # [start, end] of the question text
-    q_outlet: str | None = None
-    a_span: list[int] | None = None
-    a_speaker: str | None = None
-    a_line: int | None = None
-    after = False
-    pre_span: list[int] | None = None
-    pre_line: int | None = None
-    last_outlet: str | None = None
-
-    def flush() -> None:
-        nonlocal q_span, a_span, q_outlet, a_speaker, a_line
-        if a_span and a_span[1] > a_span[0]:
-            n = len(turns) + 1
-            q_text = canonical[q_span[0]:q_span[1]] if q_span else None
-            turns.append(Turn(
-                turn_id=f"{stem}:{n}", source=source, n=n,
-                kind="answer" if q_span else "statement",
-                spokesperson=a_speaker or spokesperson, outlet=q_outlet,
-                question=q_text, question_start=q_span[0] if q_span else None,
-                question_end=q_span[1] if q_span else None,
-                start=a_span[0], end=a_span[1], text=canonical[a_span[0]:a_span[1]],
-                after_conference=after, line=a_line,
-            ))
-        q_span = a_span = None
-        q_outlet = a_speaker = None
-        a_line = None
-
-    for p, (ps, pe) in zip(paras, spans):
-        text = p.text
-        m_after = _AFTER_RE.match(text)
-        if m_after:
-            # "The following question was raised after the press conference: <question>"
-            if state == "pre" and pre_span:
-                a_span, a_line = pre_span, pre_line
-                flush()
-                pre_span = None
-            else:
-                flush()
-            after = True
-            rest = ps + m_after.end()
-            state = "question"
-            q_span = [rest, pe] if rest < pe else None
-            q_outlet = None
-            if q_span is None:
-                state = "await_question"
-            continue
-        m = _LABEL_RE.match(text)
-        cls = _classify(m.group(1)) if m else None
-        body_start = ps + m.end() if (m and cls) else ps
-        if cls and cls[0] == "question":
-            if state == "pre" and pre_span:
-                a_span, a_line, a_speaker = pre_span, pre_line, None
-                flush()
-                pre_span = None
-            elif state in ("answer", "question"):
-                if state == "question" and not a_span:
-                    # A question followed by another label-opened question: keep both as
-                    # one question (a journalist's clarification, "Follow-up:" without answer).
-                    q_span[1] = pe  # type: ignore[index]
-                    continue
-                flush()
-            outlet = cls[1]
-            if outlet is None and m.group(1).lower().startswith("follow") and last_outlet:
-                outlet = last_outlet  # a follow-up comes from the journalist who just asked
-            q_span, q_outlet, state = [body_start, pe], outlet, "question"
-            last_outlet = outlet
-            continue
-        if cls and cls[0] == "answer":
-            if cls[1]:
-                speakers[cls[1]] = speakers.get(cls[1], 0) + 1
-            if state == "pre":
-                if preamble == "statement":
-                    pre_span = pre_span or [body_start, pe]
-                    pre_span[1] = pe
-                    pre_line = pre_line or p.line
-                continue
-            if state in ("question", "await_question") and not a_span:
-                a_span, a_speaker, a_line, state = [body_start, pe], cls[1], p.line, "answer"
-                continue
-            # A second answer label inside an answer: same turn continues.
-            a_span[1] = pe  # type: ignore[index]
-            continue
-        # Unlabeled paragraph: continues whatever is open.
-        if state == "pre":
-            if preamble == "statement":
-                pre_span = pre_span or [ps, pe]
-                pre_span[1] = pe
-                pre_line = pre_line or p.line
-        elif state == "await_question":
-            q_span, state = [ps, pe], "question"
-        elif state == "question":
-            q_span[1] = pe  # type: ignore[index]
-        else:
-            a_span[1] = pe  # type: ignore[index]
-    if state == "pre" and pre_span:
-        a_span, a_line = pre_span, pre_line
-    flush()
-
-    if spokesperson is None and speakers:
-        spokesperson = max(speakers, key=speakers.get)  # type: ignore[arg-type]
+    turns = seg.turns
+    if spokesperson is None and seg.speakers:
+        spokesperson = max(seg.speakers, key=seg.speakers.get)  # type: ignore[arg-type]
         turns = [t if t.spokesperson else _with_speaker(t, spokesperson) for t in turns]
     return Source(
         source=source, canonical=canonical, title=title, date=date, date_inferred=date_inferred,
         spokesperson=spokesperson, url=url, kind=kind, turns=tuple(turns), warnings=warnings,
     )
+
+
+def _feed(seg: _Segmenter, p: Para, ps: int, pe: int) -> None:
+    """Hand one paragraph to the segmenter as the event it stands for."""
+    text = p.text
+    if is_separator(text):
+        seg.on_separator()
+        return
+    after = after_marker(text)
+    if after:
+        seg.on_after(ps, pe, *after)
+        return
+    m = _LABEL_RE.match(text)
+    cls = _classify(m.group(1)) if m else None
+    if cls is None:
+        seg.on_plain(ps, pe, p.line)
+    elif cls[0] == "question":
+        reply = bool(_JOURNALIST_RE.match(" ".join(m.group(1).split()).lower()))  # type: ignore[union-attr]
+        seg.on_question(cls[1], ps + m.end(), pe, reply=reply)  # type: ignore[union-attr]
+    else:
+        seg.on_answer(cls[1], ps + m.end(), pe, p.line)  # type: ignore[union-attr]
 
 
 def _with_speaker(t: Turn, name: str) -> Turn:

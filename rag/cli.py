@@ -1,0 +1,173 @@
+"""``rag``: a thin argparse shell over the library. Errors become messages here, and only here."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .errors import RagError
+
+DEFAULT_INDEX = Path(__file__).resolve().parent.parent / "index"
+
+
+def _add_index(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--index", default=str(DEFAULT_INDEX), help="index directory (default: index/ at the repo root)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="rag", description="Verbatim, cited answers from MFA press conferences.")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+
+    p = sub.add_parser("ingest", help="parse transcripts (.txt/.html files or folders) into the index")
+    p.add_argument("paths", nargs="+")
+    _add_index(p)
+    p.add_argument("--date", help="conference date (YYYY-MM-DD) for text files that do not state it")
+    p.add_argument("--rebuild", action="store_true", help="start a new index instead of extending the current one")
+    p.add_argument("--max-tokens", type=int, default=150, help="chunk budget in cl100k tokens (default 150)")
+    p.add_argument("--context", choices=["question", "none"], default="question",
+                   help="text embedded before each chunk (default: the question it answered)")
+    p.add_argument("--dtype", choices=["fp32", "bf16"], default="fp32",
+                   help="fp32 (default; bf16 is emulated and ~8x slower on AVX2-only CPUs)")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("ask", help="ask a question; prints quotes with citations")
+    p.add_argument("question", nargs="?")
+    _add_index(p)
+    p.add_argument("--batch", help="JSONL file of {id, query[, since, until, spokesperson, outlet]}")
+    p.add_argument("--k", type=int, default=10)
+    p.add_argument("--since")
+    p.add_argument("--until")
+    p.add_argument("--spokesperson")
+    p.add_argument("--outlet")
+    p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default="hybrid")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("show", help="print the canonical text of an ingested transcript")
+    p.add_argument("source", help="file name as ingested, e.g. t1558711.html (or its stem)")
+    _add_index(p)
+    p.add_argument("--json", action="store_true", help="print the parsed record (metadata and turns)")
+
+    p = sub.add_parser("eval", help="evaluate retrieval on a BEIR-style set (see eval/README.md)")
+    from .evaluate import add_arguments  # the eval CLI lives beside the evaluator
+
+    add_arguments(p)
+    _add_index(p)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return {"ingest": cmd_ingest, "ask": cmd_ask, "show": cmd_show, "eval": cmd_eval}[args.cmd](args)
+    except RagError as e:
+        print(f"rag {args.cmd}: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from .chunking import ChunkParams
+    from .embedding import Embedder
+    from .ingest import ingest
+    from .retrieval import make_filters
+
+    if args.date:
+        make_filters(since=args.date)  # validates the format
+    params = ChunkParams(max_tokens=args.max_tokens, context=args.context)
+    report = ingest(args.paths, args.index, encoder_factory=lambda: Embedder(args.dtype), params=params,
+                    dtype=args.dtype, date=args.date, rebuild=args.rebuild, progress=not args.quiet)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        state = "written" if report.written else "unchanged (nothing new to index)"
+        print(f"index {report.index}: {state}")
+        print(f"  conferences {report.conferences}, turns {report.turns}, chunks {report.chunks}")
+        print(f"  added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.unchanged)}, "
+              f"embedded {report.embedded} chunks, reused {report.reused}, {report.seconds:.1f} s")
+        for f, why in report.skipped:
+            print(f"  skipped {f}: {why}")
+        for f, why in report.failed:
+            print(f"  FAILED {f}: {why}", file=sys.stderr)
+    return 1 if report.failed else 0
+
+
+def _retriever(index_dir: str):  # noqa: ANN202
+    from . import store
+    from .embedding import MODEL_NAME, Embedder
+    from .retrieval import Retriever
+
+    index = store.load(Path(index_dir), model=MODEL_NAME)
+    return Retriever(index, Embedder(index.manifest.get("dtype", "fp32")))
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from .answer import ask
+    from .errors import QueryError
+    from .retrieval import make_filters
+
+    if bool(args.batch) == bool(args.question):
+        raise QueryError("give either a QUESTION or --batch FILE.jsonl")
+    retriever = _retriever(args.index)
+    if not args.batch:
+        f = make_filters(args.since, args.until, args.spokesperson, args.outlet)
+        out = ask(retriever, args.question, k=args.k, filters=f, mode=args.mode)
+        print(json.dumps(out, ensure_ascii=False) if args.json else format_text(out))
+        return 0
+    failures = 0
+    with open(args.batch, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                if not isinstance(item, dict) or "query" not in item:
+                    raise QueryError("each line needs a JSON object with 'id' and 'query'")
+                f = make_filters(item.get("since"), item.get("until"), item.get("spokesperson"), item.get("outlet"))
+                out = {"id": item.get("id"), **ask(retriever, item["query"], k=args.k, filters=f, mode=args.mode)}
+            except (ValueError, RagError) as e:
+                failures += 1
+                out = {"id": item.get("id") if isinstance(item, dict) else None,
+                       "error": f"{args.batch}:{lineno}: {e}"}  # type: ignore[possibly-undefined]
+            print(json.dumps(out, ensure_ascii=False) if args.json else format_text(out), flush=True)
+    return 1 if failures else 0
+
+
+def format_text(out: dict) -> str:
+    """Human-readable form of one ask result."""
+    if "error" in out:
+        return f"[{out.get('id')}] error: {out['error']}"
+    lines = [out["answer"], ""]
+    for c in out["citations"]:
+        bits = [c["spokesperson"], c["date"], f"answering {c['outlet']}" if c["outlet"] else None,
+                c["source"], f"chars {c['start']}-{c['end']}", c["url"]]
+        lines.append(f"[{c['n']}] " + ", ".join(b for b in bits if b))
+    return "\n".join(lines).rstrip()
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from . import store
+    from .errors import RagError as _E
+
+    index = store.load(Path(args.index))
+    src = index.sources.get(args.source) or next(
+        (s for s in index.sources.values() if s.stem == args.source), None)
+    if src is None:
+        raise _E(f"no source named {args.source!r} in {args.index}; `rag ask` citations name sources")
+    print(json.dumps(asdict(src), ensure_ascii=False, indent=1) if args.json else src.canonical)
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluate import run_cli
+
+    return run_cli(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

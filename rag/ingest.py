@@ -1,0 +1,276 @@
+"""Build or update an index from transcript files: parse -> chunk -> embed -> store.
+
+Unchanged files (same bytes, same parser version) are neither re-parsed nor
+re-embedded: their sources, chunks and vectors are carried over from the live
+build. If nothing changed, nothing is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from . import store
+from .chunking import ChunkParams, chunk_source
+from .embedding import MODEL_NAME, Encoder
+from .errors import IndexStateError, RagError, TranscriptError
+from .records import Chunk, Source
+
+PARSER_VERSION = 1
+SUFFIXES = (".txt", ".html", ".htm")
+
+
+@dataclass
+class IngestReport:
+    conferences: int = 0
+    turns: int = 0
+    chunks: int = 0
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason): not an error
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (file, message): an error
+    embedded: int = 0
+    reused: int = 0
+    seconds: float = 0.0
+    written: bool = False
+    index: str = ""
+
+    def to_dict(self) -> dict:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+def collect_files(paths: list[str | Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Transcript files under ``paths`` (sorted, de-duplicated) and problems found on the way."""
+    files: dict[str, Path] = {}
+    problems: list[tuple[str, str]] = []
+    seen_dirs: set[tuple[int, int]] = set()
+
+    def walk(d: Path) -> None:
+        try:
+            st = d.stat()
+        except OSError as e:
+            problems.append((str(d), f"cannot read directory: {e.strerror}"))
+            return
+        if (st.st_dev, st.st_ino) in seen_dirs:  # a symlink loop, or the same dir twice
+            return
+        seen_dirs.add((st.st_dev, st.st_ino))
+        try:
+            entries = sorted(d.iterdir())
+        except OSError as e:
+            problems.append((str(d), f"cannot list directory: {e.strerror}"))
+            return
+        for p in entries:
+            if p.name.startswith("."):
+                continue
+            if p.is_dir():
+                walk(p)
+            elif p.suffix.lower() in SUFFIXES:
+                files.setdefault(str(p.resolve()) if p.exists() else str(p), p)
+
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            walk(p)
+        elif p.exists() or p.is_symlink():
+            if p.suffix.lower() in SUFFIXES:
+                files.setdefault(str(p.resolve()) if p.exists() else str(p), p)
+            else:
+                problems.append((str(p), f"not a transcript (expected {', '.join(SUFFIXES)})"))
+        else:
+            problems.append((str(p), "no such file or directory"))
+    return sorted(files.values(), key=lambda q: (q.name, str(q))), problems
+
+
+def parse_file(path: Path, data: bytes, *, date: str | None = None, urls: dict[str, str] | None = None) -> Source:
+    """Parse one file's bytes by its suffix, applying sidecar metadata and the page URL."""
+    from .transcripts import decode, parse_text, read_sidecar
+
+    meta = read_sidecar(path)
+    url = meta.get("url") or (urls or {}).get(path.name)
+    if path.suffix.lower() in (".html", ".htm"):
+        from .fmprc import parse_html
+
+        src = parse_html(data, path.name, url=url, path=str(path))
+    else:
+        src = parse_text(decode(data, str(path)), path.name, date=date or meta.get("date"), url=url, path=str(path))
+    if date or meta.get("date") or meta.get("spokesperson"):
+        src = replace(src, date=date or meta.get("date") or src.date,
+                      date_inferred=False if (date or meta.get("date")) else src.date_inferred,
+                      spokesperson=meta.get("spokesperson") or src.spokesperson)
+    return src
+
+
+def _urls_for(files: list[Path]) -> dict[str, str]:
+    from .fmprc import load_urls
+
+    urls: dict[str, str] = {}
+    for d in sorted({f.parent for f in files if f.suffix.lower() in (".html", ".htm")}):
+        try:
+            urls.update(load_urls(d))
+        except (OSError, ValueError):
+            continue
+    return urls
+
+
+def ingest(
+    paths: list[str | Path],
+    index_dir: str | Path,
+    *,
+    encoder_factory: Callable[[], Encoder],
+    params: ChunkParams = ChunkParams(),
+    dtype: str = "fp32",
+    date: str | None = None,
+    rebuild: bool = False,
+    progress: bool = False,
+) -> IngestReport:
+    """Add or update the transcripts under ``paths`` in the index at ``index_dir``."""
+    t0 = time.perf_counter()
+    index_dir = Path(index_dir)
+    report = IngestReport(index=str(index_dir))
+    files, problems = collect_files(paths)
+    report.failed.extend(problems)
+    with store.writer_lock(index_dir):
+        prev = None if rebuild else _previous(index_dir, params, dtype)
+        prev_hashes = prev.manifest["sources"] if prev else {}
+        sources: dict[str, Source] = dict(prev.sources) if prev else {}
+        hashes = {k: v["sha256"] for k, v in prev_hashes.items()}
+        changed: set[str] = set()
+        urls = _urls_for(files)
+        bar = _progress(files, progress, "parse")
+        for path in bar:
+            try:
+                data = path.read_bytes()
+            except OSError as e:
+                report.failed.append((str(path), f"cannot read file: {e.strerror}; check its permissions"))
+                continue
+            digest = hashlib.sha256(data + f"|{PARSER_VERSION}|{date}".encode()).hexdigest()
+            name = path.name
+            if hashes.get(name) == digest and name in sources:
+                report.unchanged.append(name)
+                continue
+            try:
+                src = parse_file(path, data, date=date, urls=urls)
+            except TranscriptError as e:
+                report.failed.append((str(path), str(e).removeprefix(f"{path}: ").removeprefix(f"{path}:")))
+                continue
+            (report.updated if name in sources else report.added).append(name)
+            sources[name] = src
+            hashes[name] = digest
+            changed.add(name)
+        sources, dropped = _dedupe_and_date(sources, changed)
+        for name, reason in dropped.items():
+            report.skipped.append((name, reason))
+            for lst in (report.added, report.updated):
+                if name in lst:
+                    lst.remove(name)
+            hashes.pop(name, None)
+            changed.discard(name)
+        if prev is not None and not changed and set(sources) == set(prev.sources):
+            _fill_counts(report, prev)
+            report.seconds = time.perf_counter() - t0
+            return report
+        index = _build(sources, hashes, changed, prev, params, dtype, encoder_factory, report, progress)
+        store.save(index, index_dir)
+        report.written = True
+        _fill_counts(report, index)
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _previous(index_dir: Path, params: ChunkParams, dtype: str) -> store.Index | None:
+    """The live index if it can be extended with these settings; raise if it cannot be read."""
+    manifest = store.read_manifest(index_dir)
+    if manifest is None and store.build_dir(index_dir) is None:
+        return None
+    idx = store.load(index_dir, model=MODEL_NAME)
+    settings = (idx.manifest.get("chunking"), idx.manifest.get("dtype"), idx.manifest.get("parser_version"))
+    if settings != (params.to_dict(), dtype, PARSER_VERSION):
+        raise IndexStateError(
+            f"index at {index_dir} was built with other settings {settings}; "
+            f"add --rebuild to rebuild it with {params.to_dict()}, dtype {dtype}")
+    return idx
+
+
+def _dedupe_and_date(sources: dict[str, Source], changed: set[str]) -> tuple[dict[str, Source], dict[str, str]]:
+    """Drop new sources that duplicate another, and infer missing years from neighbours."""
+    from .fmprc import find_duplicates, infer_years
+
+    dupes = {k: v for k, v in find_duplicates(list(sources.values())).items() if k in changed}
+    kept = [s for k, s in sources.items() if k not in dupes]
+    # Only the ministry's pages have a "Month D" title whose year can be inferred from
+    # neighbouring pages; a text file without a date keeps date None (never guessed).
+    pages = infer_years([s for s in kept if s.source.lower().endswith((".html", ".htm"))])
+    texts = [s for s in kept if not s.source.lower().endswith((".html", ".htm"))]
+    return {s.source: s for s in sorted(pages + texts, key=lambda s: s.source)}, dupes
+
+
+def _build(sources, hashes, changed, prev, params, dtype, encoder_factory, report, progress) -> store.Index:  # noqa: ANN001
+    chunks: list[Chunk] = []
+    vec_rows: list[np.ndarray | None] = []
+    to_embed: list[int] = []
+    prev_rows: dict[str, list[int]] = {}
+    if prev is not None:
+        for c in prev.chunks:
+            prev_rows.setdefault(c.source, []).append(c.chunk_id)
+    for name in sorted(sources):
+        src = sources[name]
+        if name not in changed and name in prev_rows and prev is not None:
+            for i in prev_rows[name]:
+                c = prev.chunks[i]
+                chunks.append(replace(c, chunk_id=len(chunks)))
+                vec_rows.append(prev.vectors[i])
+            report.reused += len(prev_rows[name])
+            continue
+        for c in chunk_source(src, params):
+            to_embed.append(len(chunks))
+            chunks.append(replace(c, chunk_id=len(chunks)))
+            vec_rows.append(None)
+    dims = prev.vectors.shape[1] if prev is not None else 384
+    vectors = np.zeros((len(chunks), dims), dtype=np.float32)
+    for i, v in enumerate(vec_rows):
+        if v is not None:
+            vectors[i] = v
+    if to_embed:
+        encoder = encoder_factory()
+        vectors[to_embed] = encoder.encode([chunks[i].embed_text for i in to_embed], progress=progress)
+        dims = encoder.dims
+        model = encoder.name
+    else:
+        model = MODEL_NAME
+    report.embedded = len(to_embed)
+    manifest = {
+        "format": store.FORMAT, "version": store.FORMAT_VERSION, "model": model, "dtype": dtype,
+        "dims": dims, "chunking": params.to_dict(), "parser_version": PARSER_VERSION,
+        "bm25": {"tokenizer": "rag.text.bm25_tokens (stopwords en, snowball english)", "k1": 1.5, "b": 0.75},
+        "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "sources": {
+            n: {"sha256": hashes[n], "date": s.date, "kind": s.kind, "turns": len(s.turns)}
+            for n, s in sorted(sources.items())
+        },
+        "counts": {"sources": len(sources), "turns": sum(len(s.turns) for s in sources.values()), "chunks": len(chunks)},
+    }
+    return store.assemble(manifest, dict(sorted(sources.items())), chunks, vectors)
+
+
+def _fill_counts(report: IngestReport, index: store.Index) -> None:
+    report.conferences = len(index.sources)
+    report.turns = len(index.turns)
+    report.chunks = len(index.chunks)
+
+
+def _progress(items: list, enabled: bool, desc: str):  # noqa: ANN202
+    if not enabled:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, desc=desc, unit="file", disable=None if os.isatty(2) else False)
+
+
+__all__ = ["IngestReport", "collect_files", "ingest", "parse_file", "RagError"]

@@ -1,0 +1,231 @@
+"""Hybrid retrieval: dense (FAISS) + BM25 (bm25s), fused, filtered, folded to turns.
+
+Filters are applied *inside* both searches (a FAISS ID selector and a BM25
+weight mask), so the top-k is filled with matching turns rather than being a
+post-filter of a global top-k. Chunk scores are folded to their turn (best
+chunk wins), so several chunks of one long answer never crowd out other turns.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from .embedding import Encoder
+from .errors import QueryError
+from .records import Chunk, Source, Turn
+from .store import Index
+from .text import bm25_tokens
+from .timeparse import parse_time_phrase
+
+MAX_QUESTION_CHARS = 2000
+MAX_K = 100
+
+
+@dataclass(frozen=True)
+class Filters:
+    since: str | None = None
+    until: str | None = None
+    spokesperson: str | None = None
+    outlet: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"since": self.since, "until": self.until, "spokesperson": self.spokesperson, "outlet": self.outlet}
+
+    def active(self) -> bool:
+        return any(self.to_dict().values())
+
+
+def make_filters(since: str | None = None, until: str | None = None, spokesperson: str | None = None,
+                 outlet: str | None = None) -> Filters:
+    """Validated filters; raises QueryError with the expected format."""
+    for name, value in (("since", since), ("until", until)):
+        if value is not None and value != "":
+            try:
+                _dt.date.fromisoformat(value)
+            except (TypeError, ValueError):
+                raise QueryError(f"--{name} must be a date like 2019-06-30 (YYYY-MM-DD), not {value!r}") from None
+            if len(value) != 10:
+                raise QueryError(f"--{name} must be a date like 2019-06-30 (YYYY-MM-DD), not {value!r}")
+    if since and until and since > until:
+        raise QueryError(f"since ({since}) is after until ({until})")
+    for name, value in (("spokesperson", spokesperson), ("outlet", outlet)):
+        if value is not None and len(value) > 200:
+            raise QueryError(f"{name} filter is too long (at most 200 characters)")
+    return Filters(since or None, until or None, (spokesperson or "").strip() or None, (outlet or "").strip() or None)
+
+
+@dataclass(frozen=True)
+class Hit:
+    rank: int
+    score: float
+    chunk: Chunk
+    turn: Turn
+    source: Source
+    dense: float = 0.0  # cosine of the best chunk
+    bm25: float = 0.0
+
+
+@dataclass(frozen=True)
+class FusionParams:
+    method: str = "rrf"  # "rrf" or "weighted"
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+    candidates: int = 200  # chunks taken from each retriever before fusion
+
+
+@dataclass
+class SearchResult:
+    question: str
+    filters: Filters
+    time_phrase: str | None
+    hits: list[Hit]
+    query_vector: np.ndarray | None = None
+    searched_sources: int = 0
+    date_range: tuple[str | None, str | None] = (None, None)
+    extra: dict = field(default_factory=dict)
+
+
+class Retriever:
+    """Search one loaded :class:`~rag.store.Index`. Safe to share between threads."""
+
+    def __init__(self, index: Index, encoder: Encoder | None, fusion: FusionParams = FusionParams()) -> None:
+        self.index = index
+        self.encoder = encoder
+        self.fusion = fusion
+        n = len(index.chunks)
+        turns = index.turns
+        srcs = index.sources
+        self._chunk_turn = [turns[c.turn_id] for c in index.chunks]
+        self._date = np.array([srcs[c.source].date or "" for c in index.chunks], dtype=object)
+        self._spk = np.array([(t.spokesperson or "").lower() for t in self._chunk_turn], dtype=object)
+        self._outlet = np.array([(t.outlet or "").lower() for t in self._chunk_turn], dtype=object)
+        self._n = n
+        vocab = getattr(index.bm25, "vocab_dict", None) or {}
+        self._vocab = vocab
+
+    # -- filters -------------------------------------------------------------
+
+    def mask(self, f: Filters) -> np.ndarray | None:
+        """Boolean mask of chunks that pass ``f`` (None when nothing is filtered)."""
+        if not f.active():
+            return None
+        m = np.ones(self._n, dtype=bool)
+        if f.since or f.until:
+            has = self._date != ""
+            m &= has
+            if f.since:
+                m &= np.array([d >= f.since for d in self._date], dtype=bool)
+            if f.until:
+                m &= np.array([d != "" and d <= f.until for d in self._date], dtype=bool)
+        if f.spokesperson:
+            s = f.spokesperson.lower()
+            m &= np.array([s in x for x in self._spk], dtype=bool)
+        if f.outlet:
+            o = f.outlet.lower()
+            m &= np.array([o in x for x in self._outlet], dtype=bool)
+        return m
+
+    # -- search --------------------------------------------------------------
+
+    def search(self, question: str, k: int = 10, filters: Filters = Filters(), *,
+               parse_time: bool = True, mode: str = "hybrid") -> SearchResult:
+        """Top-``k`` turns for ``question``. ``mode`` is "hybrid", "dense" or "bm25"."""
+        question = _check_question(question)
+        if not isinstance(k, int) or not 1 <= k <= MAX_K:
+            raise QueryError(f"k must be a whole number from 1 to {MAX_K}, not {k!r}")
+        phrase = None
+        if parse_time and not (filters.since or filters.until):
+            parsed = parse_time_phrase(question)
+            if parsed:
+                filters = replace(filters, since=parsed[0], until=parsed[1])
+                phrase = parsed[2]
+        mask = self.mask(filters)
+        result = SearchResult(question, filters, phrase, [], date_range=self.index.date_range(),
+                              searched_sources=self._count_sources(mask))
+        if self._n == 0 or (mask is not None and not mask.any()):
+            return result
+        n_cand = max(self.fusion.candidates, k * 5)
+        dense: dict[int, float] = {}
+        bm25: dict[int, float] = {}
+        qvec = None
+        if mode in ("hybrid", "dense"):
+            qvec = self.encoder.encode([question])[0]
+            dense = self._dense(qvec, n_cand, mask)
+        if mode in ("hybrid", "bm25"):
+            bm25 = self._bm25(question, n_cand, mask)
+        fused = self._fuse(dense, bm25, mode)
+        result.query_vector = qvec
+        result.hits = self._fold(fused, dense, bm25, k)
+        return result
+
+    def _count_sources(self, mask: np.ndarray | None) -> int:
+        if mask is None:
+            return len(self.index.sources)
+        return len({self.index.chunks[i].source for i in np.flatnonzero(mask)})
+
+    def _dense(self, qvec: np.ndarray, n: int, mask: np.ndarray | None) -> dict[int, float]:
+        import faiss
+
+        params = None
+        if mask is not None:
+            bits = np.packbits(mask, bitorder="little")
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBitmap(len(mask), faiss.swig_ptr(bits)))
+        n = min(n, self._n)
+        scores, ids = self.index.dense.search(qvec[None, :].astype(np.float32), n, params=params)
+        return {int(i): float(s) for s, i in zip(scores[0], ids[0]) if i >= 0}
+
+    def _bm25(self, question: str, n: int, mask: np.ndarray | None) -> dict[int, float]:
+        toks = [t for t in bm25_tokens(question) if t in self._vocab]
+        if not toks:
+            return {}
+        scores = self.index.bm25.get_scores(toks)
+        scores = np.asarray(scores, dtype=np.float32)[: self._n]
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        n = min(n, self._n)
+        top = np.argpartition(-scores, n - 1)[:n] if n < self._n else np.arange(self._n)
+        return {int(i): float(scores[i]) for i in top if scores[i] > 0}
+
+    def _fuse(self, dense: dict[int, float], bm25: dict[int, float], mode: str) -> dict[int, float]:
+        if mode == "dense":
+            return dict(dense)
+        if mode == "bm25":
+            return dict(bm25)
+        f = self.fusion
+        fused: dict[int, float] = {}
+        if f.method == "rrf":
+            for w, scores in ((f.dense_weight, dense), (f.bm25_weight, bm25)):
+                for r, i in enumerate(sorted(scores, key=scores.get, reverse=True)):
+                    fused[i] = fused.get(i, 0.0) + w / (f.rrf_k + r + 1)
+            return fused
+        # weighted: cosine plus BM25 scaled by its best score in this query
+        top_b = max(bm25.values(), default=0.0) or 1.0
+        for i in set(dense) | set(bm25):
+            fused[i] = f.dense_weight * dense.get(i, 0.0) + f.bm25_weight * bm25.get(i, 0.0) / top_b
+        return fused
+
+    def _fold(self, fused: dict[int, float], dense: dict[int, float], bm25: dict[int, float], k: int) -> list[Hit]:
+        best: dict[str, tuple[float, int]] = {}
+        for i, s in fused.items():
+            tid = self.index.chunks[i].turn_id
+            if tid not in best or s > best[tid][0]:
+                best[tid] = (s, i)
+        ranked = sorted(best.values(), key=lambda x: (-x[0], x[1]))[:k]
+        hits = []
+        for r, (s, i) in enumerate(ranked, start=1):
+            c = self.index.chunks[i]
+            hits.append(Hit(rank=r, score=s, chunk=c, turn=self._chunk_turn[i], source=self.index.sources[c.source],
+                            dense=dense.get(i, 0.0), bm25=bm25.get(i, 0.0)))
+        return hits
+
+
+def _check_question(question: str) -> str:
+    if not isinstance(question, str) or not question.strip():
+        raise QueryError("the question is empty: type what you want to find, e.g. 'What did China say about the SCO?'")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise QueryError(f"the question is too long ({len(question)} characters; at most {MAX_QUESTION_CHARS})")
+    return " ".join(question.split())

@@ -1,0 +1,112 @@
+"""Turn unambiguous time phrases in a question into a date range.
+
+Only phrases with one reading are used ("in June 2018", "early 2019", "spring 2019",
+"in 2019", "July 26, 2023", "since March 2020", "before 2019"). Relative or
+ambiguous phrases ("last year", "winter 2019") are ignored rather than guessed.
+
+    >>> parse_time_phrase("What was said about Huawei in June 2018?")
+    ('2018-06-01', '2018-06-30', 'June 2018')
+    >>> parse_time_phrase("trade talks early 2019")
+    ('2019-01-01', '2019-04-30', 'early 2019')
+    >>> parse_time_phrase("Taiwan drills") is None
+    True
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+
+from .transcripts import MONTHS
+
+_M = "|".join(m.capitalize() for m in MONTHS) + "|" + "|".join(
+    m.capitalize()[:3] for m in MONTHS if len(m) > 3) + "|Sept"
+_Y = r"(19[89]\d|20\d\d)"
+_SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11)}
+_PARTS = {"early": (1, 4), "mid": (5, 8), "middle of": (5, 8), "late": (9, 12), "end of": (11, 12),
+          "beginning of": (1, 2), "start of": (1, 2),
+          "first half of": (1, 6), "second half of": (7, 12), "the first half of": (1, 6),
+          "the second half of": (7, 12)}
+
+
+def _month(name: str) -> int:
+    name = name.lower()
+    if name == "sept":
+        return 9
+    for full, i in MONTHS.items():
+        if full.startswith(name[:3]):
+            return i
+    raise ValueError(name)
+
+
+def _last_day(y: int, m: int) -> str:
+    return f"{y:04d}-{m:02d}-{calendar.monthrange(y, m)[1]:02d}"
+
+
+def parse_time_phrase(question: str) -> tuple[str | None, str | None, str] | None:
+    """``(since, until, phrase)`` for the first unambiguous time phrase, or None."""
+    q = question
+    # "since"/"after" and "before"/"until" bound one side only.
+    m = re.search(rf"\b(since|after|from|before|until|prior to)\s+(?:({_M})\.?\s+)?{_Y}\b", q, re.I)
+    if m:
+        word, mon, year = m.group(1).lower(), m.group(2), int(m.group(3))
+        mo = _month(mon) if mon else None
+        phrase = m.group(0)
+        if word in ("since", "after", "from"):
+            if word == "after":
+                # "after 2019" starts in 2020; "after March 2020" starts in April.
+                if mo is None:
+                    return (f"{year + 1:04d}-01-01", None, phrase)
+                y2, m2 = (year + (mo == 12), mo % 12 + 1)
+                return (f"{y2:04d}-{m2:02d}-01", None, phrase)
+            return (f"{year:04d}-{mo or 1:02d}-01", None, phrase)
+        if mo is None:
+            return (None, f"{year - 1:04d}-12-31", phrase)
+        y0, m0 = (year - (mo == 1), (mo - 2) % 12 + 1)
+        return (None, _last_day(y0, m0), phrase)
+    # Exact day: "July 26, 2023", "26 July 2023".
+    m = re.search(rf"\b({_M})\.?\s+(\d{{1,2}}),?\s+{_Y}\b", q, re.I) or None
+    if m:
+        try:
+            d = f"{int(m.group(3)):04d}-{_month(m.group(1)):02d}-{int(m.group(2)):02d}"
+            _valid(d)
+            return (d, d, m.group(0))
+        except ValueError:
+            pass
+    m = re.search(rf"\b(\d{{1,2}})\s+({_M})\.?,?\s+{_Y}\b", q, re.I)
+    if m:
+        try:
+            d = f"{int(m.group(3)):04d}-{_month(m.group(2)):02d}-{int(m.group(1)):02d}"
+            _valid(d)
+            return (d, d, m.group(0))
+        except ValueError:
+            pass
+    # Part of a year or season: "early 2019", "first half of 2020", "spring 2019".
+    parts = "|".join(sorted((re.escape(p) for p in _PARTS), key=len, reverse=True))
+    m = re.search(rf"\b({parts})[\s-]+(?:of\s+)?{_Y}\b", q, re.I)
+    if m:
+        a, b = _PARTS[m.group(1).lower()]
+        y = int(m.group(2))
+        return (f"{y:04d}-{a:02d}-01", _last_day(y, b), m.group(0))
+    m = re.search(rf"\b(spring|summer|autumn|fall)\s+(?:of\s+)?{_Y}\b", q, re.I)
+    if m:
+        a, b = _SEASONS[m.group(1).lower()]
+        y = int(m.group(2))
+        return (f"{y:04d}-{a:02d}-01", _last_day(y, b), m.group(0))
+    # A month of a year: "June 2018", "in Sept. 2019".
+    m = re.search(rf"\b({_M})\.?,?\s+(?:of\s+)?{_Y}\b", q, re.I)
+    if m:
+        y, mo = int(m.group(2)), _month(m.group(1))
+        return (f"{y:04d}-{mo:02d}-01", _last_day(y, mo), m.group(0))
+    # A whole year, only with a preposition ("in 2019"): a bare number may be a name.
+    m = re.search(rf"\b(?:in|during|throughout)\s+{_Y}\b", q, re.I)
+    if m:
+        y = int(m.group(1))
+        return (f"{y:04d}-01-01", f"{y:04d}-12-31", m.group(0))
+    return None
+
+
+def _valid(d: str) -> None:
+    import datetime
+
+    datetime.date.fromisoformat(d)

@@ -104,7 +104,8 @@ class _ParaCollector:
     """Walks an element tree and cuts its text into paragraphs at block tags and ``<br>``.
 
     Line numbers are estimated cheaply: lxml gives each element's start line; newlines in
-    the text seen since then are counted on top of it.
+    the text seen since then are counted on top of it. The walk is recursive; libxml2 stops
+    nesting at depth 256, far below Python's recursion limit.
     """
 
     def __init__(self) -> None:

@@ -176,7 +176,7 @@ class Retriever:
             params = faiss.SearchParameters(sel=faiss.IDSelectorBitmap(len(mask), faiss.swig_ptr(bits)))
         n = min(n, self._n)
         scores, ids = self.index.dense.search(qvec[None, :].astype(np.float32), n, params=params)
-        return {int(i): float(s) for s, i in zip(scores[0], ids[0]) if i >= 0}
+        return {int(i): float(s) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0}
 
     def _bm25(self, question: str, n: int, mask: np.ndarray | None) -> dict[int, float]:
         toks = [t for t in bm25_tokens(question) if t in self._vocab]

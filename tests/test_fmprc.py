@@ -326,6 +326,9 @@ def test_shared_corpus() -> None:
     assert all(a.date <= b.date for a, b in zip(by_id, by_id[1:], strict=False))
     inferred = {s.source: s.date for s in sources if s.date_inferred}
     assert inferred["t1593756.html"] == "2018-09-10"  # "... on September 10" + W020180910 images
+    # The two ways of finding a missing year agree: image file names and neighbouring pages.
+    forgotten = [replace(s, date=None, date_inferred=False) if s.date_inferred else s for s in sources]
+    assert {s.source: s.date for s in infer_years(forgotten) if s.source in inferred} == inferred
     # From 24 March 2020 questions are labelled "OUTLET:"; measured 98.8 % (the rest were
     # asked after the conference and are labelled "Q:").
     late = [t for s in sources if s.date >= "2020-03-24" for t in s.turns if t.kind == "answer"]

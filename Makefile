@@ -1,0 +1,51 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a step of them.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+INDEX   ?= index
+HOST    ?= 127.0.0.1
+PORT    ?= 7860
+export GRADIO_ANALYTICS_ENABLED := False
+export HF_HUB_OFFLINE := 1
+export HF_HUB_DISABLE_TELEMETRY := 1
+
+.PHONY: run test install index lint browser bench clean
+
+# Re-install only when pyproject.toml changes. torch is pinned to the CPU build first:
+# pip takes torch==2.13.0 from a local file; an unpinned torch would pull multi-GB CUDA wheels.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -e ".[eval,test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Build index/ from seeds/ when missing or stale (unchanged seeds re-embed nothing and write nothing);
+# an index that cannot be read or was built with other settings is rebuilt.
+index: install
+	$(BIN)/rag ingest seeds/ --index $(INDEX) --quiet || $(BIN)/rag ingest seeds/ --index $(INDEX) --quiet --rebuild
+
+run: index
+	$(BIN)/python app.py --index $(INDEX) --host $(HOST) --port $(PORT)
+
+# Debian's chromium for the browser tests (never a browser download).
+browser:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "install Debian's chromium: sudo apt-get install -y chromium" >&2; exit 1; fi; }
+
+lint: install
+	$(BIN)/ruff check rag tests app.py eval
+
+# pytest exits 5 when it collected no test: that is a failure here, never a silent pass.
+test: install browser lint
+	$(BIN)/python -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests ran" >&2; exit 1; fi; exit $$rc
+
+bench: install
+	$(BIN)/python eval/bench.py
+
+clean:
+	rm -rf $(VENV) .cache .pytest_cache

@@ -67,6 +67,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `rag show X | head`: the reader left, which is fine
+        sys.stderr.close()
+        return 0
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:

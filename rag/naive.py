@@ -1,0 +1,199 @@
+"""The common RAG recipe, as a baseline for ``rag eval --systems naive``.
+
+Each page's plain text (the :class:`~rag.records.Source`'s canonical text, so offsets
+line up with turns) is cut by LangChain's
+``RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)``, embedded with
+the same MiniLM (fp32) and searched with a flat FAISS inner-product index. No BM25,
+no question context, no turn boundaries, no time-phrase parsing.
+
+Chunks know nothing about turns, so their hits are mapped back to turns by character
+overlap: a chunk's score goes to **every** turn whose span (question start to answer
+end) it overlaps, and each turn keeps the best score it received. Among turns with the
+same score the one with the larger overlap ranks first, then document order. This is
+the generous choice for the baseline (a 1,000-character chunk often covers two short
+turns, and both get credit); text outside every turn (title, preamble) maps to none.
+
+Explicit query filters (``since``/``until``/``spokesperson`` from the evaluation set)
+are applied at page level (page date and spokesperson) through a FAISS ID selector.
+Embedding the 500 English pages costs ~4 minutes, so the vectors are cached under
+``.cache/naive/<key>.npz``, keyed by a hash of the splitter settings, the model and
+every page's canonical text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .embedding import MODEL_NAME, Encoder
+from .records import Source, Turn
+from .retrieval import Filters
+
+CHUNK_SIZE = 1000
+CHUNK_OVERLAP = 200
+CACHE_DIR = Path(__file__).resolve().parent.parent / ".cache" / "naive"
+
+
+@dataclass(frozen=True)
+class NaiveChunk:
+    source: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class NaiveHit:
+    rank: int
+    score: float
+    turn: Turn
+    chunk: NaiveChunk
+    overlap: int
+
+
+def split_source(src: Source, chunk_size: int = CHUNK_SIZE, chunk_overlap: int = CHUNK_OVERLAP) -> list[NaiveChunk]:
+    """LangChain's recursive character splitter over the canonical text, with offsets."""
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    splitter = RecursiveCharacterTextSplitter(chunk_size=chunk_size, chunk_overlap=chunk_overlap,
+                                              add_start_index=True)
+    out: list[NaiveChunk] = []
+    for doc in splitter.create_documents([src.canonical]):
+        start = doc.metadata["start_index"]
+        if start < 0 or src.canonical[start:start + len(doc.page_content)] != doc.page_content:
+            # add_start_index searches for the chunk text; fall back to our own search.
+            start = src.canonical.find(doc.page_content, max(out[-1].start if out else 0, 0))
+        if start < 0:  # pragma: no cover - the splitter only cuts, it never rewrites
+            continue
+        out.append(NaiveChunk(src.source, start, start + len(doc.page_content)))
+    return out
+
+
+def turn_span(t: Turn) -> tuple[int, int]:
+    """The turn's extent in the canonical text: from its question (if any) to the end of the answer."""
+    return (t.question_start if t.question_start is not None else t.start), t.end
+
+
+def cache_key(sources: list[Source], chunk_size: int, chunk_overlap: int, model: str) -> str:
+    h = hashlib.sha256()
+    h.update(json.dumps({"splitter": "RecursiveCharacterTextSplitter", "chunk_size": chunk_size,
+                         "chunk_overlap": chunk_overlap, "model": model, "dtype": "fp32"}).encode())
+    for s in sorted(sources, key=lambda s: s.source):
+        h.update(s.source.encode() + b"\0" + hashlib.sha256(s.canonical.encode()).digest())
+    return h.hexdigest()[:24]
+
+
+class NaiveRetriever:
+    """Page-text chunks, MiniLM, FAISS flat; hits folded to turns by overlap."""
+
+    def __init__(self, sources: dict[str, Source], encoder: Encoder, *, chunk_size: int = CHUNK_SIZE,
+                 chunk_overlap: int = CHUNK_OVERLAP, cache_dir: Path | None = CACHE_DIR,
+                 progress: bool = False) -> None:
+        import faiss
+
+        self.sources = sources
+        self.encoder = encoder
+        self.chunks: list[NaiveChunk] = []
+        for name in sorted(sources):
+            self.chunks.extend(split_source(sources[name], chunk_size, chunk_overlap))
+        # chunk -> [(turn, overlap in characters)], in document order
+        self._turns: list[list[tuple[Turn, int]]] = []
+        for c in self.chunks:
+            row = []
+            for t in sources[c.source].turns:
+                s, e = turn_span(t)
+                ov = min(e, c.end) - max(s, c.start)
+                if ov > 0:
+                    row.append((t, ov))
+            self._turns.append(row)
+        self.cache_path: Path | None = None
+        self.cached = False
+        vectors = None
+        if cache_dir is not None:
+            key = cache_key(list(sources.values()), chunk_size, chunk_overlap, getattr(encoder, "name", MODEL_NAME))
+            self.cache_path = Path(cache_dir) / f"{key}.npz"
+            vectors = self._load_cache(self.cache_path)
+        if vectors is None:
+            texts = [sources[c.source].canonical[c.start:c.end] for c in self.chunks]
+            try:
+                vectors = encoder.encode(texts, progress=progress)  # type: ignore[call-arg]
+            except TypeError:  # encoders without a progress flag (test fakes)
+                vectors = encoder.encode(texts)
+            vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(texts), encoder.dims)
+            if self.cache_path is not None:
+                self._save_cache(self.cache_path, vectors)
+        else:
+            self.cached = True
+        self.vectors = vectors
+        self.dense = faiss.IndexFlatIP(encoder.dims)
+        if len(vectors):
+            self.dense.add(vectors)
+        self._date = [sources[c.source].date or "" for c in self.chunks]
+        self._spk = [(sources[c.source].spokesperson or "").lower() for c in self.chunks]
+
+    def _load_cache(self, path: Path) -> np.ndarray | None:
+        if not path.exists():
+            return None
+        try:
+            with np.load(path) as z:
+                vec, offs = z["vectors"], z["offsets"]
+        except (OSError, ValueError, KeyError):
+            return None
+        want = np.array([(c.start, c.end) for c in self.chunks], dtype=np.int64).reshape(-1, 2)
+        if vec.shape != (len(self.chunks), self.encoder.dims) or not np.array_equal(offs, want):
+            return None
+        return np.ascontiguousarray(vec, dtype=np.float32)
+
+    def _save_cache(self, path: Path, vectors: np.ndarray) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        offs = np.array([(c.start, c.end) for c in self.chunks], dtype=np.int64).reshape(-1, 2)
+        tmp = path.with_name(path.name + ".tmp.npz")
+        np.savez(tmp, vectors=vectors, offsets=offs)
+        tmp.replace(path)
+
+    def _mask(self, f: Filters) -> np.ndarray | None:
+        if not (f.since or f.until or f.spokesperson):
+            return None
+        m = np.ones(len(self.chunks), dtype=bool)
+        for i, d in enumerate(self._date):
+            if (f.since or f.until) and not d:
+                m[i] = False
+            elif (f.since and d < f.since) or (f.until and d > f.until):
+                m[i] = False
+            elif f.spokesperson and f.spokesperson.lower() not in self._spk[i]:
+                m[i] = False
+        return m
+
+    def search(self, question: str, k: int = 100, filters: Filters = Filters(), *,
+               candidates: int = 400) -> list[NaiveHit]:
+        """Top-``k`` turns. ``filters.outlet`` is ignored: pages have no single outlet."""
+        import faiss
+
+        if not self.chunks:
+            return []
+        mask = self._mask(filters)
+        params = None
+        if mask is not None:
+            if not mask.any():
+                return []
+            bits = np.packbits(mask, bitorder="little")
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBitmap(len(mask), faiss.swig_ptr(bits)))
+        qvec = self.encoder.encode([" ".join(question.split())])[0]
+        n = min(max(candidates, k * 4), len(self.chunks))
+        scores, ids = self.dense.search(qvec[None, :].astype(np.float32), n, params=params)
+        best: dict[str, tuple[float, int, int, NaiveChunk, Turn]] = {}
+        for s, i in zip(scores[0], ids[0], strict=True):
+            if i < 0:
+                continue
+            c = self.chunks[int(i)]
+            for t, ov in self._turns[int(i)]:
+                cur = best.get(t.turn_id)
+                key = (float(s), ov)
+                if cur is None or key > (cur[0], cur[1]):
+                    best[t.turn_id] = (float(s), ov, t.n, c, t)
+        ranked = sorted(best.values(), key=lambda x: (-x[0], -x[1], x[4].source, x[2]))[:k]
+        return [NaiveHit(rank=r, score=s, turn=t, chunk=c, overlap=ov)
+                for r, (s, ov, _n, c, t) in enumerate(ranked, start=1)]

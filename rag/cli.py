@@ -93,6 +93,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
               f"embedded {report.embedded} chunks, reused {report.reused}, {report.seconds:.1f} s")
         for f, why in report.skipped:
             print(f"  skipped {f}: {why}")
+        for f, why in report.warnings:
+            print(f"  note {f}: {why}")
         for f, why in report.failed:
             print(f"  FAILED {f}: {why}", file=sys.stderr)
     return 1 if report.failed else 0

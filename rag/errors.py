@@ -12,11 +12,14 @@ class TranscriptError(RagError):
         self.path = path
         self.line = line
         self.hint = hint
-        where = f"{path}:{line}" if line else path
-        text = f"{where}: {message}"
-        if hint:
-            text += f" ({hint})"
-        super().__init__(text)
+        self.message = message
+        super().__init__(f"{path}:{line}: {self.detail}" if line else f"{path}: {self.detail}")
+
+    @property
+    def detail(self) -> str:
+        """The message without the path: ``line 3: not valid UTF-8 (re-save the file as UTF-8)``."""
+        text = f"line {self.line}: {self.message}" if self.line else self.message
+        return f"{text} ({self.hint})" if self.hint else text
 
 
 class IndexStateError(RagError):

@@ -251,10 +251,17 @@ def parse_html(data: bytes | str, source: str, *, url: str | None = None, path: 
     """
     where = path or source
     text = _XML_DECL_RE.sub("", decode_html(data, where), count=1)
+    parser = html.HTMLParser()
     try:
-        doc = html.document_fromstring(text)
+        doc = html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as e:
         raise TranscriptError(where, f"not an HTML page: {e}") from None
+    # libxml2 silently drops everything nested deeper than 256 tags; say so rather than
+    # index a page with text missing.
+    deep = next((e for e in parser.error_log if "Excessive depth" in e.message), None)
+    if deep is not None:
+        raise TranscriptError(where, "tags are nested more than 256 levels deep; the text below that is lost",
+                              line=deep.line, hint="flatten or re-save the page (e.g. from a browser) and ingest it again")
     content = _find_content(doc)
     if content is None:
         raise TranscriptError(where, 'no <div class="content"> in the page',

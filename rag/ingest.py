@@ -22,8 +22,11 @@ from .embedding import MODEL_NAME, Encoder
 from .errors import IndexStateError, RagError, TranscriptError
 from .records import Chunk, Source
 
-PARSER_VERSION = 1
+PARSER_VERSION = 2
 SUFFIXES = (".txt", ".html", ".htm")
+# A press conference transcript is 10-100 KB; 20 MB is far beyond any real one, and a
+# larger file would take minutes to embed. It is refused with a message, not truncated.
+MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
 @dataclass
@@ -36,6 +39,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason): not an error
     failed: list[tuple[str, str]] = field(default_factory=list)  # (file, message): an error
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (file, message): indexed, but note this
     embedded: int = 0
     reused: int = 0
     seconds: float = 0.0
@@ -99,7 +103,11 @@ def parse_file(path: Path, data: bytes, *, date: str | None = None, urls: dict[s
 
         src = parse_html(data, path.name, url=url, path=str(path))
     else:
-        src = parse_text(decode(data, str(path)), path.name, date=date or meta.get("date"), url=url, path=str(path))
+        text = decode(data, str(path))
+        if text.lstrip()[:15].lower().startswith(("<!doctype html", "<html")):
+            raise TranscriptError(str(path), "this .txt file holds an HTML page", line=1,
+                                  hint="rename it to .html so it is parsed as a page")
+        src = parse_text(text, path.name, date=date or meta.get("date"), url=url, path=str(path))
     if date or meta.get("date") or meta.get("spokesperson"):
         src = replace(src, date=date or meta.get("date") or src.date,
                       date_inferred=False if (date or meta.get("date")) else src.date_inferred,
@@ -146,6 +154,11 @@ def ingest(
         bar = _progress(files, progress, "parse")
         for path in bar:
             try:
+                size = path.stat().st_size
+                if size > MAX_FILE_BYTES:
+                    report.failed.append((str(path), f"file is {size / 2**20:.0f} MB, over the {MAX_FILE_BYTES // 2**20} MB "
+                                                     "limit for one transcript; split it into one file per conference"))
+                    continue
                 data = path.read_bytes()
             except OSError as e:
                 report.failed.append((str(path), f"cannot read file: {e.strerror}; check its permissions"))
@@ -158,9 +171,14 @@ def ingest(
             try:
                 src = parse_file(path, data, date=date, urls=urls)
             except TranscriptError as e:
-                report.failed.append((str(path), str(e).removeprefix(f"{path}: ").removeprefix(f"{path}:")))
+                report.failed.append((str(path), e.detail))
+                continue
+            same = next((k for k, v in sources.items() if k != name and v.canonical == src.canonical), None)
+            if same:
+                report.skipped.append((str(path), f"same transcript text as {same}, already indexed"))
                 continue
             (report.updated if name in sources else report.added).append(name)
+            report.warnings.extend((str(path), w) for w in src.warnings)
             sources[name] = src
             hashes[name] = digest
             changed.add(name)

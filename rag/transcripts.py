@@ -35,6 +35,12 @@ SPOKESPERSONS = (
     "Liu Jianchao", "Kong Quan", "Zhang Qiyue", "Zhu Bangzao", "Sun Yuxi", "Wang Yi",
 )
 _SPOKESPERSON_BY_LOWER = {name.lower(): name for name in SPOKESPERSONS}
+# Chinese transcripts label answers with the spokesperson's Chinese name, or 答 ("answer").
+_SPOKESPERSON_BY_LOWER.update({
+    "毛宁": "Mao Ning", "汪文斌": "Wang Wenbin", "赵立坚": "Zhao Lijian", "华春莹": "Hua Chunying",
+    "耿爽": "Geng Shuang", "陆慷": "Lu Kang", "林剑": "Lin Jian", "郭嘉昆": "Guo Jiakun", "洪磊": "Hong Lei",
+    "秦刚": "Qin Gang",
+})
 
 MONTHS = {
     m.lower(): i
@@ -158,8 +164,10 @@ def _classify(label: str) -> tuple[str, str | None] | None:
     """
     norm = " ".join(label.split())
     low = norm.lower()
-    if low in ("a", "answer"):
+    if low in ("a", "answer", "答"):
         return ("answer", None)
+    if low == "问" or (low.endswith("记者") and len(low) <= 20):  # "问" / "新华社记者" (a Chinese outlet's journalist)
+        return ("question", None if low in ("问", "记者") else norm[:-2])
     name = spokesperson_name(norm)
     if name:
         return ("answer", name)
@@ -443,19 +451,69 @@ _FOOTERS = ("related posts", "share this:", "share this", "related articles")
 _TITLE_SPOKES_RE = re.compile(r"Spokesperson\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,2}?)(?:'s|\s+held|\s+at)\b")
 
 
+# Characters that carry no text but can hide or reorder what a reader sees (zero-width
+# and bidirectional controls): dropped from the canonical text, counted in a warning.
+_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+# Control characters other than tab/newline never belong in a transcript.
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_LINE_CHARS = 200_000
+
+
 def decode(data: bytes, path: str) -> str:
-    """Decode transcript bytes as UTF-8, or raise a TranscriptError naming the bad line."""
+    """Decode transcript bytes: UTF-8 (with or without BOM), UTF-16 with a BOM, else a detected
+    legacy encoding (GBK, Latin-1, ...). Raise a TranscriptError that says what is wrong and
+    what to do for empty, binary and PDF files.
+
+    >>> decode("Zhao Lijian: Café".encode("latin-1"), "x.txt")
+    'Zhao Lijian: Café'
+    """
     if not data.strip():
-        raise TranscriptError(path, "file is empty", hint="nothing to index; remove it or add text")
-    if b"\x00" in data[:8192]:
-        raise TranscriptError(path, "binary file (NUL bytes)", line=data[:8192].count(b"\n", 0, data.index(b"\x00")) + 1,
-                              hint="expected a UTF-8 .txt transcript or an .html page")
+        raise TranscriptError(path, "file is empty", hint="nothing to index; remove it or add the transcript text")
+    if data.startswith(b"%PDF"):
+        raise TranscriptError(path, "this is a PDF, not a text transcript", line=1,
+                              hint="convert it to text first (e.g. pdftotext) and ingest the .txt")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise TranscriptError(path, "broken UTF-16 text", hint="re-save the file as UTF-8") from None
+    if b"\x00" in data:
+        at = data.index(b"\x00")
+        raise TranscriptError(path, "binary data (NUL bytes), not a text transcript", line=data.count(b"\n", 0, at) + 1,
+                              hint="ingest .txt transcripts or the ministry's .html pages")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        raise TranscriptError(path, f"not valid UTF-8 (byte 0x{data[e.start]:02x})", line=line,
-                              hint="re-save the file as UTF-8") from None
+        bad_line = data.count(b"\n", 0, e.start) + 1
+    return _detect(data, path, bad_line)
+
+
+def _detect(data: bytes, path: str, bad_line: int) -> str:
+    """Decode non-UTF-8 text by detection; refuse if it does not look like text at all."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:2_000_000]).best()
+    if best is None or best.encoding is None:
+        raise TranscriptError(path, "not UTF-8 and not text in any encoding we can detect", line=bad_line,
+                              hint="re-save the file as UTF-8")
+    enc = best.encoding
+    # charset_normalizer names GBK-family text "gb18030"/"gbk"; Latin-1 often "cp1252". Both are fine.
+    text = data.decode(enc, errors="strict")
+    if _CONTROL_RE.search(text[:100_000]) and len(_CONTROL_RE.findall(text[:100_000])) > 10:
+        raise TranscriptError(path, f"binary data (decodes as {enc} only with control characters)", line=bad_line,
+                              hint="ingest .txt transcripts or the ministry's .html pages")
+    return text
+
+
+def clean_line(raw: str) -> tuple[str, int]:
+    """A text line without tags we know are formatting, scraper noise or invisible controls.
+
+    Returns the line and how many invisible characters were dropped.
+    """
+    line, n = _INVISIBLE_RE.subn("", raw)
+    line = _CONTROL_RE.sub(" ", line)
+    line = _TAG_RE.sub("", line)
+    return _QNOISE_RE.sub(r"\1", line.rstrip()).strip(), n
 
 
 def parse_text(text: str, source: str, *, date: str | None = None, url: str | None = None,
@@ -469,9 +527,13 @@ def parse_text(text: str, source: str, *, date: str | None = None, url: str | No
     paras: list[Para] = []
     header_lines: list[str] = []
     seen_turn = False
+    invisible = 0
     for lineno, raw in enumerate(text.split("\n"), start=1):
-        line = _TAG_RE.sub("", raw)
-        line = _QNOISE_RE.sub(r"\1", line.rstrip()).strip()
+        if len(raw) > MAX_LINE_CHARS:
+            raise TranscriptError(path or source, f"line is {len(raw):,} characters long (limit {MAX_LINE_CHARS:,})",
+                                  line=lineno, hint="a transcript has one paragraph per line; is this minified or binary data?")
+        line, n = clean_line(raw)
+        invisible += n
         if not line:
             continue
         if line.lower() in _FOOTERS:
@@ -492,6 +554,7 @@ def parse_text(text: str, source: str, *, date: str | None = None, url: str | No
     src = segment(
         paras, source=source, title=title, date=date or parse_date(header), url=url,
         spokesperson=spokes, preamble="header",
+        warnings=(f"dropped {invisible} invisible/bidi control character(s)",) if invisible else (),
     )
     if not src.turns:
         raise TranscriptError(path or source, "no question/answer turns found", line=1,

@@ -1,0 +1,173 @@
+"""Speed and memory benchmark; writes eval/results/bench.json and eval/results/bench.md.
+
+    .venv/bin/python eval/bench.py [--pages ../shared/corpus/fmprc/en] [--queries 100]
+
+Measures, on this machine: a cold full build (seeds + the 500 English pages), a
+no-change re-ingest, cold start (load model + index, answer one question), and
+retrieve/ask latency percentiles; plus embedding throughput in fp32 vs bf16.
+Run it on an otherwise idle machine: it is a measurement, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RAG = [sys.executable, "-m", "rag.cli"]
+
+
+def _child_peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def timed(cmd: list[str]) -> tuple[float, str]:
+    t = time.perf_counter()
+    out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    return time.perf_counter() - t, out
+
+
+def pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pages", default=str(ROOT.parent / "shared/corpus/fmprc/en"))
+    ap.add_argument("--queries", type=int, default=100)
+    ap.add_argument("--out", default=str(ROOT / "eval/results"))
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="rag-bench-"))
+    idx = tmp / "index"
+    res: dict = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                             "cpu": _cpu_name()}}
+    try:
+        # 1. Cold full build, as a user runs it.
+        secs, out = timed([*RAG, "ingest", str(ROOT / "seeds"), args.pages, "--index", str(idx), "--quiet", "--json"])
+        rep = json.loads(out)
+        res["build"] = {"seconds": round(secs, 1), "sources": rep["conferences"], "turns": rep["turns"],
+                        "chunks": rep["chunks"], "chunks_per_s": round(rep["chunks"] / secs, 1),
+                        "peak_rss_mb": round(_child_peak_rss_mb())}
+        # 2. Re-ingest with nothing changed.
+        secs, out = timed([*RAG, "ingest", str(ROOT / "seeds"), args.pages, "--index", str(idx), "--quiet", "--json"])
+        res["reingest_unchanged_s"] = round(secs, 2)
+        # 3. Cold start: a fresh process loads model + index and answers one question.
+        secs, _ = timed([*RAG, "ask", "What did China say about the trade war?", "--index", str(idx), "--json"])
+        res["cold_start_ask_s"] = round(secs, 2)
+        # 4. Latency in a warm process.
+        res.update(_latency(idx, args.queries))
+        # 5. Embedding throughput by dtype.
+        res["embedding"] = _embedding(idx)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    out_dir = Path(args.out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "bench.json").write_text(json.dumps(res, indent=1) + "\n")
+    (out_dir / "bench.md").write_text(_markdown(res))
+    print(_markdown(res))
+
+
+def _latency(idx: Path, n: int) -> dict:
+    sys.path.insert(0, str(ROOT))
+    from rag import store
+    from rag.answer import ask
+    from rag.embedding import MODEL_NAME, Embedder
+    from rag.retrieval import Retriever
+
+    t = time.perf_counter()
+    index = store.load(idx, model=MODEL_NAME)
+    load_index = time.perf_counter() - t
+    t = time.perf_counter()
+    enc = Embedder(index.manifest["dtype"])
+    load_model = time.perf_counter() - t
+    r = Retriever(index, enc)
+    rng = random.Random(7)
+    qs = [" ".join(t.question.split()[:14]) for t in rng.sample(
+        [t for t in index.turns.values() if t.question], n)]
+    for q in qs[:5]:  # warm-up
+        ask(r, q)
+    enc_t, ret_t, ask_t = [], [], []
+    for q in qs:
+        t = time.perf_counter()
+        enc.encode([q])
+        enc_t.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        r.search(q, k=10)
+        ret_t.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        ask(r, q, k=10)
+        ask_t.append(time.perf_counter() - t)
+    ms = lambda xs, p: round(1000 * pct(xs, p), 1)  # noqa: E731
+    return {"load_index_s": round(load_index, 2), "load_model_s": round(load_model, 2), "queries": n,
+            "query_embed_ms_p50": ms(enc_t, 50), "retrieve_ms_p50": ms(ret_t, 50),
+            "retrieve_ms_p95": ms(ret_t, 95), "ask_ms_p50": ms(ask_t, 50), "ask_ms_p95": ms(ask_t, 95)}
+
+
+def _embedding(idx: Path) -> dict:
+    import numpy as np
+
+    from rag import store
+    from rag.embedding import Embedder
+
+    index = store.load(idx)
+    texts = [c.embed_text for c in index.chunks[:200]]
+    out, vecs = {}, {}
+    for dtype in ("fp32", "bf16"):
+        enc = Embedder(dtype)
+        enc.encode(texts[:8])
+        t = time.perf_counter()
+        vecs[dtype] = enc.encode(texts, batch_size=16)
+        out[f"{dtype}_passages_per_s"] = round(len(texts) / (time.perf_counter() - t), 1)
+    cos = (vecs["fp32"] * vecs["bf16"]).sum(1)
+    out["bf16_vs_fp32_cosine_min"] = round(float(np.min(cos)), 4)
+    out["passages"] = len(texts)
+    return out
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def _markdown(r: dict) -> str:
+    b = r["build"]
+    e = r["embedding"]
+    rows = [
+        ("full build (seeds + pages, cold)", f"{b['seconds']} s", "≤ 60 s"),
+        ("  sources / turns / chunks", f"{b['sources']} / {b['turns']} / {b['chunks']}", ""),
+        ("  chunks/s", f"{b['chunks_per_s']}", ""),
+        ("  peak RSS", f"{b['peak_rss_mb']} MB", ""),
+        ("re-ingest, nothing changed", f"{r['reingest_unchanged_s']} s", "≤ 5 s"),
+        ("cold start (process: model + index + 1 answer)", f"{r['cold_start_ask_s']} s", "≤ 10 s"),
+        ("  load index / load model (warm imports)", f"{r['load_index_s']} s / {r['load_model_s']} s", ""),
+        ("query embedding p50", f"{r['query_embed_ms_p50']} ms", ""),
+        ("retrieve p50 / p95", f"{r['retrieve_ms_p50']} / {r['retrieve_ms_p95']} ms", "p50 ≤ 20 ms"),
+        ("ask p50 / p95 (retrieve + quotes + answer)", f"{r['ask_ms_p50']} / {r['ask_ms_p95']} ms", "p50 ≤ 60 ms"),
+        ("embedding fp32 / bf16", f"{e['fp32_passages_per_s']} / {e['bf16_passages_per_s']} passages/s", ""),
+        ("bf16 vs fp32 cosine (min)", f"{e['bf16_vs_fp32_cosine_min']}", ""),
+    ]
+    lines = [f"# Benchmark ({r['machine']['cpu']}, {r['machine']['cpus']} cores, Python {r['machine']['python']})",
+             "", "| measure | value | target |", "|---|---|---|"]
+    lines += [f"| {a} | {b_} | {c} |" for a, b_, c in rows]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()

@@ -59,14 +59,17 @@ def compose(result: SearchResult, quotes: list[Quote]) -> str:
 def _scope(result: SearchResult) -> str:
     f = result.filters
     lo, hi = f.since or result.date_range[0], f.until or result.date_range[1]
-    parts = [f"dated {lo or '?'} to {hi or '?'}"]
+    parts = [f"dated {lo} to {hi}" if lo else "with no known date"]
+    undated = result.extra.get("undated", 0)
+    if undated and not (f.since or f.until):
+        parts.append(f"(plus {undated} undated)" if lo else "")
     if result.time_phrase:
         parts.append(f"(time phrase in the question: {result.time_phrase})")
     if f.spokesperson:
         parts.append(f"for spokesperson {f.spokesperson}")
     if f.outlet:
         parts.append(f"for questions from {f.outlet}")
-    return " ".join(parts)
+    return " ".join(p for p in parts if p)
 
 
 def _meta(hit) -> dict:  # noqa: ANN001

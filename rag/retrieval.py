@@ -104,6 +104,7 @@ class Retriever:
         self._spk = np.array([(t.spokesperson or "").lower() for t in self._chunk_turn], dtype=object)
         self._outlet = np.array([(t.outlet or "").lower() for t in self._chunk_turn], dtype=object)
         self._n = n
+        self._undated = sum(1 for s in srcs.values() if not s.date)
         vocab = getattr(index.bm25, "vocab_dict", None) or {}
         self._vocab = vocab
 
@@ -145,7 +146,8 @@ class Retriever:
                 phrase = parsed[2]
         mask = self.mask(filters)
         result = SearchResult(question, filters, phrase, [], date_range=self.index.date_range(),
-                              searched_sources=self._count_sources(mask))
+                              searched_sources=self._count_sources(mask),
+                              extra={"undated": self._undated})
         if self._n == 0 or (mask is not None and not mask.any()):
             return result
         n_cand = max(self.fusion.candidates, k * 5)

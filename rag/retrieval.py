@@ -46,11 +46,11 @@ def make_filters(since: str | None = None, until: str | None = None, spokesperso
             try:
                 _dt.date.fromisoformat(value)
             except (TypeError, ValueError):
-                raise QueryError(f"--{name} must be a date like 2019-06-30 (YYYY-MM-DD), not {value!r}") from None
+                raise QueryError(f"the {name} date must look like 2019-06-30 (YYYY-MM-DD), not {value!r}") from None
             if len(value) != 10:
-                raise QueryError(f"--{name} must be a date like 2019-06-30 (YYYY-MM-DD), not {value!r}")
+                raise QueryError(f"the {name} date must look like 2019-06-30 (YYYY-MM-DD), not {value!r}")
     if since and until and since > until:
-        raise QueryError(f"since ({since}) is after until ({until})")
+        raise QueryError(f"the since date ({since}) is after the until date ({until})")
     for name, value in (("spokesperson", spokesperson), ("outlet", outlet)):
         if value is not None and len(value) > 200:
             raise QueryError(f"{name} filter is too long (at most 200 characters)")
@@ -135,7 +135,7 @@ class Retriever:
     def search(self, question: str, k: int = 10, filters: Filters = Filters(), *,
                parse_time: bool = True, mode: str = "hybrid") -> SearchResult:
         """Top-``k`` turns for ``question``. ``mode`` is "hybrid", "dense" or "bm25"."""
-        question = _check_question(question)
+        question = check_question(question)
         if not isinstance(k, int) or not 1 <= k <= MAX_K:
             raise QueryError(f"k must be a whole number from 1 to {MAX_K}, not {k!r}")
         phrase = None
@@ -225,7 +225,8 @@ class Retriever:
         return hits
 
 
-def _check_question(question: str) -> str:
+def check_question(question: str) -> str:
+    """Validate a question (empty or too long -> QueryError); return it whitespace-normalised."""
     if not isinstance(question, str) or not question.strip():
         raise QueryError("the question is empty: type what you want to find, e.g. 'What did China say about the SCO?'")
     if len(question) > MAX_QUESTION_CHARS:

@@ -1,0 +1,67 @@
+"""Print judging pools: for each query, the union of the top turns of several retrievers.
+
+Used to complete the paraphrase qrels: a query was written from one turn, then the top
+candidates of bm25, dense, hybrid and naive were read and every turn that really answers
+the query was added to the qrels (see eval/README.md). Nothing here decides relevance.
+
+    .venv/bin/python eval/pool.py eval/paraphrase --index /tmp/ev_full --depth 5 > /tmp/pool.txt
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from rag import evaluate as ev  # noqa: E402
+from rag import naive as naive_mod  # noqa: E402
+from rag import store  # noqa: E402
+from rag.embedding import MODEL_NAME, Embedder  # noqa: E402
+from rag.retrieval import Retriever  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("dataset")
+    ap.add_argument("--index", required=True)
+    ap.add_argument("--depth", type=int, default=5, help="top turns taken from each system")
+    ap.add_argument("--only", help="comma-separated query ids")
+    ap.add_argument("--chars", type=int, default=260, help="characters shown of question and answer")
+    args = ap.parse_args(argv)
+
+    ds = ev.load_dataset(args.dataset)
+    index = store.load(Path(args.index), model=MODEL_NAME)
+    enc = Embedder("fp32")
+    retr = Retriever(index, enc)
+    naive = naive_mod.NaiveRetriever(index.sources, enc, cache_dir=naive_mod.CACHE_DIR)
+    only = set(args.only.split(",")) if args.only else None
+    for q in ds.queries:
+        if only and q.qid not in only:
+            continue
+        found: dict[str, list[str]] = {}
+        for mode in ("bm25", "dense", "hybrid"):
+            res = retr.search(q.text, k=args.depth, filters=q.filters(), mode=mode)
+            for h in res.hits:
+                found.setdefault(h.turn.turn_id, []).append(f"{mode[0]}{h.rank}")
+        for h in naive.search(q.text, k=args.depth, filters=q.filters()):
+            found.setdefault(h.turn.turn_id, []).append(f"n{h.rank}")
+        judged = ds.qrels.get(q.qid, {})
+        print(f"=== {q.qid}: {q.text}  [{q.notes}]")
+        for tid, tags in found.items():
+            t = index.turns[tid]
+            mark = "*" if judged.get(tid, 0) > 0 else " "
+            date = index.sources[t.source].date
+            qt = textwrap.shorten(" ".join((t.question or "-").split()), args.chars)
+            at = textwrap.shorten(" ".join(t.text.split()), args.chars)
+            print(f"{mark} {tid} {date} ({' '.join(tags)})\n    Q: {qt}\n    A: {at}")
+        missing = [d for d in judged if d not in found]
+        for tid in missing:
+            print(f"* {tid} (not in any pool)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

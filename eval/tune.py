@@ -1,0 +1,101 @@
+"""Tuning levers for hybrid retrieval, measured on an evaluation set (default: the paraphrase set).
+
+Levers: fusion method and weights (a Retriever built with other FusionParams), candidate
+depth, time phrases on/off (``Retriever.search(parse_time=False)``), and the index itself
+(chunk size ``--max-tokens`` and context ``--context none|question``, one index per setting,
+passed as ``--index NAME=DIR``). Writes eval/results/tuning/{tuning.md,tuning.json}.
+
+    .venv/bin/python eval/tune.py --index base=/tmp/ev_full --index noq=/tmp/ev_full_noq
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from rag import evaluate as ev  # noqa: E402
+from rag import store  # noqa: E402
+from rag.embedding import MODEL_NAME, Embedder  # noqa: E402
+from rag.retrieval import FusionParams, Retriever  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+SHOWN = ("MRR@10", "R@1", "R@10", "nDCG@10", "R@100")
+
+# (label, FusionParams, parse_time, mode) tried on the first index
+FUSIONS = [
+    ("hybrid rrf k=60 (default)", FusionParams(), True, "hybrid"),
+    ("hybrid, time phrases off", FusionParams(), False, "hybrid"),
+    ("rrf k=10", FusionParams(rrf_k=10), True, "hybrid"),
+    ("rrf k=30", FusionParams(rrf_k=30), True, "hybrid"),
+    ("rrf k=100", FusionParams(rrf_k=100), True, "hybrid"),
+    ("rrf dense x2", FusionParams(dense_weight=2.0), True, "hybrid"),
+    ("rrf dense x1.5", FusionParams(dense_weight=1.5), True, "hybrid"),
+    ("rrf bm25 x1.5", FusionParams(bm25_weight=1.5), True, "hybrid"),
+    ("rrf bm25 x2", FusionParams(bm25_weight=2.0), True, "hybrid"),
+    ("weighted cos + 0.2 bm25", FusionParams(method="weighted", bm25_weight=0.2), True, "hybrid"),
+    ("weighted cos + 0.35 bm25", FusionParams(method="weighted", bm25_weight=0.35), True, "hybrid"),
+    ("weighted cos + 0.5 bm25", FusionParams(method="weighted", bm25_weight=0.5), True, "hybrid"),
+    ("weighted cos + 1.0 bm25", FusionParams(method="weighted", bm25_weight=1.0), True, "hybrid"),
+    ("rrf, 100 candidates", FusionParams(candidates=100), True, "hybrid"),
+    ("rrf, 400 candidates", FusionParams(candidates=400), True, "hybrid"),
+    ("dense only", FusionParams(), True, "dense"),
+    ("dense only, time phrases off", FusionParams(), False, "dense"),
+    ("bm25 only", FusionParams(), True, "bm25"),
+]
+# tried on every other index
+PER_INDEX = [("hybrid rrf k=60 (default)", FusionParams(), True, "hybrid"),
+             ("dense only", FusionParams(), True, "dense"),
+             ("bm25 only", FusionParams(), True, "bm25")]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--set", default=str(HERE / "paraphrase"))
+    ap.add_argument("--index", action="append", required=True, metavar="NAME=DIR",
+                    help="an index to try; the first one gets every fusion setting")
+    ap.add_argument("--out", default=str(HERE / "results" / "tuning"))
+    args = ap.parse_args(argv)
+
+    ds = ev.load_dataset(args.set)
+    enc = Embedder("fp32")
+    rows = []
+    for i, spec in enumerate(args.index):
+        name, _, path = spec.partition("=")
+        index = store.load(Path(path), model=MODEL_NAME)
+        for w in ev.check_index(ds, index):
+            print(f"warning ({name}): {w}", file=sys.stderr)
+        chunking = index.manifest.get("chunking", {})
+        for label, fusion, parse_time, mode in (FUSIONS if i == 0 else PER_INDEX):
+            t0 = time.perf_counter()
+            runs = ev.run_retriever(Retriever(index, enc, fusion), ds.queries, mode, parse_time=parse_time)
+            agg, _ = ev.evaluate_run(ds.qrels, runs)
+            row = {"index": name, "max_tokens": chunking.get("max_tokens"), "context": chunking.get("context"),
+                   "chunks": len(index.chunks), "setting": label, "mode": mode, "parse_time": parse_time,
+                   "fusion": fusion.__dict__ if mode == "hybrid" else None,
+                   "metrics": {m: round(agg[m], 4) for m in ev.MEASURES},
+                   "seconds": round(time.perf_counter() - t0, 1)}
+            rows.append(row)
+            print(f"{name:8} {label:32} " + "  ".join(f"{m} {agg[m]:.3f}" for m in SHOWN), file=sys.stderr)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "tuning.json").write_text(json.dumps({"set": args.set, "queries": len(ds.queries), "rows": rows},
+                                                indent=1) + "\n", encoding="utf-8")
+    lines = [f"# Tuning levers on `{Path(args.set).name}` ({len(ds.queries)} queries)", "",
+             "Made by `eval/tune.py`; turn-level metrics by ir-measures, k=100.", "",
+             "| index | max tokens | context | setting | " + " | ".join(SHOWN) + " |",
+             "|---|---:|---|---|" + "---:|" * len(SHOWN)]
+    for r in rows:
+        lines.append(f"| {r['index']} | {r['max_tokens']} | {r['context']} | {r['setting']} | "
+                     + " | ".join(f"{r['metrics'][m]:.3f}" for m in SHOWN) + " |")
+    (out / "tuning.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {out / 'tuning.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,372 @@
+"""The chat page in a real browser: Debian's chromium driven by Playwright, against `python app.py`
+serving a real index (real model, FAISS and BM25) built here from seeds/ plus two test transcripts,
+one of them hostile. Runs (never skips) when CI=true.
+
+Set SCREENSHOT=PATH to save a screenshot of an answer with its citation card open.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+OPEN, CLOSE = "\u201c", "\u201d"
+
+if not CHROMIUM.exists():  # pragma: no cover - environment guard
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (apt-get install chromium)", pytrace=False)
+    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)", allow_module_level=True)
+
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+
+# A transcript whose text tries every trick: tags, event handlers, javascript: links, Markdown,
+# template syntax. The plain-text parser keeps unknown tags as text, so all of it reaches the index.
+SCRIPT = "<script>window.__xss=1</script>"
+IMG = '<img src=x onerror="window.__xss=2">'
+HOSTILE = (
+    "Regular Press Conference on March 1, 2024\n"
+    f"Reuters: Officials discussed the zebra crossing pilot in Xanadu {IMG.replace('2', '5')}. "
+    "What is the ministry's comment on the zebra crossing pilot in Xanadu?\n"
+    f"Mao Ning: The zebra crossing pilot in Xanadu is going well {SCRIPT} and {IMG} and "
+    "[click me](javascript:window.__xss=3) and <a href=\"javascript:window.__xss=4\">this link</a> "
+    "and {{7*7}} ${window.__xss=6} $$x^2$$ **not bold** are only words in a transcript.\n"
+)
+HOSTILE_META = {"url": "javascript:window.__xss=7"}
+BENIGN = (
+    "Regular Press Conference on March 5, 2024\n"
+    "Xinhua News Agency: The Kunming to Xanadu railway opened today. "
+    "What is China's comment on the Kunming to Xanadu railway project?\n"
+    "Lin Jian: The Kunming to Xanadu railway is a flagship project of connectivity between the two countries. "
+    "It will bring tangible benefits to the peoples along the line.\n"
+)
+BENIGN_URL = "https://www.fmprc.gov.cn/eng/xw/fyrbt/lxjzh/202403/t20240305_00000001.html"
+
+RESULTS: dict[str, float] = {}  # timings, printed by the last test
+REQUESTS: list[str] = []  # every URL any page asked for
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class App:
+    """`python app.py` in a subprocess; stopped by its own process id."""
+
+    def __init__(self, index: Path, log: Path) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1",
+               "HF_HUB_DISABLE_TELEMETRY": "1"}
+        self.t0 = time.perf_counter()
+        self._fh = open(log, "w")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--index", str(index),
+                                      "--port", str(self.port)], cwd=ROOT, env=env, stdout=self._fh,
+                                     stderr=subprocess.STDOUT)
+
+    def wait(self, timeout: float = 180) -> float:
+        """Seconds from start until the page answers."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail(f"app.py exited with {self.proc.returncode}:\n{self.log.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(self.url + "/", timeout=2) as r:
+                    if r.status == 200:
+                        return time.perf_counter() - self.t0
+            except OSError:
+                time.sleep(0.2)
+        pytest.fail(f"app.py did not answer on {self.url} in {timeout} s:\n{self.log.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self._fh.close()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("corpus")
+    for f in sorted((ROOT / "seeds").glob("*.txt")):
+        shutil.copy(f, d / f.name)
+    (d / "zz_hostile.txt").write_text(HOSTILE, encoding="utf-8")
+    (d / "zz_hostile.meta.json").write_text(json.dumps(HOSTILE_META), encoding="utf-8")
+    (d / "zz_railway.txt").write_text(BENIGN, encoding="utf-8")
+    (d / "zz_railway.meta.json").write_text(json.dumps({"url": BENIGN_URL}), encoding="utf-8")
+    return d
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory, corpus):
+    """Both apps: one over the real index, one over a missing index. The second starts first, so it
+    boots while the index is being built."""
+    from rag import store
+    from rag.embedding import MODEL_NAME, Embedder
+    from rag.ingest import ingest
+
+    tmp = tmp_path_factory.mktemp("apps")
+    missing = App(tmp / "no-index-here", tmp / "missing.log")
+    index_dir = tmp / "index"
+    try:
+        emb = Embedder()
+        report = ingest([corpus], index_dir, encoder_factory=lambda: emb)
+        assert not report.failed, report.failed
+        index = store.load(index_dir, model=MODEL_NAME)
+        assert {"zz_hostile.txt", "zz_railway.txt"} <= set(index.sources)
+        main = App(index_dir, tmp / "main.log")
+        try:
+            RESULTS["cold start: port answers (s)"] = main.wait()
+            missing.wait()
+            yield {"main": main, "missing": missing, "index": index}
+        finally:
+            main.stop()
+    finally:
+        missing.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _open(browser, url: str) -> tuple[Page, list[str]]:
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1100})
+    ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
+    page = ctx.new_page()
+    dialogs: list[str] = []
+    page.on("request", lambda r: REQUESTS.append(r.url))
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(url + "/", wait_until="load")
+    page.wait_for_selector("#ss-question textarea", timeout=30_000)
+    return page, dialogs
+
+
+@pytest.fixture
+def page(browser, servers):
+    page, dialogs = _open(browser, servers["main"].url)
+    page.dialogs = dialogs
+    yield page
+    page.context.close()
+
+
+ANSWERS = "#ss-chat .ss-answer, #ss-chat .ss-notice"
+
+
+def ask(page: Page, question: str, since: str = "", until: str = "") -> tuple:
+    """Type a question (and dates), press Ask, wait for the new answer; returns (locator, seconds)."""
+    page.locator("#ss-since textarea, #ss-since input").first.fill(since)
+    page.locator("#ss-until textarea, #ss-until input").first.fill(until)
+    page.fill("#ss-question textarea", question)
+    before = page.locator(ANSWERS).count()
+    t0 = time.perf_counter()
+    page.click("#ss-ask")
+    page.wait_for_function("([sel, n]) => document.querySelectorAll(sel).length > n", arg=[ANSWERS, before],
+                           timeout=60_000)
+    return page.locator(ANSWERS).last, time.perf_counter() - t0
+
+
+def cards(answer) -> list[dict]:
+    """Each card's quote, date text, highlighted span and its offsets in the canonical text."""
+    out = []
+    for i in range(answer.locator("li.ss-card").count()):
+        card = answer.locator("li.ss-card").nth(i)
+        loc = card.locator(".ss-loc").text_content()
+        m = re.search(r"^(.*), characters (\d+)–(\d+)$", loc.strip())
+        out.append({"quote": card.locator("blockquote.ss-quote").inner_text().strip(),
+                    "date": card.locator(".ss-date").inner_text(), "mark": card.locator("mark.ss-hl").text_content(),
+                    "para": card.locator(".ss-para").text_content(),
+                    "source": m.group(1), "start": int(m.group(2)), "end": int(m.group(3)), "card": card})
+    return out
+
+
+def test_answer_is_verbatim_with_cards_and_copy(page, servers):
+    index = servers["index"]
+    answer, secs = ask(page, "What did China say about the Global South?")
+    RESULTS["answer in browser, first question (s)"] = secs
+    text = answer.locator(".ss-text").inner_text()
+    assert "[1]" in text and OPEN in text and "Mao Ning" in text
+    got = cards(answer)
+    assert got, "no citation card"
+    for c in got:
+        canon = index.sources[c["source"]].canonical
+        assert c["quote"].startswith(OPEN) and c["quote"].endswith(CLOSE)
+        quote = c["quote"][1:-1]
+        assert canon[c["start"]:c["end"]] == quote == c["mark"]  # verbatim, and exactly the highlighted span
+        assert quote in c["para"] and c["para"] in canon  # highlighted inside its own paragraph
+        assert f"{OPEN}{quote}{CLOSE} [" in text  # the answer quotes it with its [n] marker
+    assert "26 July 2023" in got[0]["date"]
+    # Collapsible question and context open on click.
+    card = got[0]["card"]
+    card.locator("details.ss-question summary").click()
+    assert "Global South" in card.locator(".ss-qtext").inner_text()
+    card.locator("details.ss-context summary").click()
+    assert card.locator("mark.ss-hl").is_visible()
+    # Copy citation: the press line on the clipboard.
+    card.locator("button.ss-copy").click()
+    page.wait_for_function("() => [...document.querySelectorAll('button.ss-copy')].some(b => b.textContent.startsWith('Copied'))")
+    line = page.evaluate("navigator.clipboard.readText()")
+    assert line.startswith(OPEN) and "Foreign Ministry Spokesperson Mao Ning said at the regular press conference on 26 July 2023" in line
+    assert "answering CCTV" in line and "Source:" not in line  # this seed has no URL: none is invented
+    # Copy the whole answer as Markdown.
+    answer.locator(".ss-copy-all button.ss-copy").click()
+    page.wait_for_timeout(200)
+    md = page.evaluate("navigator.clipboard.readText()")
+    assert md.startswith("### What did China say about the Global South?") and "**Citations**" in md
+    assert "Mao Ning said at the regular press conference on 26 July 2023" in md
+    # Multi-turn: both answers stay in the conversation, and the export is offered.
+    RESULTS["answer in browser, second question (s)"] = _timed_ask(page, "What is China's expectation of the SCO meeting?")
+    assert page.locator("#ss-chat .ss-answer").count() == 2
+    with page.expect_download() as dl:
+        page.locator("#ss-download").click()
+    export = Path(dl.value.path()).read_text(encoding="utf-8")
+    assert export.startswith("# Spokesperson Search: conversation export")
+    assert export.count("**Citations**") == 2 and "Global South" in export and "SCO" in export
+    # New conversation empties the chat; SCREENSHOT=PATH saves one answer with its card open.
+    page.locator("#ss-new").click()
+    page.wait_for_function("() => !document.querySelector('#ss-chat .ss-answer')")
+    if os.environ.get("SCREENSHOT"):
+        answer, _ = ask(page, "What did China say about the Global South?")
+        for s in answer.locator("li.ss-card").first.locator("details summary").all():
+            s.click()
+        page.wait_for_timeout(300)
+        page.screenshot(path=os.environ["SCREENSHOT"], full_page=True)
+
+
+def _timed_ask(page: Page, question: str) -> float:
+    answer, secs = ask(page, question)
+    assert answer.locator("li.ss-card").count() >= 1
+    return secs
+
+
+def test_examples_come_from_the_corpus_and_run(page, servers):
+    questions = [t.question or "" for t in servers["index"].turns.values()]
+    examples = page.locator("#ss-chat button.example .example-text").all_inner_texts()
+    assert examples, "no example questions shown"
+    for ex in examples:
+        assert any(ex in q for q in questions), ex  # asked by a journalist in a loaded transcript
+    page.locator("#ss-chat button.example").first.click()
+    page.wait_for_selector(ANSWERS, timeout=60_000)
+    assert page.locator("#ss-chat .ss-user").first.inner_text() == examples[0]
+    assert page.locator("#ss-chat .ss-answer").count() == 1
+
+
+def test_citation_card_with_official_url(page):
+    answer, _ = ask(page, "What is China's comment on the Kunming to Xanadu railway project?")
+    got = cards(answer)
+    assert got and got[0]["source"] == "zz_railway.txt"
+    link = got[0]["card"].locator("a.ss-url")
+    assert link.get_attribute("href") == BENIGN_URL and link.get_attribute("target") == "_blank"
+    got[0]["card"].locator("button.ss-copy").click()
+    page.wait_for_timeout(200)
+    line = page.evaluate("navigator.clipboard.readText()")
+    assert "Foreign Ministry Spokesperson Lin Jian said at the regular press conference on 5 March 2024" in line
+    assert line.endswith(f"answering Xinhua News Agency. Source: {BENIGN_URL}")
+
+
+def test_filters_restrict_and_are_shown(page):
+    answer, _ = ask(page, "What did China say about the Global South?", since="2023-07-01", until="2023-07-31")
+    assert "Dates 1 July 2023 to 31 July 2023" in answer.locator(".ss-filters").inner_text()
+    assert all("July 2023" in c["date"] for c in cards(answer)) and cards(answer)
+    answer, _ = ask(page, "What did China say about the Global South?", since="2024-01-01", until="2024-12-31")
+    assert "Dates 1 January 2024 to 31 December 2024" in answer.locator(".ss-filters").inner_text()
+    for c in cards(answer):
+        assert "2024" in c["date"]
+    assert "natural member of the Global South" not in answer.inner_text()
+    # A time phrase in the question becomes the date filter, and says so.
+    answer, _ = ask(page, "What did China say about the Global South in July 2023?")
+    chips = answer.locator(".ss-filters").inner_text()
+    assert f"Dates 1 July 2023 to 31 July 2023 (from {OPEN}July 2023{CLOSE} in the question)" in chips
+    assert all("July 2023" in c["date"] for c in cards(answer))
+
+
+def test_hostile_transcript_is_shown_as_text(page):
+    answer, _ = ask(page, "What is the ministry's comment on the zebra crossing pilot in Xanadu?")
+    got = cards(answer)
+    assert got and got[0]["source"] == "zz_hostile.txt"
+    for s in answer.locator("details summary").all():
+        s.click()
+    shown = answer.inner_text()
+    assert SCRIPT in shown and IMG in shown and "[click me](javascript:window.__xss=3)" in shown
+    assert "**not bold**" in shown and "{{7*7}}" in shown and "$$x^2$$" in shown
+    assert "javascript:window.__xss=7" in shown and "not a web link" in shown
+    page.wait_for_timeout(500)  # give any injected handler time to fire
+    assert page.dialogs == []
+    assert page.evaluate("typeof window.__xss") == "undefined"
+    injected = page.evaluate("""() => ({
+        scripts: document.querySelectorAll('#ss-chat script').length,
+        imgs: document.querySelectorAll('#ss-chat img').length,
+        handlers: document.querySelectorAll('[onerror], [onload], [onclick], [onmouseover]').length,
+        jslinks: [...document.querySelectorAll('a[href]')].filter(a => !/^(https?:|#|\\/|$)/i.test(a.getAttribute('href'))
+                                                                    && !a.href.startsWith(location.origin)).length,
+        strong: document.querySelectorAll('#ss-chat strong, #ss-chat b, #ss-chat .katex').length,
+        payload: [...document.querySelectorAll('script, img, a, iframe')].filter(
+            el => el.outerHTML.includes('__xss')).length,
+    })""")
+    assert injected == {"scripts": 0, "imgs": 0, "handlers": 0, "jslinks": 0, "strong": 0, "payload": 0}
+    # Copying the hostile citation gives plain text, without the javascript: "source".
+    got[0]["card"].locator("button.ss-copy").click()
+    page.wait_for_timeout(200)
+    line = page.evaluate("navigator.clipboard.readText()")
+    assert SCRIPT in line and "Source:" not in line and "on 1 March 2024" in line
+    assert page.evaluate("typeof window.__xss") == "undefined"
+
+
+def test_not_found_and_bad_input(page):
+    answer, _ = ask(page, "What did the spokesperson say about the SCO in June 2018?")
+    text = answer.inner_text()
+    assert "Not found" in text and "0 transcript(s)" in text and "2018-06-01 to 2018-06-30" in text
+    assert answer.locator("li.ss-card").count() == 0
+    answer, _ = ask(page, "What about the Global South?", since="2023-13-45")
+    assert "ss-error" in answer.get_attribute("class") and "YYYY-MM-DD" in answer.inner_text()
+    answer, _ = ask(page, "What about the Global South?", since="2024-02-01", until="2023-01-01")
+    assert "is after" in answer.inner_text()
+    answer, _ = ask(page, "Global South " * 200)
+    assert "too long" in answer.inner_text() and "2000" in answer.inner_text()
+    assert page.locator(ANSWERS).count() == 4  # every question got a reply in the chat; the page lives on
+
+
+def test_missing_index_shows_build_hint(browser, servers):
+    page, dialogs = _open(browser, servers["missing"].url)
+    try:
+        header = page.locator("#ss-header").inner_text()
+        assert "no index at" in header and "rag ingest seeds/ --index" in header
+        answer, _ = ask(page, "What about the SCO?")
+        assert "rag ingest" in answer.inner_text()
+    finally:
+        page.context.close()
+
+
+def test_every_request_stays_on_the_app_origin(page, servers):
+    """Requests of every page opened in this module (fonts, scripts, API calls, uploads...)."""
+    ask(page, "What did China say about the Global South?")
+    allowed = (servers["main"].url + "/", servers["missing"].url + "/")
+    assert any(u.startswith(servers["main"].url + "/gradio_api/") for u in REQUESTS)
+    foreign = sorted({u for u in REQUESTS if not u.startswith(allowed)})
+    assert foreign == []
+    print("\n" + "\n".join(f"  {k}: {v:.2f}" for k, v in RESULTS.items()))

@@ -16,6 +16,7 @@ import pytest
 from rag import cli, store
 from rag.ingest import MAX_FILE_BYTES, collect_files, ingest
 from rag.transcripts import MAX_LINE_CHARS
+from tests.payloads import PAYLOADS
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 GOOD = "CCTV: What about the panda loan to Vienna zoo?\nMao Ning: The giant pandas will travel to Vienna next spring.\n"
@@ -76,7 +77,7 @@ CASES: list[tuple[str, object, str, str]] = [
                   "<p>A: 中文回答。</p></div></body></html>").encode("gbk"), "ok", ""),
     ("weird name ä €.txt", "CCTV: Unicode file names?\nMao Ning: Are fine.\n", "ok", ""),
     ("big.txt", None, "failed", "MB"),  # written sparse below: over the size limit
-]
+] + [(name, content, "ok", "") for name, content, _, _ in PAYLOADS]
 
 
 @pytest.fixture(scope="module")
@@ -174,6 +175,8 @@ def test_bad_corpus(bad_dir, seeded, monkeypatch, capsys):
     assert res["citations"][0]["source"] == "good.txt"
     # Hostile text is stored verbatim as text (rendering escapes it; see the browser tests).
     assert "<script>alert(1)</script>" in new.sources["script.txt"].canonical
+    for name, _, _, visible in PAYLOADS:
+        assert visible in new.sources[name].canonical
     assert "\u200b" not in new.sources["zerowidth.txt"].canonical and "\u202e" not in new.sources["zerowidth.txt"].canonical
     unreadable.unlink()
 

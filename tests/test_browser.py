@@ -35,6 +35,8 @@ if not CHROMIUM.exists():  # pragma: no cover - environment guard
 
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
+from tests.payloads import PAYLOADS  # noqa: E402
+
 # A transcript whose text tries every trick: tags, event handlers, javascript: links, Markdown,
 # template syntax. The plain-text parser keeps unknown tags as text, so all of it reaches the index.
 SCRIPT = "<script>window.__xss=1</script>"
@@ -116,6 +118,8 @@ def corpus(tmp_path_factory) -> Path:
     (d / "zz_hostile.meta.json").write_text(json.dumps(HOSTILE_META), encoding="utf-8")
     (d / "zz_railway.txt").write_text(BENIGN, encoding="utf-8")
     (d / "zz_railway.meta.json").write_text(json.dumps({"url": BENIGN_URL}), encoding="utf-8")
+    for name, content, _, _ in PAYLOADS:  # every hostile payload of the bad-input corpus that reaches the index
+        (d / name).write_text(content, encoding="utf-8")
     return d
 
 
@@ -335,6 +339,27 @@ def test_hostile_transcript_is_shown_as_text(page):
     line = page.evaluate("navigator.clipboard.readText()")
     assert SCRIPT in line and "Source:" not in line and "on 1 March 2024" in line
     assert page.evaluate("typeof window.__xss") == "undefined"
+
+
+INJECTED_JS = """() => ({
+    scripts: document.querySelectorAll('#ss-chat script, #ss-chat iframe, #ss-chat svg[onload]').length,
+    handlers: document.querySelectorAll('[onerror], [onload], [onclick], [onmouseover]').length,
+    payload: [...document.querySelectorAll('script, img, a, iframe, svg, style')].filter(
+        el => el.outerHTML.includes('__xss') || el.outerHTML.includes('display:none')).length,
+    hidden: getComputedStyle(document.body).display === 'none',
+})"""
+
+
+@pytest.mark.parametrize("name, question, visible", [(n, q, v) for n, _, q, v in PAYLOADS])
+def test_bad_input_payloads_show_as_text(page, name, question, visible):
+    answer, _ = ask(page, f"What did the spokesperson say about the {question}?")
+    got = cards(answer)
+    assert got and got[0]["source"] == name
+    assert visible in answer.inner_text()
+    page.wait_for_timeout(300)  # give any injected handler time to fire
+    assert page.dialogs == []
+    assert page.evaluate("typeof window.__xss") == "undefined"
+    assert page.evaluate(INJECTED_JS) == {"scripts": 0, "handlers": 0, "payload": 0, "hidden": False}
 
 
 def test_not_found_and_bad_input(page):

@@ -31,6 +31,12 @@ def _child_peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
+def _child_cpu_s() -> float:
+    """CPU seconds used by finished children: robust to other load on the machine, unlike wall time."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def timed(cmd: list[str]) -> tuple[float, str]:
     t = time.perf_counter()
     out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True).stdout
@@ -56,7 +62,9 @@ def main() -> None:
         # 1. Cold full build, as a user runs it.
         secs, out = timed([*RAG, "ingest", str(ROOT / "seeds"), args.pages, "--index", str(idx), "--quiet", "--json"])
         rep = json.loads(out)
-        res["build"] = {"seconds": round(secs, 1), "sources": rep["conferences"], "turns": rep["turns"],
+        res["build"] = {"seconds": round(secs, 1), "cpu_seconds": round(_child_cpu_s(), 1),
+                        "load_average_1m": round(os.getloadavg()[0], 2),
+                        "sources": rep["conferences"], "turns": rep["turns"],
                         "chunks": rep["chunks"], "chunks_per_s": round(rep["chunks"] / secs, 1),
                         "peak_rss_mb": round(_child_peak_rss_mb())}
         # 2. Re-ingest with nothing changed.
@@ -149,7 +157,8 @@ def _markdown(r: dict) -> str:
     b = r["build"]
     e = r["embedding"]
     rows = [
-        ("full build (seeds + pages, cold)", f"{b['seconds']} s", "≤ 60 s"),
+        ("full build (seeds + pages, cold)", f"{b['seconds']} s wall, {b.get('cpu_seconds')} s CPU "
+         f"(load avg {b.get('load_average_1m')})", "≤ 60 s"),
         ("  sources / turns / chunks", f"{b['sources']} / {b['turns']} / {b['chunks']}", ""),
         ("  chunks/s", f"{b['chunks_per_s']}", ""),
         ("  peak RSS", f"{b['peak_rss_mb']} MB", ""),

@@ -33,7 +33,10 @@ from .errors import QueryError, RagError
 RUN_K = 100
 SYSTEMS = ("bm25", "dense", "hybrid", "naive")
 # Display name -> ir-measures measure name. MRR@10 is RR@10 averaged over queries, MAP is AP.
-MEASURES = {"nDCG@10": "nDCG@10", "R@1": "R@1", "R@10": "R@10", "R@100": "R@100", "MRR@10": "RR@10", "MAP": "AP"}
+# Success@k (a relevant turn in the top k) is reported beside R@k because R@k counts the share
+# of *all* relevant turns: with several judged turns per query R@1 cannot reach 1.
+MEASURES = {"nDCG@10": "nDCG@10", "R@1": "R@1", "R@10": "R@10", "R@100": "R@100", "MRR@10": "RR@10", "MAP": "AP",
+            "Success@1": "Success@1", "Success@10": "Success@10"}
 QUOTE_METRICS = ("quote_verbatim", "quote_top_relevant", "quote_found")
 SIG_METRICS = ("MRR@10", "nDCG@10")
 SIG_PERMUTATIONS = 10000

@@ -193,17 +193,26 @@ class QueryRun:
     seconds: float = 0.0
 
 
-def strictly_decreasing(scores: list[float]) -> list[float]:
-    """Scores nudged so ties cannot be reordered by an evaluator that sorts by score.
+# Smallest relative gap kept between consecutive scores of a run. trec_eval (and so pytrec_eval)
+# reads scores as single-precision floats (~7 digits): closer scores are ties to it.
+SCORE_GAP = 1e-5
 
-    ``trec_eval``/``pytrec_eval`` break ties by document id, which would not be the
-    system's order; a tie is resolved by lowering the later score by a tiny step.
+
+def strictly_decreasing(scores: list[float]) -> list[float]:
+    """Scores nudged so no evaluator can reorder the system's ranking.
+
+    ``trec_eval``/``pytrec_eval`` sort by score in single precision and break ties by document
+    id, which would not be the system's order. A score that is not at least ``SCORE_GAP``
+    (relative) below the previous one is lowered to that; over 100 hits this moves scores by
+    at most ~0.1 % and never changes the order.
     """
     out: list[float] = []
     for s in scores:
         s = float(s)
-        if out and s >= out[-1]:
-            s = out[-1] - max(abs(out[-1]), 1.0) * 1e-9
+        if out:
+            step = max(abs(out[-1]), 1e-6) * SCORE_GAP
+            if s > out[-1] - step:
+                s = out[-1] - step
         out.append(s)
     return out
 
@@ -344,8 +353,11 @@ def paired_randomization(a: list[float], b: list[float], *, n: int = SIG_PERMUTA
 def paired_ttest(a: list[float], b: list[float]) -> float:
     from scipy import stats
 
-    if not any(x != y for x, y in zip(a, b, strict=True)):
+    d = [x - y for x, y in zip(a, b, strict=True)]
+    if not any(d):
         return 1.0
+    if max(d) == min(d):  # the same non-zero difference on every query: t is infinite
+        return 0.0
     p = float(stats.ttest_rel(a, b).pvalue)
     return 1.0 if math.isnan(p) else p
 
@@ -468,7 +480,7 @@ def plot_chart(results: dict[str, dict], path: Path, title: str) -> None:
     metrics = list(MEASURES)
     x = np.arange(len(metrics))
     w = 0.8 / max(len(systems), 1)
-    fig, ax = plt.subplots(figsize=(9, 4.2), dpi=100)
+    fig, ax = plt.subplots(figsize=(9, 4.6), dpi=100)
     for i, s in enumerate(systems):
         vals = [results[s]["metrics"][m] for m in metrics]
         bars = ax.bar(x + (i - (len(systems) - 1) / 2) * w, vals, w, label=s)
@@ -478,7 +490,7 @@ def plot_chart(results: dict[str, dict], path: Path, title: str) -> None:
     ax.set_ylim(0, 1.1)
     ax.set_ylabel("score")
     ax.set_title(title)
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=len(systems), fontsize=8, frameon=False)
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     fig.savefig(path)
@@ -494,6 +506,14 @@ def write_run(path: Path, runs: dict[str, QueryRun], tag: str) -> None:
                 fh.write(f"{qid} Q0 {doc} {rank} {score!r} {tag}\n")
 
 
+MAX_MISSES_SHOWN = 40
+
+
+def _short(text: str, n: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + " …"
+
+
 def _p(p: float) -> str:
     return "<0.0001" if p < 1e-4 else f"{p:.4f}"
 
@@ -506,8 +526,13 @@ def write_report(path: Path, *, dataset: Dataset, results: dict[str, dict], sig:
              f"- index: `{info['index']}` — {info['index_counts']}, chunking {info['chunking']}",
              f"- run depth k={RUN_K}, turn level (chunk scores folded to their turn); metrics by ir-measures "
              f"{info['ir_measures']}",
+             f"- hybrid fusion: {info['fusion']}",
              f"- time phrases in questions {'parsed into date filters' if info['parse_time'] else 'ignored'} "
              "(bm25/dense/hybrid; naive never parses them)",
+             "- naive: LangChain RecursiveCharacterTextSplitter(1000, 200) over each page's canonical text, MiniLM "
+             "fp32, FAISS flat; a chunk's score goes to every turn it overlaps"
+             + ("; journalists' questions blanked out (the index was built with --context none)"
+                if any(r.get("questions_hidden") for r in results.values()) else ""),
              f"- command: `{info['command']}`", f"- date: {info['date']}", ""]
     if dataset.skipped:
         lines += [f"Skipped {len(dataset.skipped)} queries without a relevant judgment: {', '.join(dataset.skipped)}", ""]
@@ -541,8 +566,11 @@ def write_report(path: Path, *, dataset: Dataset, results: dict[str, dict], sig:
         lines += ["## Misses of the primary system", "",
                   f"Queries where `{info['primary']}` ranks no relevant turn in its top 10 (first relevant rank in "
                   "brackets; – = not in the top 100).", ""]
-        for qid, (text, rank) in misses.items():
-            lines.append(f"- `{qid}` [{rank if rank else '–'}] {text}")
+        shown = list(misses.items())[:MAX_MISSES_SHOWN]
+        for qid, (text, rank) in shown:
+            lines.append(f"- `{qid}` [{rank if rank else '–'}] {_short(text)}")
+        if len(misses) > len(shown):
+            lines.append(f"- … and {len(misses) - len(shown)} more (see per_query.jsonl)")
         lines.append("")
     lines += ["## Files", "", "- `metrics.json`: everything above as JSON (same as `--json`)",
               "- `per_query.jsonl`: one line per system and query (metrics, first relevant rank, top 10 turn ids)",
@@ -569,6 +597,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-quote", action="store_true", help="skip the quote check (the rag ask path)")
     p.add_argument("--no-time-phrases", action="store_true",
                    help="do not turn time phrases in questions into date filters (a tuning lever)")
+    p.add_argument("--fusion", choices=["rrf", "weighted"], help="fusion of the hybrid system (default: the library's)")
+    p.add_argument("--rrf-k", type=int, help="RRF constant (default: the library's)")
+    p.add_argument("--dense-weight", type=float, help="weight of the dense list in fusion")
+    p.add_argument("--bm25-weight", type=float, help="weight of the BM25 list in fusion")
     p.add_argument("--compress-runs", action="store_true", help="write run files gzipped (run.<system>.trec.gz)")
     p.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
 
@@ -600,6 +632,20 @@ def check_index(dataset: Dataset, index) -> list[str]:  # noqa: ANN001
     return warns
 
 
+def fusion_params(args: argparse.Namespace):  # noqa: ANN201 - rag.retrieval.FusionParams
+    """FusionParams from the CLI flags; unset flags keep the library defaults."""
+    from dataclasses import replace
+
+    from .retrieval import FusionParams
+
+    changes = {k: v for k, v in (("method", getattr(args, "fusion", None)), ("rrf_k", getattr(args, "rrf_k", None)),
+                                 ("dense_weight", getattr(args, "dense_weight", None)),
+                                 ("bm25_weight", getattr(args, "bm25_weight", None))) if v is not None}
+    if changes.get("rrf_k") is not None and changes["rrf_k"] < 1:
+        raise QueryError("--rrf-k must be at least 1")
+    return replace(FusionParams(), **changes)
+
+
 def evaluate(args: argparse.Namespace) -> dict:
     """Run everything ``rag eval`` does and return the JSON-ready result (files are written too)."""
     import ir_measures
@@ -621,7 +667,8 @@ def evaluate(args: argparse.Namespace) -> dict:
     for w in check_index(dataset, index):
         print(f"rag eval: warning: {w}", file=sys.stderr)
     encoder = Embedder(index.manifest.get("dtype", "fp32"))
-    retriever = Retriever(index, encoder)
+    fusion = fusion_params(args)
+    retriever = Retriever(index, encoder, fusion)
     results: dict[str, dict] = {}
     runs_by: dict[str, dict[str, QueryRun]] = {}
     per_query: dict[str, dict[str, dict[str, float]]] = {}
@@ -634,10 +681,14 @@ def evaluate(args: argparse.Namespace) -> dict:
             naive_enc = encoder if encoder.dtype == "fp32" else Embedder("fp32")
             _log(args, f"rag eval: naive: splitting {len(index.sources)} pages (vectors cached under "
                        f"{naive_mod.CACHE_DIR})")
+            # An index built with --context none embeds no question text; the baseline then reads the
+            # pages with the questions blanked out too (see rag/naive.py).
+            hide = index.manifest.get("chunking", {}).get("context") == "none"
             naive = naive_mod.NaiveRetriever(index.sources, naive_enc, cache_dir=naive_mod.CACHE_DIR,
-                                             progress=not args.quiet)
+                                             progress=not args.quiet and sys.stderr.isatty(),
+                                             hide_questions=hide)
             runs = run_naive(naive, dataset.queries)
-            extra = {"chunks": len(naive.chunks), "cached_vectors": naive.cached}
+            extra = {"chunks": len(naive.chunks), "cached_vectors": naive.cached, "questions_hidden": hide}
         else:
             runs = run_retriever(retriever, dataset.queries, s, parse_time=not args.no_time_phrases)
             extra = {}
@@ -662,7 +713,7 @@ def evaluate(args: argparse.Namespace) -> dict:
     info = {
         "dataset": str(args.dataset), "index": str(args.index), "index_counts": index.manifest.get("counts"),
         "chunking": index.manifest.get("chunking"), "ir_measures": ir_measures.__version__,
-        "parse_time": not args.no_time_phrases, "primary": primary,
+        "parse_time": not args.no_time_phrases, "primary": primary, "fusion": fusion.__dict__,
         "command": "rag eval " + " ".join(sys.argv[2:]) if sys.argv[1:2] == ["eval"] else f"rag eval {args.dataset}",
         "date": _dt.date.today().isoformat(), "misses": misses,
     }
@@ -677,7 +728,7 @@ def evaluate(args: argparse.Namespace) -> dict:
         for s in systems:
             for q in dataset.queries:
                 r = runs_by[s][q.qid]
-                row = {"system": s, "query_id": q.qid, "query": q.text,
+                row = {"system": s, "query_id": q.qid, "query": _short(q.text, 200),
                        "relevant": sorted(d for d, g in dataset.qrels[q.qid].items() if g > 0),
                        "first_relevant_rank": first_relevant_rank(r.ranking, dataset.qrels[q.qid]),
                        "metrics": {m: round(v, 6) for m, v in per_query[s][q.qid].items()},

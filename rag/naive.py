@@ -13,6 +13,12 @@ same score the one with the larger overlap ranks first, then document order. Thi
 the generous choice for the baseline (a 1,000-character chunk often covers two short
 turns, and both get credit); text outside every turn (title, preamble) maps to none.
 
+With ``hide_questions=True`` the journalists' questions are blanked out (replaced by spaces,
+so offsets stay valid) before splitting and embedding. ``rag eval`` does this when the index
+was built with ``--context none``: such a set measures answer retrieval, and a baseline that
+embeds the question text would find the query itself (the journalist set's queries *are*
+those questions).
+
 Explicit query filters (``since``/``until``/``spokesperson`` from the evaluation set)
 are applied at page level (page date and spokesperson) through a FAISS ID selector.
 Embedding the 500 English pages costs ~4 minutes, so the vectors are cached under
@@ -54,18 +60,31 @@ class NaiveHit:
     overlap: int
 
 
-def split_source(src: Source, chunk_size: int = CHUNK_SIZE, chunk_overlap: int = CHUNK_OVERLAP) -> list[NaiveChunk]:
-    """LangChain's recursive character splitter over the canonical text, with offsets."""
+def page_text(src: Source, hide_questions: bool = False) -> str:
+    """The text the recipe reads: the canonical text, optionally with question spans blanked out."""
+    if not hide_questions:
+        return src.canonical
+    chars = list(src.canonical)
+    for t in src.turns:
+        if t.question_start is not None and t.question_end is not None:
+            chars[t.question_start:t.question_end] = " " * (t.question_end - t.question_start)
+    return "".join(chars)
+
+
+def split_source(src: Source, chunk_size: int = CHUNK_SIZE, chunk_overlap: int = CHUNK_OVERLAP,
+                 hide_questions: bool = False) -> list[NaiveChunk]:
+    """LangChain's recursive character splitter over the page text, with offsets into it."""
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
+    text = page_text(src, hide_questions)
     splitter = RecursiveCharacterTextSplitter(chunk_size=chunk_size, chunk_overlap=chunk_overlap,
                                               add_start_index=True)
     out: list[NaiveChunk] = []
-    for doc in splitter.create_documents([src.canonical]):
+    for doc in splitter.create_documents([text]):
         start = doc.metadata["start_index"]
-        if start < 0 or src.canonical[start:start + len(doc.page_content)] != doc.page_content:
+        if start < 0 or text[start:start + len(doc.page_content)] != doc.page_content:
             # add_start_index searches for the chunk text; fall back to our own search.
-            start = src.canonical.find(doc.page_content, max(out[-1].start if out else 0, 0))
+            start = text.find(doc.page_content, max(out[-1].start if out else 0, 0))
         if start < 0:  # pragma: no cover - the splitter only cuts, it never rewrites
             continue
         out.append(NaiveChunk(src.source, start, start + len(doc.page_content)))
@@ -77,12 +96,14 @@ def turn_span(t: Turn) -> tuple[int, int]:
     return (t.question_start if t.question_start is not None else t.start), t.end
 
 
-def cache_key(sources: list[Source], chunk_size: int, chunk_overlap: int, model: str) -> str:
+def cache_key(sources: list[Source], chunk_size: int, chunk_overlap: int, model: str,
+              hide_questions: bool = False) -> str:
     h = hashlib.sha256()
     h.update(json.dumps({"splitter": "RecursiveCharacterTextSplitter", "chunk_size": chunk_size,
                          "chunk_overlap": chunk_overlap, "model": model, "dtype": "fp32"}).encode())
     for s in sorted(sources, key=lambda s: s.source):
-        h.update(s.source.encode() + b"\0" + hashlib.sha256(s.canonical.encode()).digest())
+        text = page_text(s, hide_questions)
+        h.update(s.source.encode() + b"\0" + hashlib.sha256(text.encode()).digest())
     return h.hexdigest()[:24]
 
 
@@ -91,14 +112,16 @@ class NaiveRetriever:
 
     def __init__(self, sources: dict[str, Source], encoder: Encoder, *, chunk_size: int = CHUNK_SIZE,
                  chunk_overlap: int = CHUNK_OVERLAP, cache_dir: Path | None = CACHE_DIR,
-                 progress: bool = False) -> None:
+                 progress: bool = False, hide_questions: bool = False) -> None:
         import faiss
 
         self.sources = sources
         self.encoder = encoder
+        self.hide_questions = hide_questions
         self.chunks: list[NaiveChunk] = []
+        texts_by_source = {name: page_text(sources[name], hide_questions) for name in sorted(sources)}
         for name in sorted(sources):
-            self.chunks.extend(split_source(sources[name], chunk_size, chunk_overlap))
+            self.chunks.extend(split_source(sources[name], chunk_size, chunk_overlap, hide_questions))
         # chunk -> [(turn, overlap in characters)], in document order
         self._turns: list[list[tuple[Turn, int]]] = []
         for c in self.chunks:
@@ -113,11 +136,12 @@ class NaiveRetriever:
         self.cached = False
         vectors = None
         if cache_dir is not None:
-            key = cache_key(list(sources.values()), chunk_size, chunk_overlap, getattr(encoder, "name", MODEL_NAME))
+            key = cache_key(list(sources.values()), chunk_size, chunk_overlap, getattr(encoder, "name", MODEL_NAME),
+                            hide_questions)
             self.cache_path = Path(cache_dir) / f"{key}.npz"
             vectors = self._load_cache(self.cache_path)
         if vectors is None:
-            texts = [sources[c.source].canonical[c.start:c.end] for c in self.chunks]
+            texts = [texts_by_source[c.source][c.start:c.end] for c in self.chunks]
             try:
                 vectors = encoder.encode(texts, progress=progress)  # type: ignore[call-arg]
             except TypeError:  # encoders without a progress flag (test fakes)

@@ -75,12 +75,16 @@ def test_metrics_match_their_formulas():
 
 
 def test_ties_keep_the_systems_order():
-    # Equal scores would be re-sorted by doc id inside trec_eval; the nudged scores keep our order.
-    scores = ev.strictly_decreasing([1.0, 1.0, 1.0, 0.5])
+    # Equal (or, in single precision, indistinguishable) scores would be re-sorted by doc id inside
+    # trec_eval; the nudged scores keep our order for every provider ir-measures picks.
+    scores = ev.strictly_decreasing([0.0325224748, 0.0325224747, 0.0325224747, 0.5e-2])
     assert all(a > b for a, b in zip(scores, scores[1:], strict=False))
-    run = {"q": ev.QueryRun("q", list(zip(["zz", "aa", "mm", "bb"], scores, strict=True)))}
-    agg, _ = ev.evaluate_run({"q": {"aa": 1}}, run)
-    assert agg["MRR@10"] == pytest.approx(1 / 2)
+    assert scores[-1] == 0.5e-2
+    run = {"q": ev.QueryRun("q", list(zip(["aa", "zz", "mm", "bb"], scores, strict=True)))}
+    agg, _ = ev.evaluate_run({"q": {"zz": 1}}, run)
+    assert agg["MRR@10"] == pytest.approx(1 / 2)  # RR@10 is computed by the msmarco provider
+    assert agg["Success@1"] == 0.0 and agg["R@1"] == 0.0  # ... these by pytrec_eval: same ranking
+    assert agg["nDCG@10"] == pytest.approx(1 / math.log2(3))
 
 
 def test_paired_tests():

@@ -25,7 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_index(p)
     p.add_argument("--date", help="conference date (YYYY-MM-DD) for text files that do not state it")
     p.add_argument("--rebuild", action="store_true", help="start a new index instead of extending the current one")
-    p.add_argument("--max-tokens", type=int, default=150, help="chunk budget in cl100k tokens (default 150)")
+    p.add_argument("--max-tokens", type=int, default=100, help="chunk budget in cl100k tokens (default 100)")
+    p.add_argument("--context-tokens", type=int, default=80, help="question tokens embedded before each chunk (default 80)")
     p.add_argument("--context", choices=["question", "none"], default="question",
                    help="text embedded before each chunk (default: the question it answered)")
     p.add_argument("--dtype", choices=["fp32", "bf16"], default="fp32",
@@ -80,7 +81,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     if args.date:
         make_filters(since=args.date)  # validates the format
-    params = ChunkParams(max_tokens=args.max_tokens, context=args.context)
+    params = ChunkParams(max_tokens=args.max_tokens, context=args.context, context_tokens=args.context_tokens)
     report = ingest(args.paths, args.index, encoder_factory=lambda: Embedder(args.dtype), params=params,
                     dtype=args.dtype, date=args.date, rebuild=args.rebuild, progress=not args.quiet)
     if args.json:

@@ -77,7 +77,7 @@ def test_modes_rank_the_on_topic_turns_first(retriever, mode):
 
 def test_rrf_formula():
     r = Retriever.__new__(Retriever)
-    r.fusion = FusionParams(method="rrf", rrf_k=60)
+    r.fusion = FusionParams(method="rrf", rrf_k=60, dense_weight=1.0, bm25_weight=1.0)
     fused = r._fuse({1: 0.9, 2: 0.5}, {2: 7.0, 3: 1.0}, "hybrid")
     assert fused[2] == pytest.approx(1 / (60 + 2) + 1 / (60 + 1))
     assert fused[1] == pytest.approx(1 / (60 + 1))

@@ -105,13 +105,15 @@ def _word_runs(canonical: str, s: int, e: int, budget: int) -> list[tuple[int, i
     """
     import re
 
+    words = [(s + m.start(), s + m.end(), count_tokens(" " + m.group())) for m in re.finditer(r"\S+", canonical[s:e])]
+    # Equal-sized runs rather than full runs plus a tiny tail (a one-word chunk quotes badly).
+    total = sum(n for _, _, n in words)
+    target = min(budget, -(-total // max(1, -(-total // budget))))
     runs: list[tuple[int, int, int]] = []
     start = end = None
     used = 0
-    for m in re.finditer(r"\S+", canonical[s:e]):
-        ws, we = s + m.start(), s + m.end()
-        n = count_tokens(" " + m.group())
-        if start is not None and used + n > budget:
+    for ws, we, n in words:
+        if start is not None and used + n > target:
             runs.append((start, end, used))
             start = None
         if start is None:

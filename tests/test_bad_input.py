@@ -167,9 +167,10 @@ def test_bad_corpus(bad_dir, seeded, monkeypatch, capsys):
     r = Retriever(new, enc)
     for q, b in zip(questions, before, strict=True):
         a = ask(r, q, filters=__import__("rag.retrieval", fromlist=["make_filters"]).make_filters())
-        old_ids = [h["turn_id"] for h in b["hits"]]
-        new_ids = [h["turn_id"] for h in a["hits"] if h["turn_id"] in old_ids]
-        assert new_ids == old_ids[: len(new_ids)] and a["citations"][0] == b["citations"][0]
+        # BM25's IDF and score scale are corpus-wide, so lower ranks may shift when files are added;
+        # which chunk of a turn scores best can too. The turn that answers must not change.
+        assert a["hits"][0]["turn_id"] == b["hits"][0]["turn_id"]
+        assert a["citations"][0]["source"] == b["citations"][0]["source"] and a["found"] == b["found"]
     # The new good files answer too.
     res = ask(r, "pandas going to Austria")
     assert res["citations"][0]["source"] == "good.txt"

@@ -64,23 +64,17 @@ def parse_time_phrase(question: str) -> tuple[str | None, str | None, str] | Non
             return (None, f"{year - 1:04d}-12-31", phrase)
         y0, m0 = (year - (mo == 1), (mo - 2) % 12 + 1)
         return (None, _last_day(y0, m0), phrase)
-    # Exact day: "July 26, 2023", "26 July 2023".
-    m = re.search(rf"\b({_M})\.?\s+(\d{{1,2}}),?\s+{_Y}\b", q, re.I) or None
-    if m:
-        try:
-            d = f"{int(m.group(3)):04d}-{_month(m.group(1)):02d}-{int(m.group(2)):02d}"
-            _valid(d)
-            return (d, d, m.group(0))
-        except ValueError:
-            pass
-    m = re.search(rf"\b(\d{{1,2}})\s+({_M})\.?,?\s+{_Y}\b", q, re.I)
-    if m:
-        try:
-            d = f"{int(m.group(3)):04d}-{_month(m.group(2)):02d}-{int(m.group(1)):02d}"
-            _valid(d)
-            return (d, d, m.group(0))
-        except ValueError:
-            pass
+    # Exact day: "July 26, 2023", "26 July 2023" (groups: month, day, year in either order).
+    for pattern, (mi, di) in ((rf"\b({_M})\.?\s+(\d{{1,2}}),?\s+{_Y}\b", (1, 2)),
+                              (rf"\b(\d{{1,2}})\s+({_M})\.?,?\s+{_Y}\b", (2, 1))):
+        m = re.search(pattern, q, re.I)
+        if m:
+            try:
+                d = f"{int(m.group(3)):04d}-{_month(m.group(mi)):02d}-{int(m.group(di)):02d}"
+                _valid(d)
+                return (d, d, m.group(0))
+            except ValueError:
+                pass
     # Part of a year or season: "early 2019", "first half of 2020", "spring 2019".
     parts = "|".join(sorted((re.escape(p) for p in _PARTS), key=len, reverse=True))
     m = re.search(rf"\b({parts})[\s-]+(?:of\s+)?{_Y}\b", q, re.I)

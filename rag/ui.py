@@ -455,7 +455,7 @@ class Backend:
 
         t0 = time.perf_counter()
         try:
-            encoder = Embedder(dtype)
+            encoder = Embedder.for_serving(dtype)
             self._index_done.wait()
             if self.problem:
                 return

@@ -49,7 +49,7 @@ CASES: list[tuple[str, object, str, str]] = [
      "failed", "content"),
     ("nolabels.txt", "This is an essay about diplomacy.\nIt has no speakers at all.\n", "failed", "no question/answer"),
     ("labelsonly.txt", "CCTV:\nMao Ning:\nAFP:\nMao Ning:\n", "failed", "no question/answer"),
-    ("longline.txt", "CCTV: Q?\nMao Ning: " + "word " * (MAX_LINE_CHARS // 5 + 10) + "\n", "failed", "characters long"),
+    ("longline.txt", "CCTV: Q?\nMao Ning: " + "word " * 1_000_000 + "\n", "failed", "characters long"),  # one 5 MB line
     ("nested.html", "<html><head><title>Foreign Ministry Spokesperson Lu Kang's Regular Press Conference on June 4, "
                     "2018</title></head><body><div class=\"content\">" + "<div><span>" * 3000
                     + "<p>Q: Deep question about nesting?</p><p>A: Deep answer about nesting.</p>"
@@ -89,6 +89,7 @@ def bad_dir(tmp_path_factory):
     with open(d / "big.txt", "wb") as fh:  # 50 MB, sparse: costs no disk
         fh.truncate(50 * 1024 * 1024)
     assert (d / "big.txt").stat().st_size > MAX_FILE_BYTES
+    assert 5_000_000 > MAX_LINE_CHARS  # the 5 MB line must be over the line limit
     loop = d / "loop"
     loop.mkdir()
     os.symlink("..", loop / "up")  # a directory symlink loop

@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -72,7 +74,7 @@ def _free_port() -> int:
 class App:
     """`python app.py` in a subprocess; stopped by its own process id."""
 
-    def __init__(self, index: Path, log: Path) -> None:
+    def __init__(self, index: Path, log: Path, *args: str) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
@@ -81,7 +83,7 @@ class App:
         self.t0 = time.perf_counter()
         self._fh = open(log, "w")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--index", str(index),
-                                      "--port", str(self.port)], cwd=ROOT, env=env, stdout=self._fh,
+                                      "--port", str(self.port), *args], cwd=ROOT, env=env, stdout=self._fh,
                                      stderr=subprocess.STDOUT)
 
     def wait(self, timeout: float = 180) -> float:
@@ -141,12 +143,17 @@ def servers(tmp_path_factory, corpus):
         index = store.load(index_dir, model=MODEL_NAME)
         assert {"zz_hostile.txt", "zz_railway.txt"} <= set(index.sources)
         main = App(index_dir, tmp / "main.log")
+        # The same index behind --auth; a fresh password each run, so nothing can guess it.
+        auth = (f"reporter{secrets.randbelow(1000)}", secrets.token_urlsafe(12))
+        locked = App(index_dir, tmp / "locked.log", "--auth", ":".join(auth))
         try:
             RESULTS["cold start: port answers (s)"] = main.wait()
             missing.wait()
-            yield {"main": main, "missing": missing, "index": index}
+            locked.wait()
+            yield {"main": main, "missing": missing, "locked": locked, "auth": auth, "index": index}
         finally:
             main.stop()
+            locked.stop()
     finally:
         missing.stop()
 
@@ -159,7 +166,7 @@ def browser():
         b.close()
 
 
-def _open(browser, url: str) -> tuple[Page, list[str]]:
+def _open(browser, url: str, ready: str = "#ss-question textarea") -> tuple[Page, list[str]]:
     ctx = browser.new_context(viewport={"width": 1400, "height": 1100})
     ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
     page = ctx.new_page()
@@ -167,7 +174,7 @@ def _open(browser, url: str) -> tuple[Page, list[str]]:
     page.on("request", lambda r: REQUESTS.append(r.url))
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto(url + "/", wait_until="load")
-    page.wait_for_selector("#ss-question textarea", timeout=30_000)
+    page.wait_for_selector(ready, timeout=30_000)
     return page, dialogs
 
 
@@ -387,10 +394,50 @@ def test_missing_index_shows_build_hint(browser, servers):
         page.context.close()
 
 
+def _status(url: str, data: bytes | None = None) -> int:
+    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def test_auth_protects_page_and_api(browser, servers):
+    """--auth: without the password the browser gets only a login form (no transcript text, no
+    config), the API refuses, a wrong password is refused; the right one opens the real page."""
+    locked, (user, password) = servers["locked"], servers["auth"]
+    assert _status(locked.url + "/config") == 401
+    assert _status(locked.url + "/gradio_api/call/ask_json", json.dumps({"data": ["Kunming railway"]}).encode()) == 401
+    assert _status(servers["main"].url + "/config") == 200  # the same request passes without --auth
+
+    page, dialogs = _open(browser, locked.url, ready="input[type=password]")
+    try:
+        assert page.locator("#ss-question").count() == 0
+        assert "Kunming" not in page.content() and "Mao Ning" not in page.content()  # nothing from the index
+        page.fill("input[type=text]", user)
+        page.fill("input[type=password]", password + "x")
+        page.get_by_role("button", name="Login").click()
+        page.get_by_text("Incorrect Credentials").wait_for(timeout=10_000)
+        assert page.locator("#ss-question").count() == 0
+        page.fill("input[type=text]", user)
+        page.fill("input[type=password]", password)
+        page.get_by_role("button", name="Login").click()
+        page.wait_for_selector("#ss-question textarea", timeout=30_000)
+        answer, _ = ask(page, "What is China's comment on the Kunming to Xanadu railway project?")
+        got = cards(answer)
+        assert got and got[0]["source"] == "zz_railway.txt"
+        canon = servers["index"].sources["zz_railway.txt"].canonical
+        assert canon[got[0]["start"]:got[0]["end"]] == got[0]["quote"][1:-1]
+        assert dialogs == []
+    finally:
+        page.context.close()
+
+
 def test_every_request_stays_on_the_app_origin(page, servers):
     """Requests of every page opened in this module (fonts, scripts, API calls, uploads...)."""
     ask(page, "What did China say about the Global South?")
-    allowed = (servers["main"].url + "/", servers["missing"].url + "/")
+    allowed = tuple(servers[k].url + "/" for k in ("main", "missing", "locked"))
     assert any(u.startswith(servers["main"].url + "/gradio_api/") for u in REQUESTS)
     foreign = sorted({u for u in REQUESTS if not u.startswith(allowed)})
     assert foreign == []

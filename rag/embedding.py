@@ -103,13 +103,23 @@ class Embedder:
         self._free: queue.Queue = queue.Queue()
         self._free.put(self._model)
         self.replicas = 1
+        self._all_loaded = threading.Event()
         if replicas > 1:
             def load_more() -> None:
-                for _ in range(replicas - 1):
-                    self._free.put(load())
-                    self.replicas += 1
+                try:
+                    for _ in range(replicas - 1):
+                        self._free.put(load())
+                        self.replicas += 1
+                finally:  # a failed extra replica only costs speed: the first one keeps serving
+                    self._all_loaded.set()
 
             threading.Thread(target=load_more, name="embedder-replicas", daemon=True).start()
+        else:
+            self._all_loaded.set()
+
+    def wait_replicas(self, timeout: float | None = None) -> bool:
+        """Block until the background replicas are loaded (or failed to load)."""
+        return self._all_loaded.wait(timeout)
 
     @property
     def tokenizer(self):  # noqa: ANN201 - transformers tokenizer

@@ -63,7 +63,10 @@ def select_quotes(result: SearchResult, encoder=None, *, max_turns: int = 3,  # 
     texts = [chosen[hi].source.canonical[s:e] for hi, s, e in cands]
     # Embedding sentences is the slow part of an answer (~4 ms each here), so only the best turn's
     # candidates are embedded; the other turns' sentences are ranked by term overlap and position.
+    # Scores are only compared within a turn, so a best turn of one sentence needs no embedding.
     dense_mask = np.array([hi == 0 for hi, _, _ in cands], dtype=bool)
+    if dense_mask.sum() < 2:
+        dense_mask[:] = False
     first = np.array([i == 0 or cands[i - 1][0] != cands[i][0] for i in range(len(cands))], dtype=bool)
     scores = _score(result, texts, encoder, dense_mask, first)
     quotes: list[Quote] = []

@@ -121,3 +121,22 @@ def test_show_prints_canonical_text(index_dir, capsys):
 def test_errors_become_messages(tmp_path, capsys):
     assert cli.main(["ask", "anything", "--index", str(tmp_path / "nothing")]) == 2
     assert "no index" in capsys.readouterr().err
+
+
+def test_app_under_concurrent_load(index_dir, tmp_path):
+    """eval/loadtest.py for a few seconds against a real app.py: every reply equals the lone answer
+    to the same question and quotes verbatim (the script counts anything else as an error)."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / "results"
+    run = subprocess.run([sys.executable, str(root / "eval/loadtest.py"), "--index", str(index_dir), "--clients", "8",
+                          "--seconds", "5", "--max-requests", "300", "--out", str(out)],
+                         capture_output=True, text=True, timeout=300, cwd=root)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
+    res = json.loads((out / f"loadtest-{index_dir.name}.json").read_text())
+    assert res["errors"] == 0 and res["error_samples"] == []
+    assert 0 < res["requests"] <= 300 and res["questions_found"] >= 5
+    assert res["p50_ms"] <= res["p95_ms"] <= res["max_ms"]
+    assert (out / f"loadtest-{index_dir.name}.md").read_text().startswith("# Load test: 8 clients")

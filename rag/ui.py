@@ -707,8 +707,11 @@ def build_page(backend: Backend):  # noqa: ANN201 - gr.Blocks, imported lazily
 
         inputs = [question, since, until, spokesperson, outlet, state]
         outputs = [chatbot, question, download, state]
+        # The page's own handler stays out of the API description: Gradio inlines that description
+        # in the page even for a reader who has not logged in (--auth), and it would list the
+        # Dropdowns' choices, i.e. the index's spokespeople and outlets. Scripts use /ask_json.
         gr.on([question.submit, ask_btn.click], run, inputs=inputs, outputs=outputs, api_name="ask",
-              concurrency_limit=4, concurrency_id="ask", show_progress="minimal"
+              api_visibility="private", concurrency_limit=4, concurrency_id="ask", show_progress="minimal"
               ).then(None, js=SCROLL_JS, api_visibility="private")
         chatbot.example_select(run_example, inputs=inputs[1:], outputs=outputs, concurrency_id="ask",
                                api_visibility="private").then(None, js=SCROLL_JS, api_visibility="private")

@@ -414,7 +414,10 @@ def test_auth_protects_page_and_api(browser, servers):
     page, dialogs = _open(browser, locked.url, ready="input[type=password]")
     try:
         assert page.locator("#ss-question").count() == 0
-        assert "Kunming" not in page.content() and "Mao Ning" not in page.content()  # nothing from the index
+        with urllib.request.urlopen(locked.url + "/", timeout=10) as r:
+            raw = r.read().decode("utf-8")
+        for secret in ("Kunming", "Mao Ning", "Lin Jian", "Xinhua News Agency"):  # text, speakers, outlets
+            assert secret not in page.content() and secret not in raw, secret  # nothing from the index
         page.fill("input[type=text]", user)
         page.fill("input[type=password]", password + "x")
         page.get_by_role("button", name="Login").click()

@@ -24,11 +24,13 @@ import argparse
 import http.client
 import json
 import os
+import platform
 import random
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -139,8 +141,11 @@ def main() -> None:
     load_before = os.getloadavg()
     port = free_port()
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1"}
+    # The app's output goes to a file, not a pipe: nobody reads a pipe during the run, and a full
+    # one (64 KB of log lines) would stall the app mid-test.
+    log = tempfile.NamedTemporaryFile("w+", prefix="loadtest-app-", suffix=".log", delete=False)  # noqa: SIM115
     app = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--index", args.index, "--port", str(port)],
-                           cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                           cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         cold = wait_port(port, 120)
         t = time.perf_counter()
@@ -149,9 +154,10 @@ def main() -> None:
         reference = {}  # each question answered alone: what every reply under load must equal
         for q in QUESTIONS:
             reply = ask_http(port, q, "warm-up")
-            if signature(reply) is None or not_verbatim(reply, canonical):
-                sys.exit(f"the lone answer to {q!r} is already wrong: {str(reply)[:300]}")
-            reference[q] = signature(reply)
+            sig = signature(reply)
+            if sig is None or not_verbatim(reply, canonical):
+                sys.exit(f"the lone answer to {q!r} is already wrong: {str(reply)[:300]} (app log: {log.name})")
+            reference[q] = sig
         found = sum(sig[2] for sig in reference.values())
         lat: list[float] = []
         errors: list[str] = []
@@ -170,9 +176,10 @@ def main() -> None:
                 t = time.perf_counter()
                 try:
                     out = ask_http(port, q, f"client-{i}")
-                    if signature(out) is None:
+                    sig = signature(out)
+                    if sig is None:
                         err = f"unexpected reply: {str(out)[:200]}"
-                    elif signature(out) != reference[q]:
+                    elif sig != reference[q]:
                         err = f"reply to {q!r} differs from its lone answer"
                     else:
                         bad = not_verbatim(out, canonical)
@@ -201,10 +208,9 @@ def main() -> None:
             app.wait(10)
         except subprocess.TimeoutExpired:
             app.kill()
+        log.close()
     lat.sort()
     pct = lambda p: round(1000 * lat[min(len(lat) - 1, int(p / 100 * (len(lat) - 1)))], 1) if lat else None  # noqa: E731
-    import platform
-
     res = {"index": args.index, **size, "when": time.strftime("%Y-%m-%d %H:%M"),
            "machine": f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}",
            "load_avg_before": [round(x, 2) for x in load_before], "questions": len(QUESTIONS),
@@ -231,7 +237,9 @@ def main() -> None:
           f"first answer {res['first_answer_s']} s after that. Target: 0 errors, p95 < 1 s.\n")
     (out / f"{name}.md").write_text(md)
     print(md)
-    sys.exit(1 if errors else 0)
+    if errors:
+        sys.exit(f"{len(errors)} error(s); the app's log is {log.name}")
+    os.unlink(log.name)
 
 
 if __name__ == "__main__":

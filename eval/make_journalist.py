@@ -19,8 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rag.evaluate import fingerprint  # noqa: E402
-from rag.fmprc import find_duplicates, infer_years  # noqa: E402
-from rag.ingest import collect_files, parse_file  # noqa: E402
+from rag.sources.files import collect_files, parse_file  # noqa: E402
+from rag.sources.fmprc_en import find_duplicates, infer_years  # noqa: E402
 
 SEED = 20200704
 SIZE = 300

@@ -10,7 +10,7 @@ question stays under the limit with margin (these sizes won on the paraphrase de
 MRR@10 0.898 against 0.836 for 150 + 40; eval/results/tuning/) (``tests/test_chunking.py`` checks
 this with the model's own tokenizer over the whole corpus).
 
-    >>> from rag.transcripts import parse_text
+    >>> from rag.sources.text import parse_text
     >>> src = parse_text("CCTV: Any comment?\\nMao Ning: We noted it. More.\\n", "x.txt")
     >>> [(c.text, c.embed_text) for c in chunk_source(src)]
     [('We noted it. More.', 'Any comment?\\nWe noted it. More.')]

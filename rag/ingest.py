@@ -21,12 +21,8 @@ from .chunking import ChunkParams, chunk_source
 from .embedding import MODEL_NAME, Encoder
 from .errors import IndexStateError, RagError, TranscriptError
 from .records import Chunk, Source
-
-PARSER_VERSION = 2
-SUFFIXES = (".txt", ".html", ".htm")
-# A press conference transcript is 10-100 KB; 20 MB is far beyond any real one, and a
-# larger file would take minutes to embed. It is refused with a message, not truncated.
-MAX_FILE_BYTES = 20 * 1024 * 1024
+from .sources import PARSER_VERSION
+from .sources.files import MAX_FILE_BYTES, collect_files, parse_file, urls_for
 
 
 @dataclass
@@ -48,83 +44,6 @@ class IngestReport:
 
     def to_dict(self) -> dict:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
-
-
-def collect_files(paths: list[str | Path]) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Transcript files under ``paths`` (sorted, de-duplicated) and problems found on the way."""
-    files: dict[str, Path] = {}
-    problems: list[tuple[str, str]] = []
-    seen_dirs: set[tuple[int, int]] = set()
-
-    def walk(d: Path) -> None:
-        try:
-            st = d.stat()
-        except OSError as e:
-            problems.append((str(d), f"cannot read directory: {e.strerror}"))
-            return
-        if (st.st_dev, st.st_ino) in seen_dirs:  # a symlink loop, or the same dir twice
-            return
-        seen_dirs.add((st.st_dev, st.st_ino))
-        try:
-            entries = sorted(d.iterdir())
-        except OSError as e:
-            problems.append((str(d), f"cannot list directory: {e.strerror}"))
-            return
-        for p in entries:
-            if p.name.startswith("."):
-                continue
-            if p.is_dir():
-                walk(p)
-            elif p.suffix.lower() in SUFFIXES:
-                files.setdefault(str(p.resolve()) if p.exists() else str(p), p)
-
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            walk(p)
-        elif p.exists() or p.is_symlink():
-            if p.suffix.lower() in SUFFIXES:
-                files.setdefault(str(p.resolve()) if p.exists() else str(p), p)
-            else:
-                problems.append((str(p), f"not a transcript (expected {', '.join(SUFFIXES)})"))
-        else:
-            problems.append((str(p), "no such file or directory"))
-    return sorted(files.values(), key=lambda q: (q.name, str(q))), problems
-
-
-def parse_file(path: Path, data: bytes, *, date: str | None = None, urls: dict[str, str] | None = None) -> Source:
-    """Parse one file's bytes by its suffix, applying sidecar metadata and the page URL."""
-    from .transcripts import decode, parse_text, read_sidecar
-
-    meta = read_sidecar(path)
-    url = meta.get("url") or (urls or {}).get(path.name)
-    if path.suffix.lower() in (".html", ".htm"):
-        from .fmprc import parse_html
-
-        src = parse_html(data, path.name, url=url, path=str(path))
-    else:
-        text = decode(data, str(path))
-        if text.lstrip()[:15].lower().startswith(("<!doctype html", "<html")):
-            raise TranscriptError(str(path), "this .txt file holds an HTML page", line=1,
-                                  hint="rename it to .html so it is parsed as a page")
-        src = parse_text(text, path.name, date=date or meta.get("date"), url=url, path=str(path))
-    if date or meta.get("date") or meta.get("spokesperson"):
-        src = replace(src, date=date or meta.get("date") or src.date,
-                      date_inferred=False if (date or meta.get("date")) else src.date_inferred,
-                      spokesperson=meta.get("spokesperson") or src.spokesperson)
-    return src
-
-
-def _urls_for(files: list[Path]) -> dict[str, str]:
-    from .fmprc import load_urls
-
-    urls: dict[str, str] = {}
-    for d in sorted({f.parent for f in files if f.suffix.lower() in (".html", ".htm")}):
-        try:
-            urls.update(load_urls(d))
-        except (OSError, ValueError):
-            continue
-    return urls
 
 
 def ingest(
@@ -150,7 +69,7 @@ def ingest(
         sources: dict[str, Source] = dict(prev.sources) if prev else {}
         hashes = {k: v["sha256"] for k, v in prev_hashes.items()}
         changed: set[str] = set()
-        urls = _urls_for(files)
+        urls = urls_for(files)
         bar = _progress(files, progress, "parse")
         for path in bar:
             try:
@@ -218,7 +137,7 @@ def _previous(index_dir: Path, params: ChunkParams, dtype: str) -> store.Index |
 
 def _dedupe_and_date(sources: dict[str, Source], changed: set[str]) -> tuple[dict[str, Source], dict[str, str]]:
     """Drop new sources that duplicate another, and infer missing years from neighbours."""
-    from .fmprc import find_duplicates, infer_years
+    from .sources.fmprc_en import find_duplicates, infer_years
 
     dupes = {k: v for k, v in find_duplicates(list(sources.values())).items() if k in changed}
     kept = [s for k, s in sources.items() if k not in dupes]
@@ -291,4 +210,4 @@ def _progress(items: list, enabled: bool, desc: str):  # noqa: ANN202
     return tqdm(items, desc=desc, unit="file", disable=None if os.isatty(2) else False)
 
 
-__all__ = ["IngestReport", "collect_files", "ingest", "parse_file", "RagError"]
+__all__ = ["IngestReport", "ingest", "RagError"]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import calendar
 import re
 
-from .transcripts import MONTHS
+from .sources.lexicon import MONTHS
 
 _M = "|".join(m.capitalize() for m in MONTHS) + "|" + "|".join(
     m.capitalize()[:3] for m in MONTHS if len(m) > 3) + "|Sept"

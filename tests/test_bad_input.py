@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from rag import cli, store
-from rag.ingest import MAX_FILE_BYTES, collect_files, ingest
-from rag.transcripts import MAX_LINE_CHARS
+from rag.ingest import ingest
+from rag.sources.files import MAX_FILE_BYTES, collect_files
+from rag.sources.text import MAX_LINE_CHARS
 from tests.payloads import PAYLOADS
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"

@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 
 from rag.chunking import ChunkParams, chunk_source, truncate_tokens
+from rag.sources.text import parse_text
 from rag.text import count_tokens, sentence_spans
-from rag.transcripts import parse_text
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "fmprc" / "en"
@@ -64,7 +64,7 @@ def test_truncate_tokens():
 def _all_sources():
     srcs = _seed_sources()
     if CORPUS.is_dir():
-        from rag.fmprc import parse_html
+        from rag.sources.fmprc_en import parse_html
 
         srcs += [parse_html(p.read_bytes(), p.name) for p in sorted(CORPUS.glob("*.html"))]
     elif os.environ.get("CI") == "true":

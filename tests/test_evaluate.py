@@ -14,7 +14,8 @@ import pytest
 
 from rag import evaluate as ev
 from rag.cli import main
-from rag.ingest import ingest, parse_file
+from rag.ingest import ingest
+from rag.sources.files import parse_file
 from tests.fakes import FakeEncoder
 
 REPO = Path(__file__).resolve().parents[1]
@@ -189,7 +190,7 @@ def test_cli_accepts_a_trec_qrels_file(tiny, capsys):
 
 def test_naive_maps_chunks_to_every_overlapping_turn_and_caches(tmp_path):
     from rag.naive import NaiveRetriever
-    from rag.transcripts import parse_text
+    from rag.sources.text import parse_text
 
     text = "".join(f"CCTV: Question number {i}?\nMao Ning: Short answer {i} about topic{i}.\n" for i in range(30))
     src = parse_text(text, "n.txt")

@@ -8,8 +8,8 @@ from rag.chunking import ChunkParams, chunk_source
 from rag.quoting import select_quotes
 from rag.records import Source
 from rag.retrieval import Retriever
+from rag.sources.text import parse_text
 from rag.store import assemble
-from rag.transcripts import parse_text
 from tests.fakes import FakeEncoder
 
 WORDS = ["Taiwan", "tariffs", "U.S.", "Mr.", "“independence”", "<script>alert(1)</script>", "peace", "No.", "3",

@@ -10,7 +10,10 @@ from hypothesis import strategies as st
 
 from rag.errors import TranscriptError
 from rag.records import Source
-from rag.transcripts import Para, after_marker, is_separator, parse_text, segment, spokesperson_name
+from rag.sources.labels import after_marker, is_separator
+from rag.sources.lexicon import spokesperson_name
+from rag.sources.segment import Para, segment
+from rag.sources.text import parse_text
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 

@@ -2,8 +2,8 @@
 
 A page holds its title in ``<h2 class="title">`` (and ``<title>``) and the transcript in
 ``<div class="content">`` as ``<p>`` paragraphs, sometimes several per ``<p>`` split by
-``<br>``. This module turns the page into cleaned :class:`~rag.transcripts.Para` objects and
-leaves the cutting into turns to the shared :func:`rag.transcripts.segment`.
+``<br>``. This module turns the page into cleaned :class:`~rag.sources.segment.Para` objects
+and leaves the cutting into turns to the shared :func:`rag.sources.segment.segment`.
 
 Decisions worth knowing:
 
@@ -29,9 +29,11 @@ from pathlib import Path
 
 from lxml import etree, html
 
-from .errors import TranscriptError
-from .records import Source
-from .transcripts import MONTHS, Para, parse_date, segment, spokesperson_name
+from ..errors import TranscriptError
+from ..records import Source
+from .decode import decode_html
+from .lexicon import MONTH_NAMES, MONTHS, parse_date, spokesperson_name
+from .segment import Para, segment
 
 # Tags whose start or end ends a paragraph. Everything else (strong, b, span, font, a,
 # o:p ...) is inline and only contributes its text.
@@ -45,12 +47,10 @@ _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "ob
 # Characters that carry no text but break label matching ("Q\u200b:").
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
-_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 _TITLE_SPOKES_RE = re.compile(r"Spokesperson\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,2}?)(?:'s|’s|\s+held|\s+at)\b")
-_MONTH_NAMES = "|".join(m.capitalize() for m in MONTHS)
 # "on September 10" / "June11" without a year after it.
-_MONTH_DAY_RE = re.compile(rf"\b({_MONTH_NAMES})\s*(\d{{1,2}})\b(?!\s*,?\s*\d{{4}})")
+_MONTH_DAY_RE = re.compile(rf"\b({MONTH_NAMES})\s*(\d{{1,2}})\b(?!\s*,?\s*\d{{4}})")
 # The CMS names uploaded images W0YYYYMMDD<digits>.jpg after their upload day.
 _IMAGE_DATE_RE = re.compile(r"W0(\d{4})(\d{2})(\d{2})\d{6,}")
 _PAGE_ID_RE = re.compile(r"t(\d+)")
@@ -65,34 +65,7 @@ DUPLICATE_SIMILARITY = 0.3
 
 
 # ---------------------------------------------------------------------------
-# Decoding and paragraph extraction
-
-
-def decode_html(data: bytes | str, path: str) -> str:
-    """Page text: UTF-8 first, then the charset the page declares; else a TranscriptError."""
-    if isinstance(data, str):
-        return data
-    if not data.strip():
-        raise TranscriptError(path, "file is empty", hint="expected an fmprc.gov.cn HTML page")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        first_error = e
-    m = _CHARSET_RE.search(data[:4096])
-    declared = m.group(1).decode("ascii").lower() if m else None
-    # Pages that say gb2312/gbk often use characters only their superset GB18030 has.
-    declared = "gb18030" if declared in ("gb2312", "gbk", "x-gbk") else declared
-    if declared and declared not in ("utf-8", "utf8"):
-        try:
-            return data.decode(declared)
-        except (LookupError, UnicodeDecodeError):
-            pass
-    bad = first_error.start
-    raise TranscriptError(
-        path, f"cannot decode page (byte 0x{data[bad]:02x} is not UTF-8"
-        + (f" nor {declared})" if declared and declared not in ("utf-8", "utf8") else ")"),
-        line=data.count(b"\n", 0, bad) + 1, hint="re-save the page as UTF-8 or declare its charset",
-    )
+# Paragraph extraction
 
 
 def clean_text(text: str) -> str:

@@ -91,6 +91,32 @@ def test_qa_era_page_cleaning() -> None:
     assert not any(p.strip() == "" for p in src.canonical.split("\n\n"))
 
 
+# Bidi controls (U+202E right-to-left override, U+2067 right-to-left isolate, ...) left in the
+# canonical text would show a reader reordered words inside a "verbatim" quote; zero-width
+# characters break label matching. Pages must drop and report them exactly as text files do.
+_HIDDEN_Q = "What about the \u202eokapi\u202c exchange?"
+_HIDDEN_A = "The \u2067exchange\u2069 goes\x07ahead\u200b\u200f as\u00ad planned."
+
+
+def test_bidi_and_invisible_characters_are_dropped_and_reported_like_text() -> None:
+    from rag.sources.text import parse_text
+
+    title = "Foreign Ministry Spokesperson Mao Ning's Regular Press Conference on March 3, 2023"
+    page = parse_html(_page(title.replace("Mao", "Mao\u202e"), f"<P>Q: {_HIDDEN_Q}</P><P>A: {_HIDDEN_A}</P>"),
+                      "t1.html")
+    text = parse_text(f"{title}\nQ: {_HIDDEN_Q}\nA: {_HIDDEN_A}\n", "t1.txt")
+    for src in (page, text):
+        _assert_offsets(src)
+        hidden = [c for c in src.canonical + (src.title or "") if c in "\u202e\u202c\u2067\u2069\u200b\u200f\u00ad\x07"]
+        assert hidden == [], src.source
+        assert src.title == title and src.spokesperson == "Mao Ning"
+        [turn] = src.turns
+        assert (turn.question, turn.text) == ("What about the okapi exchange?", "The exchange goes ahead as planned.")
+    # 7 in the turns (the BEL control becomes a space, it is not counted) plus 1 in the page title.
+    assert page.warnings == ("dropped 8 invisible/bidi control character(s)",)
+    assert text.warnings == ("dropped 7 invisible/bidi control character(s)",)
+
+
 def test_qa_era_line_numbers() -> None:
     src = _fixture("qa_era.html")
     assert src.turns[0].line == _line_of("qa_era.html", "At the invitation of the Foreign Minister")

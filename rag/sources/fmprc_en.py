@@ -15,6 +15,9 @@ Decisions worth knowing:
   file names (``W020180910...jpg`` encodes the upload date); :func:`infer_years` fills what
   is still missing from neighbouring pages. Both set ``date_inferred=True``. The fetch
   time in ``pages.tsv`` is never used: it is when the page was crawled, not published.
+* Text is cleaned as in plain-text transcripts (:func:`rag.sources.decode.clean`): zero-width
+  and bidi control characters are dropped and counted in a warning, control characters become
+  spaces; then whitespace runs collapse to one space.
 * :func:`find_duplicates` spots a conference published twice (same date and spokesperson,
   near-identical text: the ministry re-posts revised translations under a new page id).
 """
@@ -31,7 +34,7 @@ from lxml import etree, html
 
 from ..errors import TranscriptError
 from ..records import Source
-from .decode import decode_html
+from .decode import clean, decode_html, invisible_warning
 from .lexicon import MONTH_NAMES, MONTHS, parse_date, spokesperson_name
 from .segment import Para, segment
 
@@ -44,8 +47,6 @@ _BLOCK_TAGS = frozenset({
 })
 # Tags whose text is never transcript text.
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "object", "select"})
-# Characters that carry no text but break label matching ("Q\u200b:").
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 _TITLE_SPOKES_RE = re.compile(r"Spokesperson\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,2}?)(?:'s|’s|\s+held|\s+at)\b")
@@ -68,9 +69,12 @@ DUPLICATE_SIMILARITY = 0.3
 # Paragraph extraction
 
 
-def clean_text(text: str) -> str:
-    """Collapse every whitespace run (including &nbsp;) to one space and strip the ends."""
-    return " ".join(text.translate(_INVISIBLE).split())
+def clean_text(text: str) -> tuple[str, int]:
+    """The text cleaned as every parser cleans it (:func:`rag.sources.decode.clean`), with every
+    whitespace run (including &nbsp;) collapsed to one space and the ends stripped; and how many
+    invisible characters were dropped."""
+    text, n = clean(text)
+    return " ".join(text.split()), n
 
 
 class _ParaCollector:
@@ -86,6 +90,7 @@ class _ParaCollector:
         self._buf: list[str] = []
         self._start_line: int | None = None
         self._line: int | None = None
+        self.invisible = 0  # invisible characters dropped, for the page's warning
 
     def _add_text(self, text: str | None) -> None:
         if not text:
@@ -98,7 +103,8 @@ class _ParaCollector:
             self._line += text.count("\n")
 
     def _break(self) -> None:
-        text = clean_text("".join(self._buf))
+        text, n = clean_text("".join(self._buf))
+        self.invisible += n
         if text:
             self.paras.append(Para(text, self._start_line))
         self._buf = []
@@ -125,9 +131,11 @@ class _ParaCollector:
         return self.paras
 
 
-def content_paras(content: etree._Element) -> list[Para]:
-    """Cleaned paragraphs of the content div; image-only and empty paragraphs are dropped."""
-    return _ParaCollector().collect(content)
+def content_paras(content: etree._Element) -> tuple[list[Para], int]:
+    """Cleaned paragraphs of the content div (image-only and empty paragraphs are dropped),
+    and how many invisible characters the cleaning dropped."""
+    collector = _ParaCollector()
+    return collector.collect(content), collector.invisible
 
 
 # ---------------------------------------------------------------------------
@@ -139,13 +147,14 @@ def _find_content(doc: etree._Element) -> etree._Element | None:
     return found[0] if found else None
 
 
-def _page_title(doc: etree._Element) -> str | None:
+def _page_title(doc: etree._Element) -> tuple[str | None, int]:
+    """The page's title and how many invisible characters its cleaning dropped."""
     for xp in ('//h2[contains(concat(" ", normalize-space(@class), " "), " title ")]', "//title"):
         for el in doc.xpath(xp):
-            text = clean_text(el.text_content())
+            text, n = clean_text(el.text_content())
             if text:
-                return text
-    return None
+                return text, n
+    return None, 0
 
 
 def _title_spokesperson(title: str | None) -> str | None:
@@ -239,12 +248,13 @@ def parse_html(data: bytes | str, source: str, *, url: str | None = None, path: 
     if content is None:
         raise TranscriptError(where, 'no <div class="content"> in the page',
                               hint="expected an fmprc.gov.cn transcript page")
-    title = _page_title(doc)
+    title, title_invisible = _page_title(doc)
     date, inferred, warnings = _page_date(title, content)
+    paras, invisible = content_paras(content)
     src = segment(
-        content_paras(content), source=source, title=title, date=date, date_inferred=inferred,
+        paras, source=source, title=title, date=date, date_inferred=inferred,
         spokesperson=_title_spokesperson(title), url=url, kind=page_kind(title),
-        preamble="statement", warnings=tuple(warnings),
+        preamble="statement", warnings=(*warnings, *invisible_warning(title_invisible + invisible)),
     )
     if not src.turns:
         raise TranscriptError(where, "no question/answer turns found", line=content.sourceline,

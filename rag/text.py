@@ -6,6 +6,9 @@ from, never as retyped strings, so callers can keep the verbatim invariant.
     >>> text = "We noted it. The U.S. side must stop. “Really?” he asked."
     >>> [text[s:e] for s, e in sentence_spans(text)]
     ['We noted it.', 'The U.S. side must stop.', '“Really?” he asked.']
+    >>> text = "我们注意到有关报道。中方的立场是一贯的！“这是谣言。”他说。"
+    >>> [text[s:e] for s, e in sentence_spans(text)]
+    ['我们注意到有关报道。', '中方的立场是一贯的！', '“这是谣言。”', '他说。']
 """
 
 from __future__ import annotations
@@ -17,7 +20,13 @@ from pathlib import Path
 
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before
 # whitespace and an opening capital, digit or quote; paragraph breaks always end one.
-_SENT_END = re.compile(r"""[.!?。！？]+["'”’)\]]*(?=\s+["“‘(\[]?[A-Z0-9])|\n\s*\n""")
+# Chinese has no capitals and no space after a full stop: a full-width 。！？ ends a sentence
+# wherever it stands, and the closing quotes/brackets right after it (” ’ 」 』 ） 》 ...) stay
+# with that sentence. The English alternative comes first, so text without 。！？ splits as before.
+_CJK_CLOSERS = "”’」』）》〉】〕\"')\\]"
+_SENT_END = re.compile(
+    rf"""[.!?。！？]+["'”’)\]]*(?=\s+["“‘(\[]?[A-Z0-9])|[。！？][。！？!?]*[{_CJK_CLOSERS}]*|\n\s*\n"""
+)
 # Abbreviations whose period does not end a sentence ("U.S.", "Mr.", "No. 3").
 _ABBREV = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|No|Nos|Vol|Art|Gen|Sen|Rep|Gov|Lt|Col|Capt|Jr|Sr|etc|vs|e\.g|i\.e|Jan|Feb|Mar"

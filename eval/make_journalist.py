@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rag.evaluate import fingerprint  # noqa: E402
+from rag.eval.datasets import fingerprint  # noqa: E402
 from rag.sources.files import collect_files, parse_file  # noqa: E402
 from rag.sources.fmprc_en import find_duplicates, infer_years  # noqa: E402
 

@@ -16,10 +16,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rag import evaluate as ev  # noqa: E402
-from rag import naive as naive_mod  # noqa: E402
 from rag import store  # noqa: E402
 from rag.embedding import MODEL_NAME, Embedder  # noqa: E402
+from rag.eval.datasets import load_dataset  # noqa: E402
+from rag.eval.naive import NaiveRetriever  # noqa: E402
 from rag.retrieval import Retriever  # noqa: E402
 
 
@@ -32,11 +32,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--chars", type=int, default=260, help="characters shown of question and answer")
     args = ap.parse_args(argv)
 
-    ds = ev.load_dataset(args.dataset)
+    ds = load_dataset(args.dataset)
     index = store.load(Path(args.index), model=MODEL_NAME)
     enc = Embedder("fp32")
     retr = Retriever(index, enc)
-    naive = naive_mod.NaiveRetriever(index.sources, enc, cache_dir=naive_mod.CACHE_DIR)
+    naive = NaiveRetriever(index.sources, enc)
     only = set(args.only.split(",")) if args.only else None
     for q in ds.queries:
         if only and q.qid not in only:

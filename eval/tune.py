@@ -18,9 +18,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rag import evaluate as ev  # noqa: E402
 from rag import store  # noqa: E402
 from rag.embedding import MODEL_NAME, Embedder  # noqa: E402
+from rag.eval.datasets import check_index, load_dataset  # noqa: E402
+from rag.eval.metrics import MEASURES, evaluate_run  # noqa: E402
+from rag.eval.runs import run_retriever  # noqa: E402
 from rag.retrieval import FusionParams, Retriever  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -69,25 +71,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", help="output folder (default: eval/results/tuning/<set name>)")
     args = ap.parse_args(argv)
 
-    ds = ev.load_dataset(args.set)
+    ds = load_dataset(args.set)
     enc = Embedder("fp32")
     rows = []
     per_query: dict[str, dict[str, dict[str, float]]] = {}  # "index/setting" -> qid -> metric
     for i, spec in enumerate(args.index):
         name, _, path = spec.partition("=")
         index = store.load(Path(path), model=MODEL_NAME)
-        for w in ev.check_index(ds, index):
+        for w in check_index(ds, index):
             print(f"warning ({name}): {w}", file=sys.stderr)
         chunking = index.manifest.get("chunking", {})
         for label, fusion, parse_time, mode in (FUSIONS if i == 0 else PER_INDEX):
             t0 = time.perf_counter()
-            runs = ev.run_retriever(Retriever(index, enc, fusion), ds.queries, mode, parse_time=parse_time)
-            agg, pq = ev.evaluate_run(ds.qrels, runs)
+            runs = run_retriever(Retriever(index, enc, fusion), ds.queries, mode, parse_time=parse_time)
+            agg, pq = evaluate_run(ds.qrels, runs)
             per_query[f"{name}/{label}"] = pq
             row = {"index": name, "max_tokens": chunking.get("max_tokens"), "context": chunking.get("context"),
                    "chunks": len(index.chunks), "setting": label, "mode": mode, "parse_time": parse_time,
                    "fusion": fusion.__dict__ if mode == "hybrid" else None,
-                   "metrics": {m: round(agg[m], 4) for m in ev.MEASURES},
+                   "metrics": {m: round(agg[m], 4) for m in MEASURES},
                    "seconds": round(time.perf_counter() - t0, 1)}
             rows.append(row)
             print(f"{name:8} {label:32} " + "  ".join(f"{m} {agg[m]:.3f}" for m in SHOWN), file=sys.stderr)
@@ -128,7 +130,7 @@ def two_fold(per_query: dict[str, dict[str, dict[str, float]]], qids: list[str])
 
         picked = max(per_query, key=lambda k: mean(k, "MRR@10", halves[train]))
         out.append({"train": train + 1, "test": test + 1, "picked": picked,
-                    "scores": {m: round(mean(picked, m, halves[test]), 4) for m in ev.MEASURES}})
+                    "scores": {m: round(mean(picked, m, halves[test]), 4) for m in MEASURES}})
     return out
 
 

@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the parsed record (metadata and turns)")
 
     p = sub.add_parser("eval", help="evaluate retrieval on a BEIR-style set (see eval/README.md)")
-    from .evaluate import add_arguments  # the eval CLI lives beside the evaluator
+    from .eval.cli import add_arguments  # the eval CLI lives beside the evaluator
 
     add_arguments(p)
     _add_index(p)
@@ -170,7 +170,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from .evaluate import run_cli
+    from .eval.cli import run_cli
 
     return run_cli(args)
 

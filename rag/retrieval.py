@@ -9,6 +9,7 @@ chunk wins), so several chunks of one long answer never crowd out other turns.
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -55,6 +56,55 @@ def make_filters(since: str | None = None, until: str | None = None, spokesperso
         if value is not None and len(value) > 200:
             raise QueryError(f"{name} filter is too long (at most 200 characters)")
     return Filters(since or None, until or None, (spokesperson or "").strip() or None, (outlet or "").strip() or None)
+
+
+def filter_mask(f: Filters, dates: Sequence[str], spokespeople: Sequence[str] | None = None,
+                outlets: Sequence[str] | None = None) -> np.ndarray | None:
+    """Boolean mask of the rows that pass ``f``; None when no filter applies.
+
+    Rows are described by parallel columns: ISO dates ("" = undated, which no date filter
+    passes) and lower-cased spokesperson and outlet names (a filter matches a substring). A
+    column left out is not filtered on (the naive baseline's pages have no single outlet).
+
+    >>> filter_mask(Filters(since="2023-01-01"), ["2022-12-31", "2023-01-02", ""]).tolist()
+    [False, True, False]
+    >>> filter_mask(Filters(outlet="AFP"), ["2023-01-02"]) is None
+    True
+    """
+    use_spk = bool(f.spokesperson) and spokespeople is not None
+    use_outlet = bool(f.outlet) and outlets is not None
+    if not (f.since or f.until or use_spk or use_outlet):
+        return None
+    m = np.ones(len(dates), dtype=bool)
+    if f.since or f.until:
+        m &= np.array([d != "" for d in dates], dtype=bool)
+        if f.since:
+            m &= np.array([d >= f.since for d in dates], dtype=bool)
+        if f.until:
+            m &= np.array([d != "" and d <= f.until for d in dates], dtype=bool)
+    if use_spk:
+        s = f.spokesperson.lower()
+        m &= np.array([s in x for x in spokespeople], dtype=bool)
+    if use_outlet:
+        o = f.outlet.lower()
+        m &= np.array([o in x for x in outlets], dtype=bool)
+    return m
+
+
+def dense_search(index, qvec: np.ndarray, n: int, mask: np.ndarray | None) -> dict[int, float]:  # noqa: ANN001
+    """The ``n`` rows of a FAISS inner-product ``index`` nearest to ``qvec``: ``{row: score}``, best first.
+
+    ``mask`` (rows allowed) is applied inside the search by an ID selector, so the top ``n``
+    is filled with allowed rows rather than being a post-filter of a global top ``n``.
+    """
+    import faiss
+
+    params = None
+    if mask is not None:
+        bits = np.packbits(mask, bitorder="little")
+        params = faiss.SearchParameters(sel=faiss.IDSelectorBitmap(len(mask), faiss.swig_ptr(bits)))
+    scores, ids = index.search(qvec[None, :].astype(np.float32), n, params=params)
+    return {int(i): float(s) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0}
 
 
 @dataclass(frozen=True)
@@ -114,23 +164,7 @@ class Retriever:
 
     def mask(self, f: Filters) -> np.ndarray | None:
         """Boolean mask of chunks that pass ``f`` (None when nothing is filtered)."""
-        if not f.active():
-            return None
-        m = np.ones(self._n, dtype=bool)
-        if f.since or f.until:
-            has = self._date != ""
-            m &= has
-            if f.since:
-                m &= np.array([d >= f.since for d in self._date], dtype=bool)
-            if f.until:
-                m &= np.array([d != "" and d <= f.until for d in self._date], dtype=bool)
-        if f.spokesperson:
-            s = f.spokesperson.lower()
-            m &= np.array([s in x for x in self._spk], dtype=bool)
-        if f.outlet:
-            o = f.outlet.lower()
-            m &= np.array([o in x for x in self._outlet], dtype=bool)
-        return m
+        return filter_mask(f, self._date, self._spk, self._outlet)
 
     # -- search --------------------------------------------------------------
 
@@ -172,15 +206,7 @@ class Retriever:
         return len({self.index.chunks[i].source for i in np.flatnonzero(mask)})
 
     def _dense(self, qvec: np.ndarray, n: int, mask: np.ndarray | None) -> dict[int, float]:
-        import faiss
-
-        params = None
-        if mask is not None:
-            bits = np.packbits(mask, bitorder="little")
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBitmap(len(mask), faiss.swig_ptr(bits)))
-        n = min(n, self._n)
-        scores, ids = self.index.dense.search(qvec[None, :].astype(np.float32), n, params=params)
-        return {int(i): float(s) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0}
+        return dense_search(self.index.dense, qvec, min(n, self._n), mask)
 
     def _bm25(self, question: str, n: int, mask: np.ndarray | None) -> dict[int, float]:
         toks = [t for t in bm25_tokens(question) if t in self._vocab]

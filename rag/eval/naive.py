@@ -21,9 +21,13 @@ those questions).
 
 Explicit query filters (``since``/``until``/``spokesperson`` from the evaluation set)
 are applied at page level (page date and spokesperson) through a FAISS ID selector.
+The page filter and the FAISS search are the retriever's own (:func:`rag.retrieval.filter_mask`,
+:func:`rag.retrieval.dense_search`), fed with page-level columns.
+
 Embedding the 500 English pages costs ~4 minutes, so the vectors are cached under
-``.cache/naive/<key>.npz``, keyed by a hash of the splitter settings, the model and
-every page's canonical text.
+``<cache>/naive/<key>.npz`` (``<cache>`` is :func:`rag.text.cache_dir`: ``.cache/`` or
+``$RAG_CACHE_DIR``), keyed by a hash of the splitter settings, the model and every page's
+canonical text.
 """
 
 from __future__ import annotations
@@ -35,13 +39,18 @@ from pathlib import Path
 
 import numpy as np
 
-from .embedding import MODEL_NAME, Encoder
-from .records import Source, Turn
-from .retrieval import Filters
+from ..embedding import MODEL_NAME, Encoder
+from ..records import Source, Turn
+from ..retrieval import Filters, dense_search, filter_mask
+from ..text import cache_dir as _cache_root
 
 CHUNK_SIZE = 1000
 CHUNK_OVERLAP = 200
-CACHE_DIR = Path(__file__).resolve().parent.parent / ".cache" / "naive"
+
+
+def default_cache_dir() -> Path:
+    """Where the baseline's vectors are cached: ``naive/`` under :func:`rag.text.cache_dir`."""
+    return _cache_root() / "naive"
 
 
 @dataclass(frozen=True)
@@ -111,8 +120,9 @@ class NaiveRetriever:
     """Page-text chunks, MiniLM, FAISS flat; hits folded to turns by overlap."""
 
     def __init__(self, sources: dict[str, Source], encoder: Encoder, *, chunk_size: int = CHUNK_SIZE,
-                 chunk_overlap: int = CHUNK_OVERLAP, cache_dir: Path | None = CACHE_DIR,
+                 chunk_overlap: int = CHUNK_OVERLAP, cache_dir: Path | None = None,
                  progress: bool = False, hide_questions: bool = False) -> None:
+        """Split, embed (or read the cached vectors from ``cache_dir``, default :func:`default_cache_dir`)."""
         import faiss
 
         self.sources = sources
@@ -132,14 +142,11 @@ class NaiveRetriever:
                 if ov > 0:
                     row.append((t, ov))
             self._turns.append(row)
-        self.cache_path: Path | None = None
         self.cached = False
-        vectors = None
-        if cache_dir is not None:
-            key = cache_key(list(sources.values()), chunk_size, chunk_overlap, getattr(encoder, "name", MODEL_NAME),
-                            hide_questions)
-            self.cache_path = Path(cache_dir) / f"{key}.npz"
-            vectors = self._load_cache(self.cache_path)
+        key = cache_key(list(sources.values()), chunk_size, chunk_overlap, getattr(encoder, "name", MODEL_NAME),
+                        hide_questions)
+        self.cache_path = Path(cache_dir if cache_dir is not None else default_cache_dir()) / f"{key}.npz"
+        vectors = self._load_cache(self.cache_path)
         if vectors is None:
             texts = [texts_by_source[c.source][c.start:c.end] for c in self.chunks]
             try:
@@ -147,8 +154,7 @@ class NaiveRetriever:
             except TypeError:  # encoders without a progress flag (test fakes)
                 vectors = encoder.encode(texts)
             vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(texts), encoder.dims)
-            if self.cache_path is not None:
-                self._save_cache(self.cache_path, vectors)
+            self._save_cache(self.cache_path, vectors)
         else:
             self.cached = True
         self.vectors = vectors
@@ -179,45 +185,27 @@ class NaiveRetriever:
         tmp.replace(path)
 
     def _mask(self, f: Filters) -> np.ndarray | None:
-        if not (f.since or f.until or f.spokesperson):
-            return None
-        m = np.ones(len(self.chunks), dtype=bool)
-        for i, d in enumerate(self._date):
-            if (f.since or f.until) and not d:
-                m[i] = False
-            elif (f.since and d < f.since) or (f.until and d > f.until):
-                m[i] = False
-            elif f.spokesperson and f.spokesperson.lower() not in self._spk[i]:
-                m[i] = False
-        return m
+        # Page date and page spokesperson per chunk; no outlet column (a page has many outlets).
+        return filter_mask(f, self._date, self._spk)
 
     def search(self, question: str, k: int = 100, filters: Filters = Filters(), *,
                candidates: int = 400) -> list[NaiveHit]:
         """Top-``k`` turns. ``filters.outlet`` is ignored: pages have no single outlet."""
-        import faiss
-
         if not self.chunks:
             return []
         mask = self._mask(filters)
-        params = None
-        if mask is not None:
-            if not mask.any():
-                return []
-            bits = np.packbits(mask, bitorder="little")
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBitmap(len(mask), faiss.swig_ptr(bits)))
+        if mask is not None and not mask.any():
+            return []
         qvec = self.encoder.encode([" ".join(question.split())])[0]
         n = min(max(candidates, k * 4), len(self.chunks))
-        scores, ids = self.dense.search(qvec[None, :].astype(np.float32), n, params=params)
         best: dict[str, tuple[float, int, int, NaiveChunk, Turn]] = {}
-        for s, i in zip(scores[0], ids[0], strict=True):
-            if i < 0:
-                continue
-            c = self.chunks[int(i)]
-            for t, ov in self._turns[int(i)]:
+        for i, s in dense_search(self.dense, qvec, n, mask).items():
+            c = self.chunks[i]
+            for t, ov in self._turns[i]:
                 cur = best.get(t.turn_id)
-                key = (float(s), ov)
+                key = (s, ov)
                 if cur is None or key > (cur[0], cur[1]):
-                    best[t.turn_id] = (float(s), ov, t.n, c, t)
+                    best[t.turn_id] = (s, ov, t.n, c, t)
         ranked = sorted(best.values(), key=lambda x: (-x[0], -x[1], x[4].source, x[2]))[:k]
         return [NaiveHit(rank=r, score=s, turn=t, chunk=c, overlap=ov)
                 for r, (s, ov, _n, c, t) in enumerate(ranked, start=1)]

@@ -1,105 +1,117 @@
-"""Compose the extractive answer and the JSON contract of ``rag ask``.
+"""Compose the extractive answer: one typed :class:`~rag.records.Answer`, and its JSON view.
 
-The framing is built only from metadata (date, spokesperson, outlet); the only
-text in quotation marks is verbatim quotes, each followed by its ``[n]`` marker.
+The framing is built only from metadata (date, spokesperson, outlet); the only text in
+quotation marks is verbatim quotes, each followed by its ``[n]`` marker. Every view of an
+answer (``rag ask --json``, the page's cards, the Markdown export) reads the same
+:class:`~rag.records.Answer`, so nothing is looked up twice.
 
-    >>> human_date("2023-07-26")
-    '26 July 2023'
+    >>> from rag.records import Answer
+    >>> to_json(Answer("q", "Not found: ...", False, {"since": None, "until": None,
+    ...                "spokesperson": None, "outlet": None}))["found"]
+    False
 """
 
 from __future__ import annotations
 
-import datetime as _dt
-
+from .cite import CLOSE, OPEN, human_date, lead
 from .quoting import Quote, is_found, select_quotes
-from .retrieval import Filters, Retriever, SearchResult
+from .records import Answer, AnswerHit, Citation
+from .retrieval import Filters, Hit, Retriever, SearchResult
 
-OPEN, CLOSE = "\u201c", "\u201d"  # “ ”
-
-
-def human_date(iso: str | None) -> str | None:
-    if not iso:
-        return None
-    d = _dt.date.fromisoformat(iso)
-    return f"{d.day} {d.strftime('%B')} {d.year}"
+__all__ = ["CLOSE", "OPEN", "answer_question", "ask", "build_answer", "compose", "human_date", "to_json"]
 
 
-def _lead(q: Quote) -> str:
-    t, src = q.hit.turn, q.hit.source
-    who = f"spokesperson {t.spokesperson}" if t.spokesperson else "the spokesperson"
-    when = human_date(src.date)
-    where = f"the regular press conference on {when}" if when else "a regular press conference (date unknown)"
-    if src.kind == "remarks":
-        where = f"remarks published on {when}" if when else "published remarks (date unknown)"
-    if t.kind == "statement":
-        return f"In an opening statement at {where}, {who} said: "
-    if t.after_conference:
-        asker = f"a question from {t.outlet}" if t.outlet else "a question"
-        return f"At {where}, answering {asker} raised after the press conference, {who} said: "
-    asker = t.outlet if t.outlet else "a journalist"
-    return f"At {where}, answering {asker}, {who} said: "
+def _citation(q: Quote) -> Citation:
+    t, s = q.hit.turn, q.hit.source
+    return Citation(n=q.n, quote=q.text, source=s.source, url=s.url, date=s.date, spokesperson=t.spokesperson,
+                    outlet=t.outlet, question=t.question, start=q.start, end=q.end, turn_id=t.turn_id,
+                    turn_kind=t.kind, source_kind=s.kind, title=s.title, date_inferred=s.date_inferred,
+                    after_conference=t.after_conference, turn_start=t.start, turn_end=t.end,
+                    sentence_score=q.score)
 
 
-def compose(result: SearchResult, quotes: list[Quote]) -> str:
+def _hit(h: Hit) -> AnswerHit:
+    t, s = h.turn, h.source
+    start, end = h.passage if h.passage is not None else (h.chunk.start, h.chunk.end)
+    return AnswerHit(rank=h.rank, score=h.score, text=s.canonical[start:end], turn_id=t.turn_id, source=s.source,
+                     url=s.url, date=s.date, spokesperson=t.spokesperson, outlet=t.outlet, question=t.question,
+                     start=start, end=end, turn_kind=t.kind, source_kind=s.kind, date_inferred=s.date_inferred,
+                     after_conference=t.after_conference, dense=h.dense, bm25=h.bm25)
+
+
+def build_answer(result: SearchResult, quotes: list[Quote], found: bool, mode: str = "hybrid") -> Answer:
+    """The :class:`Answer` for a search result and the quotes picked from it."""
+    base = Answer(question=result.question, text="", found=found, filters=result.filters.to_dict(),
+                  citations=tuple(_citation(q) for q in quotes), hits=tuple(_hit(h) for h in result.hits),
+                  time_phrase=result.time_phrase, searched_sources=result.searched_sources,
+                  date_range=result.date_range, undated=result.extra.get("undated", 0), mode=mode)
+    return Answer(**{**base.__dict__, "text": compose(base)})
+
+
+def compose(a: Answer) -> str:
     """The answer text: one paragraph per cited turn, quotes in “…” with [n] markers."""
-    scope = _scope(result)
-    if not quotes:
-        return (f"Not found: nothing in the {result.searched_sources} transcript(s) searched "
+    scope = _scope(a)
+    if not a.citations:
+        return (f"Not found: nothing in the {a.searched_sources} transcript(s) searched "
                 f"{scope} answers this closely enough. Try other words or widen the filters.")
-    paras: list[str] = []
-    by_turn: dict[str, list[Quote]] = {}
-    for q in quotes:
-        by_turn.setdefault(q.hit.turn.turn_id, []).append(q)
-    for qs in by_turn.values():
-        paras.append(_lead(qs[0]) + " ".join(f"{OPEN}{q.text}{CLOSE} [{q.n}]" for q in qs))
-    note = f"Searched {result.searched_sources} transcript(s) {scope}."
+    by_turn: dict[str, list[Citation]] = {}
+    for c in a.citations:
+        by_turn.setdefault(c.turn_id, []).append(c)
+    paras = [lead(cs[0]) + " ".join(f"{OPEN}{c.quote}{CLOSE} [{c.n}]" for c in cs) for cs in by_turn.values()]
+    note = f"Searched {a.searched_sources} transcript(s) {scope}."
     return "\n\n".join(paras) + "\n\n" + note
 
 
-def _scope(result: SearchResult) -> str:
-    f = result.filters
-    lo, hi = f.since or result.date_range[0], f.until or result.date_range[1]
+def _scope(a: Answer) -> str:
+    f = a.filters
+    lo, hi = f.get("since") or a.date_range[0], f.get("until") or a.date_range[1]
     parts = [f"dated {lo} to {hi}" if lo else "with no known date"]
-    undated = result.extra.get("undated", 0)
-    if undated and not (f.since or f.until):
-        parts.append(f"(plus {undated} undated)" if lo else "")
-    if result.time_phrase:
-        parts.append(f"(time phrase in the question: {result.time_phrase})")
-    if f.spokesperson:
-        parts.append(f"for spokesperson {f.spokesperson}")
-    if f.outlet:
-        parts.append(f"for questions from {f.outlet}")
+    if a.undated and not (f.get("since") or f.get("until")):
+        parts.append(f"(plus {a.undated} undated)" if lo else "")
+    if a.time_phrase:
+        parts.append(f"(time phrase in the question: {a.time_phrase})")
+    if f.get("spokesperson"):
+        parts.append(f"for spokesperson {f['spokesperson']}")
+    if f.get("outlet"):
+        parts.append(f"for questions from {f['outlet']}")
     return " ".join(p for p in parts if p)
 
 
-def _meta(hit) -> dict:  # noqa: ANN001
-    t, s = hit.turn, hit.source
-    return {"source": s.source, "url": s.url, "date": s.date, "spokesperson": t.spokesperson,
-            "outlet": t.outlet, "question": t.question}
+def _meta(x: Citation | AnswerHit) -> dict:
+    return {"source": x.source, "url": x.url, "date": x.date, "spokesperson": x.spokesperson,
+            "outlet": x.outlet, "question": x.question}
 
 
-def to_json(result: SearchResult, quotes: list[Quote], found: bool) -> dict:
+def to_json(a: Answer) -> dict:
     """The ``rag ask --json`` object (exact keys; see README)."""
     return {
-        "question": result.question,
-        "answer": compose(result, quotes),
-        "found": found,
-        "filters": result.filters.to_dict(),
-        "citations": [
-            {"n": q.n, "quote": q.text, **_meta(q.hit), "start": q.start, "end": q.end} for q in quotes
-        ],
+        "question": a.question,
+        "answer": a.text,
+        "found": a.found,
+        "filters": dict(a.filters),
+        "citations": [{"n": c.n, "quote": c.quote, **_meta(c), "start": c.start, "end": c.end} for c in a.citations],
         "hits": [
-            {"rank": h.rank, "score": round(h.score, 6), "text": h.chunk.text, "turn_id": h.turn.turn_id, **_meta(h),
-             "start": h.chunk.start, "end": h.chunk.end}
-            for h in result.hits
+            {"rank": h.rank, "score": round(h.score, 6), "text": h.text, "turn_id": h.turn_id, **_meta(h),
+             "start": h.start, "end": h.end}
+            for h in a.hits
         ],
     }
 
 
-def ask(retriever: Retriever, question: str, *, k: int = 10, filters: Filters = Filters(),
-        mode: str = "hybrid") -> dict:
-    """Search, pick quotes, compose: the whole ask path as one JSON-ready dict."""
+def answer_question(retriever: Retriever, question: str, *, k: int = 10, filters: Filters = Filters(),
+                    mode: str = "hybrid", selector: str = "chunk") -> Answer:
+    """Search, pick quotes, compose: the whole ask path as one :class:`Answer`.
+
+    ``selector`` picks the quotes: ``"chunk"`` (sentences of each turn's best chunk) or ``"first"``
+    (the first sentence of each turn, a baseline for the evaluation).
+    """
     result = retriever.search(question, k=k, filters=filters, mode=mode)
     found = is_found(result)
-    quotes = select_quotes(result, retriever.encoder if mode != "bm25" else None) if found else []
-    return to_json(result, quotes, bool(quotes))
+    quotes = select_quotes(result, retriever.encoder if mode != "bm25" else None, selector=selector) if found else []
+    return build_answer(result, quotes, bool(quotes), mode)
+
+
+def ask(retriever: Retriever, question: str, *, k: int = 10, filters: Filters = Filters(),
+        mode: str = "hybrid", selector: str = "chunk") -> dict:
+    """:func:`answer_question` as the JSON-ready dict of ``rag ask --json``."""
+    return to_json(answer_question(retriever, question, k=k, filters=filters, mode=mode, selector=selector))

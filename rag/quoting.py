@@ -27,6 +27,7 @@ class Quote:
     end: int
     text: str
     hit: Hit
+    score: float | None = None  # the selector's score for this quote (None: the selector gives none)
 
 
 def check_verbatim(q: Quote) -> None:
@@ -45,9 +46,18 @@ def is_found(result: SearchResult, min_dense: float = MIN_DENSE) -> bool:
     return top.dense >= min_dense
 
 
+SELECTORS = ("chunk", "first")
+
+
 def select_quotes(result: SearchResult, encoder=None, *, max_turns: int = 3,  # noqa: ANN001
-                  max_per_turn: int = 2, min_dense: float = MIN_DENSE) -> list[Quote]:
-    """Verbatim quotes from the best hits, numbered from 1 in reading order."""
+                  max_per_turn: int = 2, min_dense: float = MIN_DENSE, selector: str = "chunk") -> list[Quote]:
+    """Verbatim quotes from the best hits, numbered from 1 in reading order.
+
+    ``selector``: ``"chunk"`` ranks the sentences of each turn's best chunk; ``"first"`` quotes the
+    first sentence of each turn (the baseline the evaluation compares against).
+    """
+    if selector not in SELECTORS:
+        raise RagError(f"unknown quote selector {selector!r} (one of {', '.join(SELECTORS)})")
     if not is_found(result, min_dense):
         return []
     top = result.hits[0]
@@ -56,6 +66,8 @@ def select_quotes(result: SearchResult, encoder=None, *, max_turns: int = 3,  # 
         # Keep further turns only when they are nearly as relevant as the best one.
         if h.turn.turn_id != top.turn.turn_id and (result.query_vector is None or h.dense >= max(min_dense, top.dense - 0.08))
     ]
+    if selector == "first":
+        return _number([_first_sentence(h) for h in chosen])
     cands: list[tuple[int, int, int]] = []  # (hit index, start, end)
     for hi, h in enumerate(chosen):
         for s, e in sentence_spans(h.chunk.text, h.chunk.start):
@@ -83,10 +95,20 @@ def select_quotes(result: SearchResult, encoder=None, *, max_turns: int = 3,  # 
         pick.sort()
         for span in _merge([(cands[i][1], cands[i][2]) for i in pick], h.source.canonical):
             quotes.append(Quote(0, span[0], span[1], h.source.canonical[span[0]:span[1]], h))
-    numbered = [Quote(n, q.start, q.end, q.text, q.hit) for n, q in enumerate(quotes, start=1)]
+    return _number(quotes)
+
+
+def _number(quotes: list[Quote]) -> list[Quote]:
+    numbered = [Quote(n, q.start, q.end, q.text, q.hit, q.score) for n, q in enumerate(quotes, start=1)]
     for q in numbered:
         check_verbatim(q)
     return numbered
+
+
+def _first_sentence(h: Hit) -> Quote:
+    canon, t = h.source.canonical, h.turn
+    s, e = sentence_spans(canon[t.start:t.end], t.start)[0]
+    return Quote(0, s, e, canon[s:e], h)
 
 
 def _score(result: SearchResult, texts: list[str], encoder, dense_mask: np.ndarray,  # noqa: ANN001

@@ -68,3 +68,76 @@ class Chunk:
     end: int
     text: str  # canonical[start:end]
     embed_text: str  # may prepend context (question, speaker, date); never quoted
+
+
+# --- the answer to one question: what every view (JSON, HTML card, Markdown) reads ----------------
+
+@dataclass(frozen=True)
+class Citation:
+    """One verbatim quote of an answer, with everything needed to attribute it.
+
+    ``quote == canonical[start:end]`` of ``source``; ``turn_start``/``turn_end`` bound the turn's
+    answer (the card shows context inside it). ``sentence_score`` is how sure the quote selector
+    was (None when the selector gives no score).
+    """
+
+    n: int
+    quote: str
+    source: str
+    url: str | None
+    date: str | None
+    spokesperson: str | None
+    outlet: str | None
+    question: str | None
+    start: int
+    end: int
+    turn_id: str
+    turn_kind: str = "answer"  # "answer" or "statement"
+    source_kind: str = "conference"  # "conference", "remarks", ...
+    title: str | None = None
+    date_inferred: bool = False
+    after_conference: bool = False
+    turn_start: int = 0
+    turn_end: int = 0
+    sentence_score: float | None = None
+
+
+@dataclass(frozen=True)
+class AnswerHit:
+    """One ranked turn of an answer: the passage shown for it (``text == canonical[start:end]``)."""
+
+    rank: int
+    score: float
+    text: str
+    turn_id: str
+    source: str
+    url: str | None
+    date: str | None
+    spokesperson: str | None
+    outlet: str | None
+    question: str | None
+    start: int
+    end: int
+    turn_kind: str = "answer"
+    source_kind: str = "conference"
+    date_inferred: bool = False
+    after_conference: bool = False
+    dense: float = 0.0
+    bm25: float = 0.0
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The whole answer to one question. ``text`` quotes only ``citations`` (each followed by ``[n]``)."""
+
+    question: str
+    text: str
+    found: bool
+    filters: dict  # {"since", "until", "spokesperson", "outlet"} as applied (time phrase included)
+    citations: tuple[Citation, ...] = ()
+    hits: tuple[AnswerHit, ...] = ()
+    time_phrase: str | None = None  # the phrase of the question that became the date filter
+    searched_sources: int = 0
+    date_range: tuple[str | None, str | None] = (None, None)
+    undated: int = 0
+    mode: str = "hybrid"

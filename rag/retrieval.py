@@ -116,6 +116,7 @@ class Hit:
     source: Source
     dense: float = 0.0  # cosine of the best chunk
     bm25: float = 0.0
+    passage: tuple[int, int] | None = None  # span shown for this turn; None: the best chunk's span
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .answer import CLOSE, OPEN, human_date
+from .cite import CLOSE, OPEN, human_date
 from .errors import RagError
 from .records import Source, Turn
 

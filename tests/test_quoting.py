@@ -3,7 +3,7 @@ import string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rag.answer import CLOSE, OPEN, compose, human_date, to_json
+from rag.answer import CLOSE, OPEN, build_answer, human_date, to_json
 from rag.chunking import ChunkParams, chunk_source
 from rag.quoting import select_quotes
 from rag.records import Source
@@ -52,7 +52,7 @@ def test_every_quote_and_chunk_is_canonical_text_at_its_offsets(turns, question)
     for q in quotes:
         assert q.hit.source.canonical[q.start:q.end] == q.text
         assert q.hit.turn.start <= q.start < q.end <= q.hit.turn.end
-    out = to_json(res, quotes, True)
+    out = to_json(build_answer(res, quotes, True))
     for c in out["citations"]:
         assert src.canonical[c["start"]:c["end"]] == c["quote"]
         assert f"{OPEN}{c['quote']}{CLOSE} [{c['n']}]" in out["answer"]
@@ -66,7 +66,7 @@ def test_not_found_names_range_and_count():
     r = Retriever(_index([src], enc), enc)
     res = r.search("quantum chromodynamics lattice")
     assert select_quotes(res, enc) == []
-    text = compose(res, [])
+    text = build_answer(res, [], False).text
     assert text.startswith("Not found") and "1 transcript(s)" in text and "2020-03-03" in text
     assert OPEN not in text  # nothing in quotation marks when nothing is quoted
 

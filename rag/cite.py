@@ -20,7 +20,6 @@ import re
 from .records import Citation
 
 OPEN, CLOSE = "\u201c", "\u201d"  # “ ”
-_SAFE_URL = re.compile(r"^https?://[^\s<>\"'`]+$", re.IGNORECASE)
 
 
 def human_date(iso: str | None) -> str | None:
@@ -31,10 +30,13 @@ def human_date(iso: str | None) -> str | None:
 
 
 def safe_url(url: str | None) -> str | None:
-    """``url`` if it is a plain http(s) address (the only kind ever made into a link), else None."""
-    if url and _SAFE_URL.match(url.strip()):
-        return url.strip()
-    return None
+    """``url`` if it is a plain http(s) URL, else None (javascript:, data:, relative... are never links)."""
+    if not url or not isinstance(url, str):
+        return None
+    u = url.strip()
+    if not re.match(r"^https?://[^\s/]", u, re.I) or any(ch in u for ch in "\"'<>\\ \t\r\n"):
+        return None
+    return u
 
 
 def press_quote(quote: str) -> str:

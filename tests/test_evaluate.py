@@ -53,13 +53,14 @@ def tiny(tmp_path):
     (ds / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\n1\ta:1\t1\n2\tb:1\t1\n", encoding="utf-8")
     cache = tmp_path / "naive-cache"
 
-    def fake_evaluate(config: EvalConfig) -> dict:
-        """The pipeline with the fake encoder and a private naive cache."""
-        return evaluate(replace(config, model=enc.name, naive_cache_dir=cache), encoder_factory=lambda dtype: enc)
+    def fake_evaluate(config: EvalConfig, ask=None) -> dict:
+        """The pipeline with the fake encoder, a private naive cache and optionally a fake ``ask``."""
+        return evaluate(replace(config, model=enc.name, naive_cache_dir=cache), encoder_factory=lambda dtype: enc,
+                        ask=ask)
 
-    def run(argv: list[str]) -> int:
+    def run(argv: list[str], ask=None) -> int:
         """``rag eval ARGV`` through the CLI layer (flags, exit code), with the fake encoder."""
-        return run_cli(build_parser().parse_args(["eval", *argv]), fake_evaluate)
+        return run_cli(build_parser().parse_args(["eval", *argv]), lambda config: fake_evaluate(config, ask))
 
     return ds, idx, tmp_path / "out", run, fake_evaluate
 
@@ -70,6 +71,7 @@ def test_cli_writes_everything_and_min_sets_the_exit_code(tiny, capsys):
     assert run(args + ["--min", "MRR@10=0.5", "--min", "quote_verbatim=1"]) == 0
     payload = json.loads(capsys.readouterr().out)
     assert payload["passed"] and set(payload["systems"]) == {"bm25", "hybrid", "naive"}
+    assert "sentences" not in payload  # the set has no gold sentences
     assert payload["systems"]["hybrid"]["metrics"]["MRR@10"] == 1.0
     assert payload["systems"]["hybrid"]["quote"]["quote_verbatim"] == 1.0
     assert payload["systems"]["naive"]["quote"] is None
@@ -106,6 +108,73 @@ def test_evaluate_takes_a_plain_config(tiny):
     assert (out / "run.bm25.trec.gz").is_file() and not (out / "run.bm25.trec").exists()
     with pytest.raises(RagError, match="unknown system"):
         fake_evaluate(EvalConfig(ds, idx, systems=("bm25", "colbert"), out=out))
+
+
+def _selector_ask(calls: list):
+    """A fake ``rag.answer.ask`` over the real retriever: quotes the top turn's whole answer, except that the
+    ``first`` selector quotes only its first five characters (too short to contain a gold sentence)."""
+
+    def ask(retriever, question, *, k, filters, mode, selector="chunk"):
+        calls.append((selector, k, mode))
+        res = retriever.search(question, k=k, filters=filters, mode=mode)
+        t, canon = res.hits[0].turn, res.hits[0].source.canonical
+        s, e = (t.start, t.start + 5) if selector == "first" else (t.start, t.end)
+        return {"citations": [{"n": 1, "source": t.source, "start": s, "end": e, "quote": canon[s:e]}],
+                "hits": [{"source": h.turn.source, "start": h.turn.start, "end": h.turn.end, "turn_id": h.turn.turn_id,
+                          "text": h.source.canonical[h.turn.start:h.turn.end]} for h in res.hits]}
+
+    return ask
+
+
+def test_sentence_level_quote_metrics_through_the_pipeline(tiny, capsys):
+    from rag import store
+
+    ds, idx, out, run, fake_evaluate = tiny
+    sources = store.load(idx).sources
+    rows = []
+    for qid, src, sentence in (("1", "a.txt", "Giant pandas are loved by children everywhere."),
+                               ("2", "b.txt", "The satellite launch was peaceful.")):
+        start = sources[src].canonical.index(sentence)
+        rows.append(json.dumps({"query_id": qid, "turn_id": f"{src[0]}:1", "source": src, "start": start,
+                                "end": start + len(sentence), "text": sentence}))
+    (ds / "sentences.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    calls: list = []
+    payload = fake_evaluate(EvalConfig(ds, idx, systems=("bm25", "hybrid"), out=out, quiet=True),
+                            ask=_selector_ask(calls))
+    sent = payload["sentences"]
+    assert (sent["queries"], sent["of"], sent["gold_sentences"], sent["system"], sent["k"]) == (2, 2, 2, "hybrid", 10)
+    # both queries find their turn first; "first" quotes 5 characters, the others the whole answer
+    assert sent["selectors"] == {"first": {"quote_first_hit": 0.0, "quote_any_hit": 0.0, "passage_hit@1": 1.0},
+                                 "chunk": {"quote_first_hit": 1.0, "quote_any_hit": 1.0, "passage_hit@1": 1.0},
+                                 "sentence": {"quote_first_hit": 1.0, "quote_any_hit": 1.0, "passage_hit@1": 1.0}}
+    by = {(s["b"], s["metric"]): s for s in sent["significance"]}
+    assert set(by) == {(b, m) for b in ("first", "chunk") for m in ("quote_first_hit", "quote_any_hit",
+                                                                     "passage_hit@1")}
+    assert all(s["a"] == "sentence" for s in sent["significance"])
+    assert by[("first", "quote_first_hit")]["diff"] == 1.0 and by[("first", "quote_first_hit")]["wins"] == 2
+    assert by[("chunk", "quote_first_hit")]["p_randomization"] == 1.0  # no difference
+    assert {c for c in calls if c[0] in ("first", "sentence")} == {("first", 10, "hybrid"), ("sentence", 10, "hybrid")}
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "## Quote selection (sentence level)" in report and "2 of 2 queries have gold sentences" in report
+    assert "| quote_first_hit | 0.000 | **1.000** | **1.000** |" in report
+    assert "| sentence vs first | quote_first_hit | 1.000 | 0.000 | +1.000 | 2/0 |" in report
+    lines = [json.loads(x) for x in (out / "per_query.jsonl").read_text(encoding="utf-8").splitlines()]
+    sel_rows = [r for r in lines if "selector" in r]
+    assert len(lines) == 2 * 2 + 3 * 2 and [r["selector"] for r in sel_rows] == ["first"] * 2 + ["chunk"] * 2 + [
+        "sentence"] * 2
+    assert sel_rows[0]["gold"][0]["source"] == "a.txt" and sel_rows[0]["metrics"]["quote_first_hit"] == 0.0
+
+    args = [str(ds), "--index", str(idx), "--out", str(out), "--quiet", "--json"]
+    assert run(args + ["--min", "sentence:quote_first_hit=1", "--min", "passage_hit@1=1"], _selector_ask([])) == 0
+    assert json.loads(capsys.readouterr().out)["thresholds"][0]["selector"] == "sentence"
+    assert run(args + ["--min", "first:quote_first_hit=0.5"], _selector_ask([])) == 1
+    assert "FAIL: hybrid/first quote_first_hit" in capsys.readouterr().err
+    assert run(args + ["--selectors", "first", "--min", "sentence:quote_any_hit=0.5"], _selector_ask([])) == 2
+    assert run(args + ["--selectors", "sentence,best"], _selector_ask([])) == 2
+    assert run(args + ["--systems", "bm25", "--selectors", "chunk"], _selector_ask([])) == 2
+    assert "add hybrid to --systems" in capsys.readouterr().err
+    assert run(args + ["--no-quote"], _selector_ask([])) == 0
+    assert "sentences" not in json.loads(capsys.readouterr().out)
 
 
 # ---------------------------------------------------------------------------

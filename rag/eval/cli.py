@@ -12,9 +12,10 @@ import sys
 from collections.abc import Callable
 
 from ..errors import RagError
+from .metrics import SELECTORS
 from .pipeline import SYSTEMS, EvalConfig, evaluate
 from .quotes import verbatim_ok
-from .report import fmt_p, format_table
+from .report import fmt_p, format_table, sentence_table, threshold_scope
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -28,9 +29,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                                  "(default: eval/results/<dataset name>)")
     p.add_argument("--min", action="append", default=[], metavar="[SYSTEM:]METRIC=VALUE",
                    help="exit 1 if METRIC is below VALUE (repeatable); without SYSTEM it applies to hybrid "
-                        "(or the first system when hybrid is not evaluated)")
+                        "(or the first system when hybrid is not evaluated). Sentence-level metrics take a "
+                        "quote selector instead of a system, e.g. sentence:quote_first_hit=0.75 (default: sentence)")
     p.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
-    p.add_argument("--no-quote", action="store_true", help="skip the quote check (the rag ask path)")
+    p.add_argument("--no-quote", action="store_true",
+                   help="skip the quote checks (the rag ask path), the sentence-level ones included")
+    p.add_argument("--selectors", metavar="LIST",
+                   help=f"comma-separated quote selectors to compare at sentence level on hybrid, from "
+                        f"{','.join(SELECTORS)} (default: all, when DATASET has sentences.jsonl and hybrid is "
+                        "evaluated)")
     p.add_argument("--no-time-phrases", action="store_true",
                    help="do not turn time phrases in questions into date filters (a tuning lever)")
     p.add_argument("--fusion", choices=["rrf", "weighted"], help="fusion of the hybrid system (default: the library's)")
@@ -53,7 +60,8 @@ def config_from_args(args: argparse.Namespace) -> EvalConfig:
         queries=args.queries, out=args.out, mins=tuple(args.min), quote=not args.no_quote,
         parse_time=not args.no_time_phrases, fusion=args.fusion, rrf_k=args.rrf_k, dense_weight=args.dense_weight,
         bm25_weight=args.bm25_weight, compress_runs=args.compress_runs, quiet=args.quiet,
-        command=command_line(args.dataset))
+        command=command_line(args.dataset),
+        selectors=None if args.selectors is None else tuple(args.selectors.split(",")))
 
 
 def run_cli(args: argparse.Namespace, evaluate_fn: Callable[[EvalConfig], dict] = evaluate) -> int:
@@ -73,10 +81,18 @@ def run_cli(args: argparse.Namespace, evaluate_fn: Callable[[EvalConfig], dict] 
         for s in payload["significance"]:
             print(f"{s['a']} vs {s['b']} {s['metric']}: {s['diff']:+.3f} "
                   f"(p={fmt_p(s['p_randomization'])} randomization, {fmt_p(s['p_ttest'])} t-test)")
+        sent = payload.get("sentences")
+        if sent and sent["selectors"]:
+            print(f"\nsentence level ({sent['queries']} labelled queries, {sent['system']} k={sent['k']}):")
+            print(sentence_table(sent["selectors"], markdown=False))
+            for s in sent["significance"]:
+                print(f"{s['a']} vs {s['b']} {s['metric']}: {s['diff']:+.3f} "
+                      f"(p={fmt_p(s['p_randomization'])} randomization, {fmt_p(s['p_ttest'])} t-test)")
         print(f"wrote {payload['out']}/report.md")
     for t in payload["thresholds"]:
         if not t["ok"]:
-            print(f"rag eval: FAIL: {t['system']} {t['metric']} {t['value']:.4f} < {t['min']}", file=sys.stderr)
-    if not verbatim_ok(payload["systems"]):
+            print(f"rag eval: FAIL: {threshold_scope(t)} {t['metric']} {t['value']:.4f} < {t['min']}",
+                  file=sys.stderr)
+    if not verbatim_ok(payload["systems"]) or (payload.get("sentences") or {}).get("not_verbatim"):
         print("rag eval: FAIL: some citation quotes are not verbatim (see per_query.jsonl)", file=sys.stderr)
     return 0 if payload["passed"] else 1

@@ -6,6 +6,8 @@ An evaluation set is a folder in BEIR layout (see ``eval/README.md``)::
     SET/qrels/test.tsv    "query-id<TAB>corpus-id<TAB>score" with a header line
     SET/turns.tsv         optional: "turn_id<TAB>sha1(answer)[:12]" fingerprints of the judged turns
     SET/dataset.json      optional: facts about the set, e.g. {"index": {"context": "none"}}
+    SET/sentences.jsonl   optional: gold sentences, {"query_id", "turn_id", "source", "start", "end", "text"}
+                          per line (offsets into the source's canonical text; some queries may have none)
 
 ``corpus-id`` is a turn id (``"<source stem>:<n>"``, see :class:`rag.records.Turn`). A TREC
 qrels file (``qid 0 docid rel``) can replace ``qrels/test.tsv``.
@@ -52,6 +54,19 @@ class Dataset:
     fingerprints: dict[str, str] = field(default_factory=dict)
     meta: dict = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)  # query ids without a positive judgment
+    sentences: dict[str, list[GoldSentence]] = field(default_factory=dict)  # query id -> gold sentences
+
+
+@dataclass(frozen=True)
+class GoldSentence:
+    """A sentence of a relevant turn that answers the query: ``canonical[start:end] == text`` of ``source``."""
+
+    query_id: str
+    turn_id: str
+    source: str
+    start: int
+    end: int
+    text: str
 
 
 def load_queries(path: Path) -> list[Query]:
@@ -129,6 +144,40 @@ def read_fingerprints(path: Path) -> dict[str, str]:
     return out
 
 
+def read_sentences(path: Path, query_ids: set[str] | None = None) -> dict[str, list[GoldSentence]]:
+    """``{query id: [GoldSentence]}`` from ``SET/sentences.jsonl``; RagError names the bad line.
+
+    Each line needs ``query_id``, ``turn_id``, ``source`` and ``text`` (strings) and ``start`` <
+    ``end`` (offsets, ``end - start == len(text)``). With ``query_ids``, a line for another query
+    is an error (a typo would silently drop a label).
+    """
+    out: dict[str, list[GoldSentence]] = {}
+    with open(path, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                d = json.loads(line)
+            except ValueError as e:
+                raise RagError(f"{path}:{lineno}: not JSON ({e})") from None
+            if not isinstance(d, dict):
+                raise RagError(f"{path}:{lineno}: expected a JSON object")
+            bad = [k for k in ("query_id", "turn_id", "source", "text") if not isinstance(d.get(k), str) or not d[k]]
+            bad += [k for k in ("start", "end") if not isinstance(d.get(k), int) or isinstance(d[k], bool)]
+            if bad:
+                raise RagError(f"{path}:{lineno}: missing or wrong field(s) {', '.join(bad)} (each line needs "
+                               "query_id, turn_id, source, text as strings and start, end as offsets)")
+            start, end = d["start"], d["end"]
+            if not 0 <= start < end or end - start != len(d["text"]):
+                raise RagError(f"{path}:{lineno}: offsets {start}-{end} do not fit a text of {len(d['text'])} "
+                               "characters (end - start must equal its length)")
+            qid = d["query_id"]
+            if query_ids is not None and qid not in query_ids:
+                raise RagError(f"{path}:{lineno}: query id {qid!r} is not in the set's queries")
+            out.setdefault(qid, []).append(GoldSentence(qid, d["turn_id"], d["source"], start, end, d["text"]))
+    return out
+
+
 def fingerprint(text: str) -> str:
     """The judged-turn fingerprint: first 12 hex digits of SHA-1 of the answer text."""
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
@@ -157,13 +206,15 @@ def load_dataset(path: str | Path, *, qrels: str | Path | None = None, queries: 
         (kept if any(g > 0 for g in judged.get(q.qid, {}).values()) else skipped).append(q)
     if not kept:
         raise RagError(f"no query of {qpath} has a relevant turn in {rpath}")
+    gold = read_sentences(p / "sentences.jsonl", {q.qid for q in qs}) if (p / "sentences.jsonl").is_file() else {}
     return Dataset(name=p.name if p.is_dir() else qpath.stem, path=p, queries=kept,
                    qrels={q.qid: judged[q.qid] for q in kept}, fingerprints=read_fingerprints(p / "turns.tsv"),
-                   meta=meta, skipped=[q.qid for q in skipped])
+                   meta=meta, skipped=[q.qid for q in skipped],
+                   sentences={q.qid: gold[q.qid] for q in kept if q.qid in gold})
 
 
 def check_index(dataset: Dataset, index) -> list[str]:  # noqa: ANN001 - rag.store.Index
-    """Warnings about judged turns the index does not have or whose text changed."""
+    """Warnings about judged turns the index does not have or whose text changed, and moved gold sentences."""
     warns = []
     judged = {d for docs in dataset.qrels.values() for d, g in docs.items() if g > 0}
     missing = sorted(d for d in judged if d not in index.turns)
@@ -175,6 +226,13 @@ def check_index(dataset: Dataset, index) -> list[str]:  # noqa: ANN001 - rag.sto
     if changed:
         warns.append(f"{len(changed)} judged turn(s) have other text than when judged (e.g. {', '.join(changed[:5])}): "
                      "the parser changed turn boundaries; re-check the qrels")
+    gold = [g for gs in dataset.sentences.values() for g in gs]
+    moved = [g for g in gold if g.source not in index.sources
+             or index.sources[g.source].canonical[g.start:g.end] != g.text]
+    if moved:
+        warns.append(f"{len(moved)} of {len(gold)} gold sentence(s) are not at their offsets in the index "
+                     f"(e.g. {moved[0].query_id} {moved[0].source} {moved[0].start}-{moved[0].end}): "
+                     "the parser changed the canonical text; rebuild sentences.jsonl (eval/gold_sentences.py)")
     want = dataset.meta.get("index", {}) if isinstance(dataset.meta.get("index"), dict) else {}
     chunking = index.manifest.get("chunking", {})
     for key, value in want.items():

@@ -1,4 +1,9 @@
-"""Turn-level metrics (by ``ir-measures``), the first relevant rank, and ``--min`` thresholds."""
+"""Turn-level metrics (by ``ir-measures``), the first relevant rank, and ``--min`` thresholds.
+
+The names of every metric ``rag eval`` reports live here: turn metrics (:data:`MEASURES`), the
+quote check's (:data:`QUOTE_METRICS`) and the sentence-level ones of each quote selector
+(:data:`SENTENCE_METRICS`, computed in :mod:`rag.eval.quotes`).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,10 @@ from .runs import QueryRun
 MEASURES = {"nDCG@10": "nDCG@10", "R@1": "R@1", "R@10": "R@10", "R@100": "R@100", "MRR@10": "RR@10", "MAP": "AP",
             "Success@1": "Success@1", "Success@10": "Success@10"}
 QUOTE_METRICS = ("quote_verbatim", "quote_top_relevant", "quote_found")
+# Quote selectors of rag.answer.ask compared at sentence level: the first sentence of each chosen
+# turn, the sentences of the best chunk (the selector before issue 9), and the sentence selector.
+SELECTORS = ("first", "chunk", "sentence")
+SENTENCE_METRICS = ("quote_first_hit", "quote_any_hit", "passage_hit@1")
 
 
 def _measures() -> dict[str, object]:
@@ -61,33 +70,45 @@ def first_relevant_rank(ranking: list[tuple[str, float]], rel: dict[str, int]) -
 
 def _metric_name(name: str) -> str:
     aliases = {k.lower(): k for k in MEASURES} | {v.lower(): k for k, v in MEASURES.items()}
-    aliases |= {m: m for m in QUOTE_METRICS} | {"mrr": "MRR@10", "ndcg": "nDCG@10"}
+    aliases |= {m: m for m in QUOTE_METRICS + SENTENCE_METRICS} | {"mrr": "MRR@10", "ndcg": "nDCG@10",
+                                                                     "passage_hit": "passage_hit@1"}
     key = name.strip().lower()
     if key not in aliases:
-        raise QueryError(f"unknown metric {name!r} in --min; use one of {', '.join(list(MEASURES) + list(QUOTE_METRICS))}")
+        known = list(MEASURES) + list(QUOTE_METRICS) + list(SENTENCE_METRICS)
+        raise QueryError(f"unknown metric {name!r} in --min; use one of {', '.join(known)}")
     return aliases[key]
 
 
 def parse_min(spec: str, systems: list[str]) -> tuple[str | None, str, float]:
-    """``"[SYSTEM:]METRIC=VALUE"`` -> (system or None, metric, value).
+    """``"[SYSTEM:]METRIC=VALUE"`` or ``"[SELECTOR:]METRIC=VALUE"`` -> (system/selector or None, metric, value).
+
+    Turn and quote metrics take a system prefix; the sentence-level metrics (quote_first_hit,
+    quote_any_hit, passage_hit@1, measured on hybrid) take a quote selector instead.
 
     >>> parse_min("bm25:mrr=0.5", ["bm25", "hybrid"])
     ('bm25', 'MRR@10', 0.5)
+    >>> parse_min("sentence:quote_first_hit=0.75", ["hybrid"])
+    ('sentence', 'quote_first_hit', 0.75)
     """
     if "=" not in spec:
         raise QueryError(f"--min needs METRIC=VALUE (e.g. MRR@10=0.8), not {spec!r}")
     left, value = spec.rsplit("=", 1)
-    system = None
+    scope = None
     if ":" in left:
-        system, left = left.split(":", 1)
-        system = system.strip()
-        if system not in systems:
-            raise QueryError(f"--min {spec}: system {system!r} is not among --systems {','.join(systems)}")
+        scope, left = left.split(":", 1)
+        scope = scope.strip()
+    metric = _metric_name(left)
+    if metric in SENTENCE_METRICS:
+        if scope is not None and scope not in SELECTORS:
+            raise QueryError(f"--min {spec}: {metric} is measured per quote selector; prefix one of "
+                             f"{', '.join(SELECTORS)} (e.g. sentence:{metric}=0.75), not {scope!r}")
+    elif scope is not None and scope not in systems:
+        raise QueryError(f"--min {spec}: system {scope!r} is not among --systems {','.join(systems)}")
     try:
         v = float(value)
     except ValueError:
         raise QueryError(f"--min {spec}: {value!r} is not a number") from None
-    return system, _metric_name(left), v
+    return scope, metric, v
 
 
 def primary_system(systems: list[str]) -> str:
@@ -95,11 +116,31 @@ def primary_system(systems: list[str]) -> str:
     return "hybrid" if "hybrid" in systems else systems[0]
 
 
-def check_thresholds(results: dict[str, dict], mins: list[tuple[str | None, str, float]]) -> list[dict]:
-    """Every threshold with the measured value and whether it passed."""
+def primary_selector(selectors: list[str]) -> str:
+    """The selector a sentence threshold without prefix refers to: sentence, else the last one run."""
+    return "sentence" if "sentence" in selectors else selectors[-1]
+
+
+def check_thresholds(results: dict[str, dict], mins: list[tuple[str | None, str, float]],
+                     sentences: dict | None = None) -> list[dict]:
+    """Every threshold with the measured value and whether it passed.
+
+    ``sentences`` is the ``sentences`` section of the payload (sentence-level metrics per
+    selector); its thresholds name the selector too.
+    """
     systems = list(results)
     out = []
     for system, metric, want in mins:
+        if metric in SENTENCE_METRICS:
+            measured = (sentences or {}).get("selectors") or {}
+            sel = system or (primary_selector(list(measured)) if measured else "sentence")
+            if sel not in measured:
+                raise QueryError(f"--min {sel}:{metric}: not measured (sentence metrics need SET/sentences.jsonl, "
+                                 "hybrid among --systems, the selector among --selectors and no --no-quote)")
+            got = measured[sel][metric]
+            out.append({"system": (sentences or {}).get("system", "hybrid"), "selector": sel, "metric": metric,
+                        "min": want, "value": got, "ok": got + 1e-12 >= want})
+            continue
         s = system or primary_system(systems)
         r = results[s]
         got = r["metrics"].get(metric, (r.get("quote") or {}).get(metric))

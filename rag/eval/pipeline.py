@@ -6,7 +6,9 @@
 
 Outputs (under ``out``): a TREC run per system, ``per_query.jsonl``, ``metrics.json`` (the
 returned payload), ``chart.png`` and ``report.md`` with paired significance tests of hybrid
-against every other system. Errors are raised (:class:`rag.errors.RagError`); the CLI
+against every other system. When the set has gold sentences (``SET/sentences.jsonl``) and
+hybrid is evaluated, the quote selectors are compared at sentence level too (``sentences``
+in the payload; :mod:`rag.eval.quotes`). Errors are raised (:class:`rag.errors.RagError`); the CLI
 (:mod:`rag.eval.cli`) turns them into messages and exit codes.
 """
 
@@ -22,8 +24,16 @@ from pathlib import Path
 
 from ..errors import QueryError
 from .datasets import Dataset, check_index, load_dataset
-from .metrics import check_thresholds, evaluate_run, first_relevant_rank, parse_min, primary_system
-from .quotes import quote_check, verbatim_ok
+from .metrics import (
+    SELECTORS,
+    SENTENCE_METRICS,
+    check_thresholds,
+    evaluate_run,
+    first_relevant_rank,
+    parse_min,
+    primary_system,
+)
+from .quotes import QUOTE_K, quote_check, sentence_check, verbatim_ok
 from .report import plot_chart, short, write_report
 from .runs import RUN_K, QueryRun, run_naive, run_retriever, write_run
 from .significance import significance
@@ -58,6 +68,9 @@ class EvalConfig:
     command: str | None = None  # default: "rag eval DATASET"
     naive_cache_dir: str | Path | None = None  # default: rag.text.cache_dir() / "naive"
     model: str | None = None  # model the index must be built with (default: rag.embedding.MODEL_NAME)
+    # Quote selectors compared at sentence level; None: all of SELECTORS when the set has gold
+    # sentences and hybrid is evaluated (a selector rag.answer.ask does not offer is then skipped).
+    selectors: tuple[str, ...] | None = None
 
 
 def fusion_params(config: EvalConfig):  # noqa: ANN201 - rag.retrieval.FusionParams
@@ -81,6 +94,24 @@ def check_systems(systems: tuple[str, ...] | list[str]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def resolve_selectors(config: EvalConfig, systems: list[str], dataset: Dataset) -> tuple[list[str], bool]:
+    """``(selectors to run, strict)``: explicit selectors must all run (strict); defaults may skip."""
+    if not config.quote:
+        return [], False
+    if config.selectors is None:
+        return (list(SELECTORS) if dataset.sentences and "hybrid" in systems else []), False
+    chosen = list(dict.fromkeys(s.strip() for s in config.selectors if s.strip()))
+    bad = [s for s in chosen if s not in SELECTORS]
+    if bad:
+        raise QueryError(f"unknown quote selector(s) {', '.join(bad)}; choose from {', '.join(SELECTORS)}")
+    if chosen and "hybrid" not in systems:
+        raise QueryError("--selectors compares quote selectors on hybrid retrieval: add hybrid to --systems")
+    if chosen and not dataset.sentences:
+        raise QueryError(f"--selectors needs gold sentences: {dataset.path / 'sentences.jsonl'} is missing or "
+                         "labels none of the queries (see eval/README.md)")
+    return chosen, True
+
+
 def _log(config: EvalConfig, msg: str) -> None:
     if not config.quiet:
         print(msg, file=sys.stderr, flush=True)
@@ -91,7 +122,7 @@ def evaluate(config: EvalConfig, *, encoder_factory: Callable[[str], object] | N
     """Run everything ``rag eval`` does and return the JSON-ready result (files are written too).
 
     ``encoder_factory(dtype)`` makes the query encoder (default :class:`rag.embedding.Embedder`);
-    ``ask`` replaces :func:`rag.answer.ask` in the quote check. Both exist for tests.
+    ``ask`` replaces :func:`rag.answer.ask` in the quote checks. Both exist for tests.
     """
     import ir_measures
 
@@ -104,6 +135,7 @@ def evaluate(config: EvalConfig, *, encoder_factory: Callable[[str], object] | N
     systems = check_systems(config.systems)
     mins = [parse_min(m, systems) for m in config.mins]
     dataset = load_dataset(config.dataset, qrels=config.qrels, queries=config.queries)
+    selectors, strict = resolve_selectors(config, systems, dataset)
     out_dir = Path(config.out) if config.out else REPO / "eval" / "results" / dataset.name
     t0 = time.perf_counter()
     index = store.load(Path(config.index), model=config.model or MODEL_NAME)
@@ -145,7 +177,22 @@ def evaluate(config: EvalConfig, *, encoder_factory: Callable[[str], object] | N
         _log(config, f"rag eval: {s}: MRR@10 {agg['MRR@10']:.3f}, R@10 {agg['R@10']:.3f} "
                      f"({time.perf_counter() - ts:.1f} s)")
     sig = significance(per_query) if len(systems) > 1 else []
-    thresholds = check_thresholds(results, mins)
+    sentences, sent_rows = None, {}
+    if selectors:
+        ts = time.perf_counter()
+        summary, sent_rows, unavailable, not_verbatim = sentence_check(retriever, dataset, selectors, ask=ask,
+                                                                       strict=strict)
+        per_sel = {sel: {qid: row["metrics"] for qid, row in rows.items()} for sel, rows in sent_rows.items()}
+        sentences = {
+            "system": "hybrid", "k": QUOTE_K, "queries": len(dataset.sentences), "of": len(dataset.queries),
+            "gold_sentences": sum(len(g) for g in dataset.sentences.values()), "selectors": summary,
+            "significance": (significance(per_sel, base="sentence", metrics=SENTENCE_METRICS)
+                             if len(per_sel) > 1 else []),
+            "unavailable": unavailable, "not_verbatim": not_verbatim[:20],
+            "seconds": round(time.perf_counter() - ts, 2)}
+        _log(config, "rag eval: sentence level: " + ", ".join(
+            f"{sel} quote_first_hit {m['quote_first_hit']:.3f}" for sel, m in summary.items()))
+    thresholds = check_thresholds(results, mins, sentences)
     primary = primary_system(systems)
     misses = {}
     for q in dataset.queries:
@@ -166,7 +213,7 @@ def evaluate(config: EvalConfig, *, encoder_factory: Callable[[str], object] | N
         write_run(out_dir / f"run.{s}{suffix}", runs, s)
         other = out_dir / f"run.{s}{'.trec' if config.compress_runs else '.trec.gz'}"
         other.unlink(missing_ok=True)  # never leave a stale run of the other format behind
-    write_per_query(out_dir / "per_query.jsonl", dataset, systems, runs_by, per_query, quotes_by)
+    write_per_query(out_dir / "per_query.jsonl", dataset, systems, runs_by, per_query, quotes_by, sent_rows)
     chart = None
     try:
         plot_chart(results, out_dir / "chart.png", f"{dataset.name}: {len(dataset.queries)} queries, turn level")
@@ -177,19 +224,24 @@ def evaluate(config: EvalConfig, *, encoder_factory: Callable[[str], object] | N
         "dataset": dataset.name, "path": str(config.dataset), "index": str(config.index),
         "queries": len(dataset.queries), "skipped_queries": dataset.skipped, "k": RUN_K, "systems": results,
         "significance": sig, "thresholds": thresholds,
-        "passed": all(t["ok"] for t in thresholds) and verbatim_ok(results),
+        "passed": (all(t["ok"] for t in thresholds) and verbatim_ok(results)
+                   and not (sentences or {}).get("not_verbatim")),
         "out": str(out_dir), "seconds": round(time.perf_counter() - t0, 1),
         "info": {k: v for k, v in info.items() if k != "misses"},
     }
+    if sentences is not None:
+        payload["sentences"] = sentences
     (out_dir / "metrics.json").write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     write_report(out_dir / "report.md", dataset=dataset, results=results, sig=sig, info=info,
-                 thresholds=thresholds, chart=chart)
+                 thresholds=thresholds, chart=chart, sentences=sentences)
     return payload
 
 
 def write_per_query(path: Path, dataset: Dataset, systems: list[str], runs_by: dict[str, dict[str, QueryRun]],
-                    per_query: dict[str, dict[str, dict[str, float]]], quotes_by: dict[str, dict[str, dict]]) -> None:
-    """One JSON line per system and query: metrics, first relevant rank, top 10 turn ids, quote check."""
+                    per_query: dict[str, dict[str, dict[str, float]]], quotes_by: dict[str, dict[str, dict]],
+                    sent_rows: dict[str, dict[str, dict]] | None = None) -> None:
+    """One JSON line per system and query (metrics, first relevant rank, top 10 turn ids, quote check),
+    then one per quote selector and labelled query (sentence metrics, gold and cited spans)."""
     with open(path, "w", encoding="utf-8") as fh:
         for s in systems:
             for q in dataset.queries:
@@ -202,4 +254,13 @@ def write_per_query(path: Path, dataset: Dataset, systems: list[str], runs_by: d
                        "filters": {k: v for k, v in (r.filters or {}).items() if v}}
                 if s in quotes_by:
                     row["quote"] = quotes_by[s][q.qid]
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        for sel, rows in (sent_rows or {}).items():
+            for q in dataset.queries:
+                if q.qid not in rows:
+                    continue
+                gold = [{"turn_id": g.turn_id, "source": g.source, "start": g.start, "end": g.end}
+                        for g in dataset.sentences[q.qid]]
+                row = {"system": "hybrid", "selector": sel, "query_id": q.qid, "query": short(q.text, 200),
+                       "gold": gold, **rows[q.qid]}
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .datasets import Dataset
-from .metrics import MEASURES, QUOTE_METRICS
+from .metrics import MEASURES, QUOTE_METRICS, SENTENCE_METRICS
 from .runs import RUN_K
 from .significance import SIG_PERMUTATIONS
 
@@ -74,6 +74,9 @@ def plot_chart(results: dict[str, dict], path: Path, title: str) -> None:
 
 
 MAX_MISSES_SHOWN = 40
+SELECTOR_NOTES = {"first": "the first sentence of each chosen turn (baseline)",
+                  "chunk": "the best sentences of each turn's best chunk (the selector before issue 9)",
+                  "sentence": "the sentence selector (every sentence of each top turn)"}
 
 
 def short(text: str, n: int = 160) -> str:
@@ -92,8 +95,9 @@ def fmt_p(p: float) -> str:
 
 
 def write_report(path: Path, *, dataset: Dataset, results: dict[str, dict], sig: list[dict], info: dict,
-                 thresholds: list[dict], chart: str | None) -> None:
-    """Write ``report.md``: the set and index, metrics, significance, thresholds, the primary system's misses."""
+                 thresholds: list[dict], chart: str | None, sentences: dict | None = None) -> None:
+    """Write ``report.md``: the set and index, metrics, significance, quote selection at sentence level,
+    thresholds, the primary system's misses."""
     lines = [f"# Retrieval evaluation: `{dataset.name}`", "",
              f"- set: `{info['dataset']}` — {len(dataset.queries)} queries, "
              f"{sum(sum(g > 0 for g in d.values()) for d in dataset.qrels.values())} relevant turns judged",
@@ -122,18 +126,14 @@ def write_report(path: Path, *, dataset: Dataset, results: dict[str, dict], sig:
         lines += ["## Significance (paired, per query)", "",
                   f"Two-sided paired randomization test ({SIG_PERMUTATIONS} sign flips, seed 0) and paired t-test "
                   "(scipy `ttest_rel`) over per-query scores; `wins/losses` count queries where the first system "
-                  "scores higher/lower.", "",
-                  "| comparison | metric | mean A | mean B | diff | wins/losses | p (randomization) | p (t-test) |",
-                  "|---|---|---:|---:|---:|---:|---:|---:|"]
-        for s in sig:
-            lines.append(f"| {s['a']} vs {s['b']} | {s['metric']} | {s['mean_a']:.3f} | {s['mean_b']:.3f} | "
-                         f"{s['diff']:+.3f} | {s['wins']}/{s['losses']} | {fmt_p(s['p_randomization'])} | "
-                         f"{fmt_p(s['p_ttest'])} |")
-        lines.append("")
+                  "scores higher/lower.", "", *significance_table(sig), ""]
+    if sentences:
+        lines += sentence_section(sentences)
     if thresholds:
         lines += ["## Thresholds", ""]
         for t in thresholds:
-            lines.append(f"- {t['system']} {t['metric']} {t['value']:.3f} >= {t['min']}: {'ok' if t['ok'] else 'FAILED'}")
+            lines.append(f"- {threshold_scope(t)} {t['metric']} {t['value']:.3f} >= {t['min']}: "
+                         f"{'ok' if t['ok'] else 'FAILED'}")
         lines.append("")
     misses = info.get("misses") or {}
     if misses:
@@ -147,6 +147,66 @@ def write_report(path: Path, *, dataset: Dataset, results: dict[str, dict], sig:
             lines.append(f"- … and {len(misses) - len(shown)} more (see per_query.jsonl)")
         lines.append("")
     lines += ["## Files", "", "- `metrics.json`: everything above as JSON (same as `--json`)",
-              "- `per_query.jsonl`: one line per system and query (metrics, first relevant rank, top 10 turn ids)",
+              "- `per_query.jsonl`: one line per system and query (metrics, first relevant rank, top 10 turn ids)"
+              + ("; then one per quote selector and labelled query (sentence metrics, gold and cited spans)"
+                 if sentences else ""),
               "- `run.<system>.trec[.gz]`: TREC runs (`qid Q0 turn_id rank score tag`), 100 turns per query", ""]
     path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def threshold_scope(t: dict) -> str:
+    """``hybrid`` or, for a sentence-level threshold, ``hybrid/sentence``."""
+    return f"{t['system']}/{t['selector']}" if t.get("selector") else t["system"]
+
+
+def significance_table(sig: list[dict]) -> list[str]:
+    """Markdown rows of paired comparisons (``a`` vs ``b`` per metric)."""
+    lines = ["| comparison | metric | mean A | mean B | diff | wins/losses | p (randomization) | p (t-test) |",
+             "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for s in sig:
+        lines.append(f"| {s['a']} vs {s['b']} | {s['metric']} | {s['mean_a']:.3f} | {s['mean_b']:.3f} | "
+                     f"{s['diff']:+.3f} | {s['wins']}/{s['losses']} | {fmt_p(s['p_randomization'])} | "
+                     f"{fmt_p(s['p_ttest'])} |")
+    return lines
+
+
+def sentence_table(summary: dict[str, dict[str, float]], *, markdown: bool = True) -> str:
+    """Rows: sentence metrics, columns: selectors (best value in bold in Markdown)."""
+    sels = list(summary)
+    if not markdown:
+        width = max(8, *(len(s) for s in sels))
+        label_w = max(len(m) for m in SENTENCE_METRICS)
+        lines = [f"{'selector':<{label_w}}  " + "  ".join(f"{s:>{width}}" for s in sels)]
+        for m in SENTENCE_METRICS:
+            lines.append(f"{m:<{label_w}}  " + "  ".join(f"{summary[s][m]:>{width}.3f}" for s in sels))
+        return "\n".join(lines)
+    lines = ["| metric | " + " | ".join(sels) + " |", "|---|" + "---:|" * len(sels)]
+    for m in SENTENCE_METRICS:
+        best = max(summary[s][m] for s in sels)
+        lines.append(f"| {m} | " + " | ".join(
+            f"**{summary[s][m]:.3f}**" if len(sels) > 1 and summary[s][m] == best else f"{summary[s][m]:.3f}"
+            for s in sels) + " |")
+    return "\n".join(lines)
+
+
+def sentence_section(sentences: dict) -> list[str]:
+    """The "Quote selection (sentence level)" part of report.md."""
+    lines = ["## Quote selection (sentence level)", "",
+             f"{sentences['queries']} of {sentences['of']} queries have gold sentences (`sentences.jsonl`, "
+             f"{sentences['gold_sentences']} sentences); only they are counted. Each is asked through "
+             f"`rag.answer.ask` ({sentences['system']}, k={sentences['k']}) once per quote selector: "
+             + "; ".join(f"`{s}` = {SELECTOR_NOTES.get(s, s)}" for s in sentences["selectors"]) + ". "
+             "A span contains a gold sentence when it is in the same source and covers its offsets. "
+             "`quote_first_hit`: the first citation contains a gold sentence; `quote_any_hit`: some citation "
+             "does; `passage_hit@1`: the top hit's passage (`hits[0]`) does.", ""]
+    if sentences["selectors"]:
+        lines += [sentence_table(sentences["selectors"]), ""]
+    for sel, why in (sentences.get("unavailable") or {}).items():
+        lines += [f"Selector `{sel}` was skipped: `rag.answer.ask` refused it ({why}).", ""]
+    if sentences.get("not_verbatim"):
+        lines += ["Citations whose quote is not the canonical text at its offsets: "
+                  + ", ".join(f"`{x}`" for x in sentences["not_verbatim"]), ""]
+    if sentences.get("significance"):
+        lines += ["Paired over the labelled queries, `sentence` against each other selector (same tests as above):",
+                  "", *significance_table(sentences["significance"]), ""]
+    return lines

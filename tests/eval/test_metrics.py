@@ -7,7 +7,7 @@ import math
 import pytest
 
 from rag.errors import QueryError
-from rag.eval.metrics import evaluate_run, first_relevant_rank, parse_min
+from rag.eval.metrics import check_thresholds, evaluate_run, first_relevant_rank, parse_min
 from rag.eval.runs import QueryRun, strictly_decreasing
 
 
@@ -79,3 +79,25 @@ def test_min_spec_parsing():
     for bad in ("MRR@10", "foo=1", "MRR@10=x", "dense:MRR@10=1"):
         with pytest.raises(QueryError):
             parse_min(bad, ["hybrid"])
+
+
+def test_sentence_thresholds_name_a_selector():
+    assert parse_min("sentence:quote_first_hit=0.75", ["hybrid"]) == ("sentence", "quote_first_hit", 0.75)
+    assert parse_min("chunk:passage_hit=0.5", ["hybrid"]) == ("chunk", "passage_hit@1", 0.5)
+    assert parse_min("quote_any_hit=0.9", ["bm25"]) == (None, "quote_any_hit", 0.9)
+    for bad in ("hybrid:quote_first_hit=0.5", "nonsense:quote_any_hit=1", "sentence:MRR@10=0.5"):
+        with pytest.raises(QueryError):
+            parse_min(bad, ["hybrid"])
+
+    results = {"hybrid": {"metrics": {"MRR@10": 0.9}, "quote": None}}
+    sentences = {"system": "hybrid", "selectors": {"first": {"quote_first_hit": 0.4},
+                                                   "sentence": {"quote_first_hit": 0.8}}}
+    mins = [(None, "quote_first_hit", 0.75), ("first", "quote_first_hit", 0.75), (None, "MRR@10", 0.8)]
+    got = check_thresholds(results, mins, sentences)
+    assert [(t.get("selector"), t["value"], t["ok"]) for t in got] == [("sentence", 0.8, True), ("first", 0.4, False),
+                                                                      (None, 0.9, True)]
+    assert got[0]["system"] == "hybrid"
+    with pytest.raises(QueryError, match="not measured"):
+        check_thresholds(results, [("chunk", "quote_first_hit", 0.5)], sentences)
+    with pytest.raises(QueryError, match="not measured"):
+        check_thresholds(results, [(None, "quote_any_hit", 0.5)], None)

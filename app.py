@@ -1,6 +1,6 @@
 """Spokesperson Search, the chat page: ``python app.py [--index DIR] [--host H] [--port P] [--auth USER:PASS]``.
 
-A thin shell: parse arguments, load the index, start the page (rag/ui.py). Served on
+A thin shell: parse arguments, load the index, start the page (rag/ui/). Served on
 127.0.0.1:7860 by default, never through a share link.
 """
 
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 import time
 from pathlib import Path
@@ -39,18 +40,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     set_offline_env()  # before gradio or transformers are imported
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    from rag import ui
+    from rag.ui.backend import Backend
+    from rag.ui.page import build_page, launch
 
-    backend = ui.Backend(args.index)
+    backend = Backend(args.index)
     loader = backend.start()  # the model loads in the background while the index loads and the page is built
     if backend.problem:
         print(f"app.py: {backend.problem}\n  build it with: rag ingest seeds/ --index {args.index}", file=sys.stderr)
-    demo = ui.build_page(backend)
+    demo = build_page(backend)
     if loader is not None:
         loader.join()
     print(f"app.py: ready in {time.perf_counter() - t0:.1f} s (index {backend.timings.get('index', 0):.1f} s, "
           f"model {backend.timings.get('model', 0):.1f} s)", file=sys.stderr, flush=True)
-    ui.launch(demo, host=args.host, port=args.port, auth=args.auth)
+    # Stopped by a signal (kill, a supervisor), end like Ctrl-C: Gradio closes the server and exit handlers
+    # run (they remove the page's temp folder of conversation exports).
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    launch(demo, host=args.host, port=args.port, auth=args.auth)
     return 0
 
 

@@ -13,7 +13,7 @@ answer (``rag ask --json``, the page's cards, the Markdown export) reads the sam
 
 from __future__ import annotations
 
-from .cite import CLOSE, OPEN, human_date, lead
+from .cite import CLOSE, OPEN, context_span, human_date, lead
 from .quoting import Quote, is_found, select_quotes
 from .records import Answer, AnswerHit, Citation
 from .retrieval import Filters, Hit, Retriever, SearchResult
@@ -23,11 +23,12 @@ __all__ = ["CLOSE", "OPEN", "answer_question", "ask", "build_answer", "compose",
 
 def _citation(q: Quote) -> Citation:
     t, s = q.hit.turn, q.hit.source
+    ps, pe = context_span(s.canonical, q.start, q.end, t.start, t.end)
     return Citation(n=q.n, quote=q.text, source=s.source, url=s.url, date=s.date, spokesperson=t.spokesperson,
                     outlet=t.outlet, question=t.question, start=q.start, end=q.end, turn_id=t.turn_id,
                     turn_kind=t.kind, source_kind=s.kind, title=s.title, date_inferred=s.date_inferred,
                     after_conference=t.after_conference, turn_start=t.start, turn_end=t.end,
-                    sentence_score=q.score)
+                    sentence_score=q.score, context=s.canonical[ps:pe], context_start=ps)
 
 
 def _hit(h: Hit) -> AnswerHit:

@@ -49,6 +49,23 @@ def press_quote(quote: str) -> str:
     return f"{OPEN}{q}{CLOSE}"
 
 
+def context_span(canonical: str, start: int, end: int, lo: int = 0, hi: int | None = None) -> tuple[int, int]:
+    """The paragraph(s) of ``canonical`` around ``[start, end)``, kept inside ``[lo, hi)`` (the turn).
+
+    >>> text = "Q?\\n\\nFirst. The quote. More.\\n\\nNext paragraph."
+    >>> s = text.index("The quote")
+    >>> text[slice(*context_span(text, s, s + 10))]
+    'First. The quote. More.'
+    """
+    hi = len(canonical) if hi is None else hi
+    lo, hi = max(0, min(lo, start)), min(len(canonical), max(hi, end))
+    ps = canonical.rfind("\n\n", lo, start)
+    ps = lo if ps < 0 else ps + 2
+    pe = canonical.find("\n\n", end, hi)
+    pe = hi if pe < 0 else pe
+    return ps, pe
+
+
 def lead(c: Citation) -> str:
     """The framing in front of a turn's quotes in the answer text (metadata only, no quoted text)."""
     who = f"spokesperson {c.spokesperson}" if c.spokesperson else "the spokesperson"

@@ -78,7 +78,9 @@ class Citation:
 
     ``quote == canonical[start:end]`` of ``source``; ``turn_start``/``turn_end`` bound the turn's
     answer (the card shows context inside it). ``sentence_score`` is how sure the quote selector
-    was (None when the selector gives no score).
+    was (None when the selector gives no score). ``context`` is the paragraph(s) of the turn around
+    the quote, ``canonical[context_start:context_start + len(context)]`` (what the page's card shows
+    as "Show in the transcript"; empty when unknown).
     """
 
     n: int
@@ -100,6 +102,8 @@ class Citation:
     turn_start: int = 0
     turn_end: int = 0
     sentence_score: float | None = None
+    context: str = ""
+    context_start: int = 0
 
 
 @dataclass(frozen=True)

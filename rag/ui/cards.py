@@ -1,0 +1,136 @@
+"""The HTML of one answer: filter chips, paragraphs whose ``[n]`` link to citation cards, one card per
+citation; plus the notice box (errors, no index) and the reader's question bubble.
+
+Everything is rendered from the typed :class:`~rag.records.Answer`: a card needs nothing but its
+:class:`~rag.records.Citation` (the transcript paragraph around the quote travels in
+``Citation.context``), and the press line is :func:`rag.cite.citation_line_for`. All text goes
+through :func:`~rag.ui.escape.esc`. Element ids are ``ss-<uid>-<n>`` with one random ``uid`` per
+rendered answer, so the ids of many answers on one page never collide.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from ..cite import CLOSE, OPEN, citation_line_for, human_date, safe_url
+from ..records import Answer, Citation
+from .chips import filter_notes
+from .escape import esc
+from .export import answer_markdown
+
+MAX_SHOWN_QUESTION = 400  # characters of an over-long question echoed back in the chat
+
+_QUOTE_REF = re.compile(re.escape(OPEN) + r"(.*?)" + re.escape(CLOSE) + r" \[(\d+)\]", re.S)
+
+
+def new_uid() -> str:
+    """A fresh id prefix for one rendered answer (no counter shared across sessions)."""
+    return uuid.uuid4().hex[:12]
+
+
+def copy_button(label: str, text: str, cls: str = "") -> str:
+    # Gradio's sanitizer drops data-* attributes, so the text to copy travels in a hidden sibling.
+    return (f'<span class="ss-copywrap {cls}"><button type="button" class="ss-copy">{esc(label)}</button>'
+            f'<span class="ss-clip" hidden>{esc(text)}</span></span>')
+
+
+def answer_paragraph(para: str, cites: dict[int, Citation], uid: str) -> str:
+    """Escape one answer paragraph; wrap each “quote” [n] so the marker links to its card."""
+    out, pos = [], 0
+    for m in _QUOTE_REF.finditer(para):
+        n = int(m.group(2))
+        if n not in cites or cites[n].quote != m.group(1):
+            continue
+        out.append(esc(para[pos:m.start()]))
+        out.append(f'<span class="ss-inline">{esc(OPEN + m.group(1) + CLOSE)}</span> '
+                   f'<a class="ss-ref" href="#ss-{uid}-{n}" title="Go to citation {n}">[{n}]</a>')
+        pos = m.end()
+    out.append(esc(para[pos:]))
+    return "".join(out)
+
+
+def _context(c: Citation) -> str:
+    """"Show in the transcript": the quote highlighted in its paragraph (empty when unknown)."""
+    if not c.context:
+        return ""
+    s, e = c.start - c.context_start, c.end - c.context_start
+    return ('<details class="ss-context"><summary>Show in the transcript</summary>'
+            f'<div class="ss-para">{esc(c.context[:s])}<mark class="ss-hl">{esc(c.context[s:e])}</mark>'
+            f'{esc(c.context[e:])}</div>'
+            f'<div class="ss-loc">{esc(c.source)}, characters {c.start}–{c.end}</div></details>')
+
+
+def render_card(c: Citation, uid: str) -> str:
+    """One citation card: who and when, the quote, outlet and link, the question, the context, copy."""
+    who = c.spokesperson or "Spokesperson not recorded"
+    date = human_date(c.date)
+    date_txt = (date + (" (date inferred)" if c.date_inferred else "")) if date else "Date unknown"
+    venue = "Published remarks" if c.source_kind == "remarks" else "Regular press conference"
+    if c.turn_kind == "statement":
+        venue += ", opening statement"
+    head = (f'<div class="ss-card-head"><span class="ss-n">[{c.n}]</span>'
+            f'<span class="ss-who">{esc(who)}</span><span class="ss-dot">·</span>'
+            f'<span class="ss-date">{esc(date_txt)}</span><span class="ss-dot">·</span>'
+            f'<span class="ss-venue">{esc(venue)}</span></div>')
+    quote = f'<blockquote class="ss-quote">{esc(OPEN + c.quote + CLOSE)}</blockquote>'
+    meta = []
+    if c.outlet:
+        meta.append(f'Answering <span class="ss-outlet">{esc(c.outlet)}</span>'
+                    + (" after the press conference" if c.after_conference else ""))
+    link = safe_url(c.url)
+    if link:
+        meta.append(f'Official transcript: <a class="ss-url" href="{esc(link)}" target="_blank" '
+                    f'rel="noopener noreferrer">{esc(link)}</a>')
+    elif c.url:
+        meta.append(f'Source address (not a web link): <span class="ss-url-text">{esc(c.url)}</span>')
+    else:
+        title = f"{c.title}, " if c.title else ""
+        meta.append(f'<span class="ss-src">{esc(title)}transcript {esc(c.source)} '
+                    f'(official page URL not recorded)</span>')
+    parts = [head, quote, f'<div class="ss-meta">{" · ".join(meta)}</div>']
+    if c.question:
+        label = f"Question from {c.outlet}" if c.outlet else "The question"
+        parts.append(f'<details class="ss-question"><summary>{esc(label)}</summary>'
+                     f'<p class="ss-qtext">{esc(c.question)}</p></details>')
+    parts.append(_context(c))
+    parts.append(f'<div class="ss-card-actions">{copy_button("Copy citation", citation_line_for(c))}</div>')
+    return f'<li class="ss-card" id="ss-{uid}-{c.n}">{"".join(parts)}</li>'
+
+
+def render_answer(answer: Answer, asked: dict | None = None, uid: str | None = None) -> tuple[str, str]:
+    """``(html, markdown)`` of one answer: filter chips, answer text, one card per citation.
+
+    ``asked`` are the filters set in the form (to tell them from a time phrase); ``uid`` prefixes
+    the element ids (a fresh one when None; pass the same one to render an answer again identically).
+    """
+    uid = uid or new_uid()
+    cites = {c.n: c for c in answer.citations}
+    md = answer_markdown(answer, asked)
+    chips = "".join(f'<span class="ss-chip">{esc(n)}</span>' for n in filter_notes(answer, asked)) or \
+        '<span class="ss-chip ss-chip-none">No filters</span>'
+    body = []
+    for p in (answer.text or "").split("\n\n"):
+        cls = "ss-notfound" if not answer.found else "ss-note" if p.startswith("Searched ") else "ss-para-a"
+        body.append(f'<p class="{cls}">{answer_paragraph(p, cites, uid)}</p>')
+    cards = "".join(render_card(c, uid) for c in answer.citations)
+    status = "ss-found" if answer.found else "ss-missing"
+    html_out = (f'<div class="ss-answer {status}"><div class="ss-filters">{chips}</div>'
+                f'<div class="ss-text">{"".join(body)}</div>'
+                + (f'<ol class="ss-cards">{cards}</ol>' if cards else "")
+                + f'<div class="ss-answer-actions">{copy_button("Copy answer as Markdown", md, "ss-copy-all")}</div>'
+                + "</div>")
+    return html_out, md
+
+
+def render_notice(message: str, kind: str = "error", command: str | None = None) -> str:
+    """An escaped message box for the chat (errors, index not built)."""
+    cmd = f'<pre class="ss-cmd">{esc(command)}</pre>' if command else ""
+    return f'<div class="ss-notice ss-{esc(kind)}"><p>{esc(message)}</p>{cmd}</div>'
+
+
+def user_bubble(question: str) -> str:
+    """The reader's question as shown in the chat (escaped; an over-long one is cut with its length)."""
+    q = question.strip()
+    shown = q if len(q) <= MAX_SHOWN_QUESTION else q[:MAX_SHOWN_QUESTION] + f"… ({len(q)} characters)"
+    return f'<span class="ss-user">{esc(shown)}</span>'

@@ -1,0 +1,37 @@
+"""The filters an answer was searched with, in words: chips on the page, a line in the Markdown export.
+
+Dates that the reader did not set in the form came from the question's time phrase, which the
+answer carries (:attr:`rag.records.Answer.time_phrase`), so the phrase is never parsed again here.
+
+    >>> from rag.records import Answer
+    >>> a = Answer("Huawei in June 2018?", "", True, {"since": "2018-06-01", "until": "2018-06-30",
+    ...            "spokesperson": None, "outlet": "CCTV"}, time_phrase="June 2018")
+    >>> filter_notes(a)
+    ['Dates 1 June 2018 to 30 June 2018 (from “June 2018” in the question)', 'Outlet: CCTV']
+"""
+
+from __future__ import annotations
+
+from ..cite import CLOSE, OPEN, human_date
+from ..records import Answer
+
+
+def filter_notes(answer: Answer, asked: dict | None = None) -> list[str]:
+    """Human-readable filter notes for ``answer``. ``asked`` are the filters the reader set in the
+    form; dates that are not from the form were read from the question's time phrase."""
+    asked = asked or {}
+    filters = answer.filters or {}
+    notes = []
+    since, until = filters.get("since"), filters.get("until")
+    if since or until:
+        rng = f"{human_date(since) or 'the first transcript'} to {human_date(until) or 'the latest transcript'}"
+        if not (asked.get("since") or asked.get("until")):
+            phrase = f"{OPEN}{answer.time_phrase}{CLOSE}" if answer.time_phrase else "a time phrase"
+            notes.append(f"Dates {rng} (from {phrase} in the question)")
+        else:
+            notes.append(f"Dates {rng}")
+    if filters.get("spokesperson"):
+        notes.append(f"Spokesperson: {filters['spokesperson']}")
+    if filters.get("outlet"):
+        notes.append(f"Outlet: {filters['outlet']}")
+    return notes

@@ -1,0 +1,109 @@
+"""What the page says about the loaded index: transcript count and dates, filter choices, the header,
+and example questions taken from the transcripts. ``index`` is any object with ``.sources`` (file
+name -> :class:`~rag.records.Source`) and ``.date_range()``, or None when nothing is loaded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from ..cite import human_date
+from .assets import TITLE
+from .cards import render_notice
+from .escape import esc
+
+_Q_SPLIT = re.compile(r"(?<=[.?!])\s+")
+_VAGUE_END = re.compile(r"\b(this|that|it|these|those|them|so|there|here)\?$|\b(this|that|these|those|such)\s+"
+                        r"(matters?|issues?|incidents?|reports?|remarks?|moves?|cases?|news|statements?|questions?|"
+                        r"comments?|measures?|actions?|developments?)\b", re.I)
+_Q_START = re.compile(r"(What|What’s|What's|How|Why|When|Where|Who|Which|Is|Are|Was|Were|Does|Do|Did|Will|Would|"
+                      r"Can|Could|Has|Have|Should)\b")
+_FUNCTION_WORDS = {"What", "What’s", "What's", "How", "Does", "Do", "Is", "Are", "Can", "Could", "Will", "Would",
+                   "Why", "When", "Where", "Who", "Which", "Has", "Have", "Did", "Should", "China", "China’s",
+                   "China's", "Chinese", "I", "We", "And", "But", "Any", "Also", "Given", "In", "On", "Some"}
+
+
+def example_questions(index: Any, n: int = 4) -> list[str]:
+    """Short, self-contained questions journalists actually asked, taken from the loaded transcripts:
+    the last question sentence of a turn, kept when it names something (a capitalised word other
+    than the question word or "China") and does not point back at context ("...on this?")."""
+    if index is None:
+        return []
+    cands: list[tuple[str, str, str]] = []  # (date, source, question)
+    for src in index.sources.values():
+        for t in src.turns:
+            if not t.question:
+                continue
+            sents = [s.strip() for s in _Q_SPLIT.split(t.question.strip()) if s.strip().endswith("?")]
+            if not sents:
+                continue
+            q = sents[-1].strip("“”\"' ")
+            if not 25 <= len(q) <= 110 or not _Q_START.match(q) or _VAGUE_END.search(q) or "\n" in q:
+                continue
+            words = re.findall(r"[A-Z][\w’'-]*", q)
+            if not [w for w in words[1:] if w not in _FUNCTION_WORDS]:
+                continue
+            cands.append((src.date or "", src.source, q))
+    cands.sort(key=lambda x: (x[0], x[1]), reverse=True)  # newest first
+    picked, seen_src, seen_q = [], set(), set()
+    for rounds in range(2):  # one per transcript first, then fill
+        for _date, source, q in cands:
+            if len(picked) >= n:
+                break
+            if q.lower() in seen_q or (rounds == 0 and source in seen_src):
+                continue
+            picked.append(q)
+            seen_src.add(source)
+            seen_q.add(q.lower())
+    return picked
+
+
+def corpus_facts(index: Any) -> dict:
+    """Transcript count, date range and the filter choices (spokespersons, outlets) of an index."""
+    if index is None:
+        return {"sources": 0, "since": None, "until": None, "undated": 0, "spokespersons": [], "outlets": []}
+    spk: Counter[str] = Counter()
+    outlets: Counter[str] = Counter()
+    for src in index.sources.values():
+        for t in src.turns:
+            if t.spokesperson:
+                spk[t.spokesperson] += 1
+            if t.outlet:
+                outlets[t.outlet] += 1
+        if src.spokesperson and src.spokesperson not in spk:
+            spk[src.spokesperson] += 1
+    lo, hi = index.date_range()
+    return {"sources": len(index.sources), "since": lo, "until": hi,
+            "undated": sum(1 for s in index.sources.values() if not s.date),
+            "spokespersons": sorted(spk, key=str.lower), "outlets": sorted(outlets, key=str.lower)}
+
+
+def header_html(facts: dict, problem: str | None, index_dir: Path) -> str:
+    """The page header: title, what the page does, and what is searched (or how to build an index)."""
+    if problem:
+        return (f'<div class="ss-header"><h1>{esc(TITLE)}</h1>'
+                '<p class="ss-sub">Exact quotes from the Chinese Foreign Ministry spokesperson, with citations.</p>'
+                + render_notice(problem, "setup", build_command(index_dir)) + "</div>")
+    span = ""
+    if facts["since"]:
+        a, b = human_date(facts["since"]), human_date(facts["until"])
+        span = f" from {a} to {b}" if a != b else f" from {a}"
+    undated = f" ({facts['undated']} undated)" if facts["undated"] else ""
+    n = facts["sources"]
+    spk = ", ".join(facts["spokespersons"][:6]) + (" and others" if len(facts["spokespersons"]) > 6 else "")
+    who = f" · Spokespersons: {spk}" if spk else ""
+    return (f'<div class="ss-header"><h1>{esc(TITLE)}</h1>'
+            '<p class="ss-sub">Ask in plain English; get back what the Chinese Foreign Ministry spokesperson '
+            'actually said, as exact quotes with press-ready citations.</p>'
+            f'<p class="ss-corpus">Searching {n} transcript{"s" if n != 1 else ""}{esc(span)}{esc(undated)}'
+            f'{esc(who)}</p></div>')
+
+
+def build_command(index_dir: Path) -> str:
+    """The commands that build an index at ``index_dir`` (shown when there is nothing to search)."""
+    return (f"rag ingest seeds/ --index {index_dir}        # or: make index\n"
+            f"rag ingest /path/to/transcripts/ --index {index_dir}\n"
+            "then restart: python app.py" + (f" --index {index_dir}" if str(index_dir) != "index" else ""))

@@ -1,0 +1,161 @@
+"""The Blocks page (:func:`build_page`) and serving it (:func:`launch`).
+
+The conversation is kept per session in a ``gr.State`` as data: the list of :class:`Reply` records
+(each with its typed :class:`~rag.records.Answer`, the form's filters and its element-id prefix) and
+the name of the session's export file. The chat's HTML and the Markdown file are rendered from that
+list, so the two can never disagree. Gradio is imported lazily, after
+:func:`rag.embedding.set_offline_env`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from .assets import COPY_JS, CSS, SCROLL_JS, TITLE
+from .backend import Backend, Reply
+from .cards import render_answer, render_notice, user_bubble
+from .export import ExportFolder, conversation_markdown
+from .facts import corpus_facts, example_questions, header_html
+
+log = logging.getLogger("rag.ui")
+
+
+def render_reply(reply: Reply) -> str:
+    """The chat HTML of one reply: the answer with its cards, or the notice."""
+    if reply.answer is not None:
+        return render_answer(reply.answer, reply.asked, reply.uid)[0]
+    n = reply.notice
+    return render_notice(n.message, n.kind, n.command) if n else ""
+
+
+def chat_messages(replies: list[Reply]) -> list[dict]:
+    """The Chatbot's messages for a conversation: the question bubble, then the reply, for each turn."""
+    out: list[dict] = []
+    for r in replies:
+        out += [{"role": "user", "content": user_bubble(r.question)},
+                {"role": "assistant", "content": render_reply(r)}]
+    return out
+
+
+def empty_state() -> dict:
+    """A new conversation: no replies, no export file yet."""
+    return {"replies": [], "file": None}
+
+
+def build_page(backend: Backend):  # noqa: ANN201 - gr.Blocks, imported lazily
+    """The Blocks page. Call :func:`rag.embedding.set_offline_env` first (done here too)."""
+    from ..embedding import set_offline_env
+
+    set_offline_env()
+    import gradio as gr
+
+    facts = corpus_facts(backend.index if not backend.problem else None)
+    examples = example_questions(backend.index, 6) if not backend.problem else []
+    exports = ExportFolder()  # removed at exit; one file per conversation, overwritten after each answer
+
+    def run(question: str, since: str, until: str, spokesperson: str | None, outlet: str | None,
+            state: dict) -> tuple[list, str, Any, dict]:
+        question = question or ""
+        if not question.strip():
+            return chat_messages(state["replies"]), question, gr.update(), state
+        t0 = time.perf_counter()
+        reply = backend.reply(question, since, until, spokesperson, outlet)
+        log.info("answered in %.3f s: %r", time.perf_counter() - t0, question[:80])
+        new_state = {"replies": state["replies"] + [reply], "file": state.get("file")}
+        download = gr.update()
+        if reply.answer is not None:
+            path = Path(new_state["file"] or exports.new_file())
+            answers = [(r.answer, r.asked) for r in new_state["replies"] if r.answer is not None]
+            path.write_text(conversation_markdown(answers), encoding="utf-8")
+            new_state["file"] = str(path)
+            download = gr.update(value=str(path), visible=True)
+        return chat_messages(new_state["replies"]), "", download, new_state
+
+    def run_example(since: str, until: str, spokesperson: str | None, outlet: str | None, state: dict,
+                    evt: gr.SelectData) -> tuple[list, str, Any, dict]:
+        value = evt.value if isinstance(evt.value, dict) else {"text": str(evt.value)}
+        return run(value.get("text", ""), since, until, spokesperson, outlet, state)
+
+    # Gradio finds the event-data parameter by its annotation; make it a real class, not a string.
+    run_example.__annotations__["evt"] = gr.SelectData
+
+    def clear(state: dict) -> tuple[list, dict, Any]:
+        if state and state.get("file"):  # the old conversation's export is not needed any more
+            Path(state["file"]).unlink(missing_ok=True)
+        return [], empty_state(), gr.update(value=None, visible=False)
+
+    def clear_filters() -> tuple[str, str, None, None]:
+        return "", "", None, None
+
+    with gr.Blocks(title=TITLE, analytics_enabled=False, fill_width=False) as demo:
+        state = gr.State(empty_state())
+        gr.HTML(header_html(facts, backend.problem, backend.index_dir), elem_id="ss-header", js_on_load=None)
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=7, min_width=420):
+                chatbot = gr.Chatbot(
+                    value=[], elem_id="ss-chat", show_label=False, height="72vh", min_height=420, layout="panel",
+                    autoscroll=False,
+                    render_markdown=False, sanitize_html=True, latex_delimiters=[], allow_tags=False,
+                    buttons=[], feedback_options=None, group_consecutive_messages=False,
+                    placeholder=("Ask what the spokesperson said. Answers are exact quotes from the "
+                                 "transcripts, each with a citation card." if not backend.problem else
+                                 "No index to search yet: build one with the command shown above."),
+                    examples=[{"text": q} for q in examples] or None,
+                )
+                with gr.Row(equal_height=True):
+                    question = gr.Textbox(
+                        show_label=False, placeholder="e.g. What did China say about the Global South?",
+                        lines=1, max_lines=6, scale=8, elem_id="ss-question", autofocus=True, container=False)
+                    ask_btn = gr.Button("Ask", variant="primary", scale=1, min_width=90, elem_id="ss-ask")
+            with gr.Column(scale=3, min_width=260, elem_id="ss-side"):
+                gr.Markdown("#### Filters")
+                since = gr.Textbox(label="From (YYYY-MM-DD)", placeholder="e.g. 2023-01-01", elem_id="ss-since")
+                until = gr.Textbox(label="To (YYYY-MM-DD)", placeholder="e.g. 2023-12-31", elem_id="ss-until")
+                spokesperson = gr.Dropdown(choices=facts["spokespersons"], value=None, label="Spokesperson",
+                                           allow_custom_value=True, elem_id="ss-spokesperson")
+                outlet = gr.Dropdown(choices=facts["outlets"], value=None, label="Asked by (outlet)",
+                                     allow_custom_value=True, elem_id="ss-outlet")
+                gr.HTML('<p class="ss-hint">Filters apply to the next question and are shown with each answer. '
+                        'A date in the question (“in July 2023”) narrows the range when no dates are set '
+                        'here.</p>', js_on_load=None)
+                reset_btn = gr.Button("Clear filters", size="sm", elem_id="ss-clear-filters")
+                gr.Markdown("#### Conversation")
+                download = gr.DownloadButton("Download conversation (.md)", visible=False, size="sm",
+                                             elem_id="ss-download")
+                new_btn = gr.Button("New conversation", size="sm", elem_id="ss-new")
+
+        inputs = [question, since, until, spokesperson, outlet, state]
+        outputs = [chatbot, question, download, state]
+        # The page's own handler stays out of the API description: Gradio inlines that description
+        # in the page even for a reader who has not logged in (--auth), and it would list the
+        # Dropdowns' choices, i.e. the index's spokespeople and outlets. Scripts use /ask_json.
+        gr.on([question.submit, ask_btn.click], run, inputs=inputs, outputs=outputs, api_name="ask",
+              api_visibility="private", concurrency_limit=4, concurrency_id="ask", show_progress="minimal"
+              ).then(None, js=SCROLL_JS, api_visibility="private")
+        chatbot.example_select(run_example, inputs=inputs[1:], outputs=outputs, concurrency_id="ask",
+                               api_visibility="private").then(None, js=SCROLL_JS, api_visibility="private")
+        new_btn.click(clear, inputs=[state], outputs=[chatbot, state, download], api_visibility="private")
+        chatbot.clear(clear, inputs=[state], outputs=[chatbot, state, download], api_visibility="private")
+        reset_btn.click(clear_filters, outputs=[since, until, spokesperson, outlet], api_visibility="private")
+        # The same answers as `rag ask --json`, for scripts (and eval/loadtest.py): /gradio_api/call/ask_json
+        gr.api(backend.ask_json, api_name="ask_json", concurrency_limit=4, concurrency_id="ask")
+    return demo
+
+
+def launch(demo, host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | None = None) -> None:  # noqa: ANN001
+    """Serve the page locally: never a share link, no analytics, no monitoring endpoint, no MCP."""
+    import gradio as gr
+
+    # Gradio 6 takes theme/css/js in launch(). The Default theme's text font is served by the app itself
+    # (LocalFont), so the page makes no request to a font CDN; monospace (only Gradio's progress timer
+    # uses it) comes from the system, which spares a font download on the first question.
+    theme = gr.themes.Default(primary_hue="blue", neutral_hue="slate",
+                              font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"])
+    demo.queue(default_concurrency_limit=4)
+    demo.launch(server_name=host, server_port=port, share=False, auth=auth, inbrowser=False,
+                show_error=False, enable_monitoring=False, mcp_server=False, pwa=False, ssr_mode=False,
+                run_history=False, footer_links=["api", "settings"], strict_cors=True,
+                theme=theme, css=CSS, js=COPY_JS)

@@ -13,10 +13,13 @@ answer (``rag ask --json``, the page's cards, the Markdown export) reads the sam
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .cite import CLOSE, OPEN, context_span, human_date, lead
-from .quoting import Quote, is_found, select_quotes
+from .quoting import Quote, is_found, passage, select_quotes
 from .records import Answer, AnswerHit, Citation
 from .retrieval import Filters, Hit, Retriever, SearchResult
+from .text import bm25_tokens
 
 __all__ = ["CLOSE", "OPEN", "answer_question", "ask", "build_answer", "compose", "human_date", "to_json"]
 
@@ -100,19 +103,29 @@ def to_json(a: Answer) -> dict:
 
 
 def answer_question(retriever: Retriever, question: str, *, k: int = 10, filters: Filters = Filters(),
-                    mode: str = "hybrid", selector: str = "chunk") -> Answer:
+                    mode: str = "hybrid", selector: str = "sentence") -> Answer:
     """Search, pick quotes, compose: the whole ask path as one :class:`Answer`.
 
-    ``selector`` picks the quotes: ``"chunk"`` (sentences of each turn's best chunk) or ``"first"``
-    (the first sentence of each turn, a baseline for the evaluation).
+    ``selector`` picks the quotes: ``"sentence"`` (every sentence of each top turn scored against the
+    question; each hit's passage is centred on its best sentence), ``"chunk"`` (sentences of each
+    turn's best chunk) or ``"first"`` (the first sentence of each turn); the last two are the
+    baselines of the evaluation, and keep each hit's best chunk as its passage.
     """
     result = retriever.search(question, k=k, filters=filters, mode=mode)
     found = is_found(result)
-    quotes = select_quotes(result, retriever.encoder if mode != "bm25" else None, selector=selector) if found else []
+    units = None
+    if selector == "sentence" and result.hits:
+        ranker = retriever.sentence_ranker()
+        terms = bm25_tokens(result.question)
+        units = {h.turn.turn_id: ranker.units(h.turn.turn_id, result.question, result.query_vector, terms)
+                 for h in result.hits}
+        result.hits = [replace(h, passage=passage(units[h.turn.turn_id])) for h in result.hits]
+    quotes = select_quotes(result, retriever.encoder if mode != "bm25" else None, selector=selector,
+                           units=units) if found else []
     return build_answer(result, quotes, bool(quotes), mode)
 
 
 def ask(retriever: Retriever, question: str, *, k: int = 10, filters: Filters = Filters(),
-        mode: str = "hybrid", selector: str = "chunk") -> dict:
+        mode: str = "hybrid", selector: str = "sentence") -> dict:
     """:func:`answer_question` as the JSON-ready dict of ``rag ask --json``."""
     return to_json(answer_question(retriever, question, k=k, filters=filters, mode=mode, selector=selector))

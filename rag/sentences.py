@@ -1,0 +1,133 @@
+"""Sentence units of an index: every sentence of every chunk, with offsets and a vector.
+
+Quote selection looks at every sentence of a top turn (not only its best chunk) and must not call
+the model per sentence at ask time, so the sentences are cut and embedded when the index is built.
+A unit is a sentence of one chunk (``rag.text.sentence_spans`` of the chunk text): chunks are cut on
+sentence boundaries, so a unit is a whole sentence except inside an over-long sentence split into
+word runs. Its vector comes from the chunk's own forward pass (the mean of the sentence's
+contextual token vectors, see :meth:`rag.embedding.Embedder.encode_units`), so it costs no extra
+model time.
+
+Stored beside the chunks as ``sentences.npz`` (``chunk``, ``start``, ``end``; unit ``i`` of chunk ``c``
+is row ``offsets[c] + i``) and ``sentence_vectors.npy`` (float16: cosines need three digits, and it
+halves the file).
+
+    >>> from rag.records import Chunk
+    >>> c = Chunk(0, "x:1", "x.txt", 10, 40, "We noted it. China opposes it.", "")
+    >>> unit_spans([c])
+    [[(0, 12), (13, 30)]]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .embedding import Encoder, encode_units
+from .records import Chunk
+from .text import sentence_spans
+
+FILES = ("sentences.npz", "sentence_vectors.npy")
+
+
+def unit_spans(chunks: list[Chunk]) -> list[list[tuple[int, int]]]:
+    """Sentence spans of each chunk, relative to the chunk's text."""
+    return [sentence_spans(c.text) or [(0, len(c.text))] for c in chunks]
+
+
+def embed_chunks(chunks: list[Chunk], encoder: Encoder, *, progress: bool = False
+                 ) -> tuple[np.ndarray, list[list[tuple[int, int]]], list[np.ndarray]]:
+    """``(chunk vectors, unit spans per chunk, unit vectors per chunk)`` from one pass over the embedded texts.
+
+    A chunk's embedded text may carry its question in front of the chunk text (never quoted), so the
+    sentence spans are shifted past it before pooling.
+    """
+    spans = unit_spans(chunks)
+    texts = [c.embed_text for c in chunks]
+    shifted = [[(s + len(t) - len(c.text), e + len(t) - len(c.text)) for s, e in sp]
+               for c, t, sp in zip(chunks, texts, spans, strict=True)]
+    vecs, units = encode_units(encoder, texts, shifted, progress=progress)
+    per_chunk, at = [], 0
+    for sp in spans:
+        per_chunk.append(units[at:at + len(sp)])
+        at += len(sp)
+    return vecs, spans, per_chunk
+
+
+def table_for(chunks: list[Chunk], encoder: Encoder) -> tuple[np.ndarray, SentenceTable]:
+    """Chunk vectors and the sentence table of ``chunks`` (numbered 0..n-1): an in-memory index's parts."""
+    vecs, spans, units = embed_chunks(chunks, encoder)
+    dims = vecs.shape[1] if vecs.ndim == 2 else encoder.dims
+    return vecs, build_table(chunks, spans, np.concatenate(units) if units else np.zeros((0, dims), np.float32))
+
+
+@dataclass
+class SentenceTable:
+    """All sentence units of an index, grouped by chunk (rows of chunk ``c``: ``offsets[c]:offsets[c+1]``)."""
+
+    chunk: np.ndarray  # int32 [n]
+    start: np.ndarray  # int64 [n], offsets into the source's canonical text
+    end: np.ndarray  # int64 [n]
+    offsets: np.ndarray  # int64 [n_chunks + 1]
+    vectors: np.ndarray  # float16 [n, dims]
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+    def rows_of(self, chunk_ids: list[int]) -> np.ndarray:
+        """Unit rows of ``chunk_ids``, in the given chunk order."""
+        parts = [np.arange(self.offsets[c], self.offsets[c + 1]) for c in chunk_ids]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+def build_table(chunks: list[Chunk], spans: list[list[tuple[int, int]]], vectors: np.ndarray) -> SentenceTable:
+    """A table from chunks (numbered 0..n-1), their unit spans (relative) and one vector per unit."""
+    counts = [len(s) for s in spans]
+    offsets = np.zeros(len(chunks) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum(counts)
+    chunk = np.repeat(np.arange(len(chunks), dtype=np.int32), counts)
+    start = np.array([c.start + s for c, sp in zip(chunks, spans, strict=True) for s, _ in sp], dtype=np.int64)
+    end = np.array([c.start + e for c, sp in zip(chunks, spans, strict=True) for _, e in sp], dtype=np.int64)
+    dims = vectors.shape[1] if vectors.ndim == 2 else 0
+    return SentenceTable(chunk, start, end, offsets, np.asarray(vectors, dtype=np.float16).reshape(len(start), dims))
+
+
+def concat(tables: list[SentenceTable]) -> SentenceTable:
+    """Tables of consecutive chunk ranges joined into one (chunk ids shifted)."""
+    chunk_parts, off_parts, shift, base = [], [np.zeros(1, dtype=np.int64)], 0, 0
+    for t in tables:
+        chunk_parts.append(t.chunk.astype(np.int64) + shift)
+        off_parts.append(t.offsets[1:] + base)
+        shift += len(t.offsets) - 1
+        base += len(t)
+    dims = next((t.vectors.shape[1] for t in tables if t.vectors.ndim == 2), 0)
+    return SentenceTable(
+        np.concatenate(chunk_parts).astype(np.int32) if chunk_parts else np.zeros(0, dtype=np.int32),
+        np.concatenate([t.start for t in tables]) if tables else np.zeros(0, dtype=np.int64),
+        np.concatenate([t.end for t in tables]) if tables else np.zeros(0, dtype=np.int64),
+        np.concatenate(off_parts),
+        np.concatenate([t.vectors for t in tables]) if tables else np.zeros((0, dims), dtype=np.float16),
+    )
+
+
+def subset(table: SentenceTable, chunk_ids: list[int]) -> SentenceTable:
+    """The units of ``chunk_ids`` (in that order) as a table whose chunks are renumbered 0..len-1."""
+    rows = table.rows_of(chunk_ids)
+    counts = np.array([table.offsets[c + 1] - table.offsets[c] for c in chunk_ids], dtype=np.int64)
+    offsets = np.zeros(len(chunk_ids) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum(counts)
+    return SentenceTable(np.repeat(np.arange(len(chunk_ids), dtype=np.int32), counts), table.start[rows],
+                         table.end[rows], offsets, table.vectors[rows])
+
+
+def save(table: SentenceTable, build_dir: Path) -> None:
+    np.savez(build_dir / "sentences.npz", chunk=table.chunk, start=table.start, end=table.end, offsets=table.offsets)
+    np.save(build_dir / "sentence_vectors.npy", table.vectors)
+
+
+def load(build_dir: Path) -> SentenceTable:
+    with np.load(build_dir / "sentences.npz") as z:
+        chunk, start, end, offsets = z["chunk"], z["start"], z["end"], z["offsets"]
+    return SentenceTable(chunk, start, end, offsets, np.load(build_dir / "sentence_vectors.npy"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import random
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -72,13 +73,17 @@ CASES: list[tuple[str, object, str, str]] = [
     ("onlyquestion.txt", "CCTV: A question that nobody answered?\n", "failed", "no question/answer"),
     ("markdown.txt", "AFP: Markdown?\nMao Ning: **bold** _it_ <b>b</b> [x](javascript:alert(1)) ![i](x.png) `code`\n",
      "ok", ""),
-    ("binary.html", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "failed", ""),
+    ("binary.html", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "failed", "cannot decode"),
     ("gbk.html", ("<html><head><meta charset=\"gbk\"><title>Foreign Ministry Spokesperson Lu Kang's Regular Press "
                   "Conference on June 5, 2018</title></head><body><div class=\"content\"><p>Q: 中文问题?</p>"
                   "<p>A: 中文回答。</p></div></body></html>").encode("gbk"), "ok", ""),
     ("weird name ä €.txt", "CCTV: Unicode file names?\nMao Ning: Are fine.\n", "ok", ""),
     ("big.txt", None, "failed", "MB"),  # written sparse below: over the size limit
-] + [(name, content, "ok", "") for name, content, _, _ in PAYLOADS]
+] + [(name, content, "ok", "invisible" if name == "p_bidi.txt" else "") for name, content, _, _ in PAYLOADS]
+
+# Written out, not derived from CASES, so a case that goes missing or changes its outcome shows:
+# 16 files fail, 1 is skipped as a duplicate of a seed, 21 are indexed (14 + the 7 payloads).
+EXPECTED_OUTCOMES = {"failed": 16, "skipped": 1, "ok": 21}
 
 
 @pytest.fixture(scope="module")
@@ -98,8 +103,10 @@ def bad_dir(tmp_path_factory):
     return d
 
 
-def test_at_least_thirty_cases():
-    assert len(CASES) + 2 >= 30  # + the symlink loop and the unreadable file below
+def test_the_table_holds_the_expected_cases():
+    outcomes = Counter(outcome for _, _, outcome, _ in CASES)
+    assert outcomes == EXPECTED_OUTCOMES and len(CASES) == 38  # + the symlink loop and the unreadable file below
+    assert len({name for name, _, _, _ in CASES}) == 38  # no name twice (a later one would overwrite the file)
 
 
 def test_symlink_loop_does_not_hang_or_duplicate(bad_dir):
@@ -124,6 +131,7 @@ def seeded(tmp_path_factory):
     return idx, enc, questions, before
 
 
+@pytest.mark.slow
 def test_bad_corpus(bad_dir, seeded, monkeypatch, capsys):
     idx, enc, questions, before = seeded
     # An unreadable file: as root chmod 000 does not stop reads, so the read itself fails here.
@@ -141,6 +149,10 @@ def test_bad_corpus(bad_dir, seeded, monkeypatch, capsys):
     failed = {Path(f).name: m for f, m in rep.failed}
     skipped = {Path(f).name: m for f, m in rep.skipped}
     added = set(rep.added)
+    warned = {Path(f).name: m for f, m in rep.warnings}
+    # The totals, fixed: the 16 failing cases + the unreadable file; the duplicate; 21 cases + good.txt.
+    assert (len(failed), len(skipped), len(added)) == (17, 1, 22), (sorted(failed), sorted(skipped), sorted(added))
+    assert set(warned) == {"zerowidth.txt", "p_bidi.txt"}, warned
     for name, _, outcome, text in CASES:
         if outcome == "failed":
             assert name in failed, f"{name} should fail; added={name in added}"
@@ -149,14 +161,15 @@ def test_bad_corpus(bad_dir, seeded, monkeypatch, capsys):
             assert name in skipped and text in skipped[name], (name, skipped.get(name))
         else:
             assert name in added, (name, failed.get(name))
+            assert text in warned.get(name, ""), (name, warned.get(name))
     assert "good.txt" in added
-    assert "permission denied" in failed["unreadable.txt"].lower() and "permission" in failed["unreadable.txt"]
-    warned = {Path(f).name: m for f, m in rep.warnings}
-    assert "invisible" in warned["zerowidth.txt"]
+    assert "permission denied" in failed["unreadable.txt"].lower()
     # Every message names what is wrong; none is a Python traceback.
     assert all("Traceback" not in m and len(m) > 10 for m in failed.values())
     # Earlier content is untouched, byte for byte, and answers exactly as before.
     new = store.load(idx)
+    assert set(new.sources) == set(old.sources) | added
+    assert all(new.sources[name].turns for name in added)  # indexed means turns found, not just a file
     for name, src in old.sources.items():
         assert new.sources[name] == src
     old_chunks = {(c.source, c.start, c.end): c.chunk_id for c in old.chunks}
@@ -184,6 +197,7 @@ def test_bad_corpus(bad_dir, seeded, monkeypatch, capsys):
     unreadable.unlink()
 
 
+@pytest.mark.slow  # the CLI embeds good.txt with the real model
 def test_cli_exit_code_signals_partial_failure(tmp_path, capsys):
     src = tmp_path / "in"
     src.mkdir()

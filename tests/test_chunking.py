@@ -1,3 +1,4 @@
+import itertools
 import os
 from pathlib import Path
 
@@ -28,14 +29,32 @@ def test_chunks_are_verbatim_and_within_budget():
 
 
 def test_chunks_cover_every_sentence_of_every_answer():
-    # Nothing of an answer is lost between chunks: every sentence lies inside one chunk.
+    """Nothing of an answer is lost or repeated between chunks, and no sentence that fits is cut.
+
+    A turn's chunks are disjoint and in order, every non-space character of the answer is in one, and
+    they are cut between words; a sentence within the budget lies inside one chunk (only an over-long
+    one is cut).
+    """
+    budget = 60
+    fits = too_long = 0
     for src in _seed_sources():
-        chunks = chunk_source(src, ChunkParams(max_tokens=60))
+        chunks = chunk_source(src, ChunkParams(max_tokens=budget))
         for t in src.turns:
-            mine = [c for c in chunks if c.turn_id == t.turn_id]
+            mine = [(c.start, c.end) for c in chunks if c.turn_id == t.turn_id]
+            assert mine == sorted(mine) and all(e <= s for (_, e), (s, _) in itertools.pairwise(mine))
+            covered = "".join(src.canonical[s:e] for s, e in mine)
+            assert "".join(covered.split()) == "".join(t.text.split())
+            # Cuts fall between words: at a sentence or paragraph end, or (over-long sentence) a space.
+            assert all((s == t.start or src.canonical[s - 1].isspace()) and (e == t.end or src.canonical[e].isspace())
+                       for s, e in mine)
             for s, e in sentence_spans(t.text, t.start):
-                assert any(c.start <= s and e <= c.end for c in mine) or any(
-                    c.start < e and s < c.end for c in mine)
+                if count_tokens(src.canonical[s:e]) <= budget:
+                    fits += 1
+                    assert any(cs <= s and e <= ce for cs, ce in mine), src.canonical[s:e]
+                else:
+                    too_long += 1
+    # The seeds exercise both paths at this budget (59 + 40 sentences, 8 over 60 tokens).
+    assert fits >= 80 and too_long >= 5, (fits, too_long)
 
 
 def test_context_is_embedded_but_not_quoted():
@@ -72,6 +91,7 @@ def _all_sources():
     return srcs
 
 
+@pytest.mark.slow  # reads the bundled model's tokenizer; ~15 s over the whole corpus
 def test_no_embedded_text_exceeds_the_models_word_piece_limit():
     """Proof with MiniLM's own tokenizer (tokenizer.json from the bundled model) over the whole corpus."""
     from tokenizers import Tokenizer

@@ -1,9 +1,9 @@
 import pytest
 
-from rag import store
+from rag import retrieval, store
 from rag.errors import QueryError
 from rag.ingest import ingest
-from rag.retrieval import FusionParams, Retriever, make_filters
+from rag.retrieval import FusionParams, Retriever, fuse, make_filters
 from tests.fakes import FakeEncoder
 
 
@@ -75,21 +75,86 @@ def test_modes_rank_the_on_topic_turns_first(retriever, mode):
     assert all("pandas" in h.chunk.text for h in res.hits)
 
 
-def test_rrf_formula():
-    r = Retriever.__new__(Retriever)
-    r.fusion = FusionParams(method="rrf", rrf_k=60, dense_weight=1.0, bm25_weight=1.0)
-    fused = r._fuse({1: 0.9, 2: 0.5}, {2: 7.0, 3: 1.0}, "hybrid")
-    assert fused[2] == pytest.approx(1 / (60 + 2) + 1 / (60 + 1))
-    assert fused[1] == pytest.approx(1 / (60 + 1))
-    assert fused[3] == pytest.approx(1 / (60 + 2))
+# Fusion as a pure function: expected values are written as the formula (as ranx's tests do).
+WEIGHTED = FusionParams(method="weighted", dense_weight=1.0, bm25_weight=0.3)
+RRF = FusionParams(method="rrf", rrf_k=60, dense_weight=1.0, bm25_weight=0.3)
+DENSE = {1: 0.8, 2: 0.5}  # chunk 2 is only in the dense list
+BM25 = {1: 2.0, 3: 4.0}  # chunk 3 is only in the BM25 list
 
 
-def test_weighted_formula():
-    r = Retriever.__new__(Retriever)
-    r.fusion = FusionParams(method="weighted", dense_weight=1.0, bm25_weight=0.5)
-    fused = r._fuse({1: 0.8}, {1: 4.0, 2: 2.0}, "hybrid")
-    assert fused[1] == pytest.approx(0.8 + 0.5 * 4.0 / 4.0)
-    assert fused[2] == pytest.approx(0.5 * 2.0 / 4.0)
+def _approx(expected: dict[int, float]):
+    return pytest.approx(expected, rel=1e-12, abs=0.0)
+
+
+def test_fuse_weighted():
+    fused = fuse(DENSE, BM25, "hybrid", WEIGHTED)
+    assert fused == _approx({1: 1.0 * 0.8 + 0.3 * 2.0 / 4.0,  # BM25 divided by the query's best BM25 (4.0)
+                             2: 1.0 * 0.5,
+                             3: 0.3 * 4.0 / 4.0})
+    assert sorted(fused, key=fused.get, reverse=True) == [1, 2, 3]
+
+
+def test_fuse_weighted_uses_both_weights():
+    fused = fuse({1: 0.8}, {1: 4.0, 2: 2.0}, "hybrid", FusionParams(method="weighted", dense_weight=0.5,
+                                                                    bm25_weight=2.0))
+    assert fused == _approx({1: 0.5 * 0.8 + 2.0 * 4.0 / 4.0, 2: 2.0 * 2.0 / 4.0})
+
+
+def test_fuse_rrf_ranks_by_score_not_by_order_given():
+    fused = fuse({2: 0.5, 1: 0.8}, {3: 4.0, 1: 2.0}, "hybrid", RRF)
+    assert fused == _approx({1: 1 / (60 + 1) + 0.3 / (60 + 2),  # dense rank 1, BM25 rank 2
+                             2: 1 / (60 + 2),                   # dense rank 2, absent from BM25
+                             3: 0.3 / (60 + 1)})                # BM25 rank 1, absent from dense
+    assert fuse(DENSE, BM25, "hybrid", RRF) == fused
+
+
+def test_fuse_rrf_k():
+    fused = fuse({7: 0.1}, {7: 9.0}, "hybrid", FusionParams(method="rrf", rrf_k=0, dense_weight=1.0, bm25_weight=1.0))
+    assert fused == _approx({7: 1 / (0 + 1) + 1 / (0 + 1)})
+
+
+@pytest.mark.parametrize("params", [WEIGHTED, RRF], ids=["weighted", "rrf"])
+def test_fuse_single_list_modes_return_that_list(params):
+    assert fuse(DENSE, BM25, "dense", params) == DENSE
+    assert fuse(DENSE, BM25, "bm25", params) == BM25
+    out = fuse(DENSE, BM25, "dense", params)
+    out[99] = 1.0  # a copy: the caller's scores are not touched
+    assert 99 not in DENSE
+
+
+@pytest.mark.parametrize("params", [WEIGHTED, RRF], ids=["weighted", "rrf"])
+def test_fuse_empty_inputs(params):
+    for mode in ("hybrid", "dense", "bm25"):
+        assert fuse({}, {}, mode, params) == {}
+
+
+def test_fuse_one_list_empty():
+    # No BM25 match at all (no query word in the vocabulary): the weighted score is the cosine alone.
+    assert fuse(DENSE, {}, "hybrid", WEIGHTED) == _approx({1: 1.0 * 0.8, 2: 1.0 * 0.5})
+    assert fuse({}, BM25, "hybrid", WEIGHTED) == _approx({1: 0.3 * 2.0 / 4.0, 3: 0.3 * 4.0 / 4.0})
+    assert fuse(DENSE, {}, "hybrid", RRF) == _approx({1: 1 / (60 + 1), 2: 1 / (60 + 2)})
+    assert fuse({}, BM25, "hybrid", RRF) == _approx({3: 0.3 / (60 + 1), 1: 0.3 / (60 + 2)})
+
+
+@pytest.mark.parametrize("mode", ["dense", "bm25", "hybrid"])
+def test_retriever_ranks_turns_by_fuse(retriever, mode, monkeypatch):
+    """The retriever's scores are fuse()'s, given its own dense and BM25 lists and its FusionParams."""
+    calls = []
+
+    def spy(dense, bm25, m, params):
+        calls.append((dict(dense), dict(bm25), m, params))
+        return fuse(dense, bm25, m, params)
+
+    monkeypatch.setattr(retrieval, "fuse", spy)
+    res = retriever.search("tariffs pandas", k=5, mode=mode)
+    [(dense, bm25, m, params)] = calls
+    assert m == mode and params is retriever.fusion
+    assert bool(dense) == (mode != "bm25") and bool(bm25) == (mode != "dense")
+    fused = fuse(dense, bm25, mode, params)
+    assert [h.score for h in res.hits] == [fused[h.chunk.chunk_id] for h in res.hits]
+    assert [(h.dense, h.bm25) for h in res.hits] == [(dense.get(h.chunk.chunk_id, 0.0), bm25.get(h.chunk.chunk_id, 0.0))
+                                                     for h in res.hits]
+    assert [h.score for h in res.hits] == sorted((h.score for h in res.hits), reverse=True)
 
 
 @pytest.mark.parametrize("kw, msg", [

@@ -7,9 +7,16 @@ import pytest
 
 from rag import store
 from rag.chunking import ChunkParams
+from rag.embedding import MODEL_NAME
 from rag.errors import IndexStateError
 from rag.ingest import ingest
 from tests.fakes import FakeEncoder, make_transcript
+
+
+@pytest.fixture(autouse=True)
+def _fake_is_the_configured_model(monkeypatch):
+    # Ingest checks an existing index against rag.ingest.MODEL_NAME; in these tests the fake is the model.
+    monkeypatch.setattr("rag.ingest.MODEL_NAME", FakeEncoder.name)
 
 
 def _write(d: Path, name: str, turns):
@@ -43,7 +50,7 @@ def test_build_load_roundtrip(corpus, tmp_path):
     m = json.loads((store.build_dir(idx) / "manifest.json").read_text())
     assert m["format"] == store.FORMAT and m["version"] == store.FORMAT_VERSION
     assert set(m["sources"]) == {"a.txt", "b.txt"} and all(len(v["sha256"]) == 64 for v in m["sources"].values())
-    assert m["chunking"] == ChunkParams().to_dict() and m["dims"] == 384
+    assert m["chunking"] == ChunkParams().to_dict() and m["dims"] == 384 and m["model"] == "fake-hash-encoder"
 
 
 def test_unchanged_reingest_embeds_nothing_and_writes_nothing(corpus, tmp_path):
@@ -109,6 +116,9 @@ def test_missing_and_damaged_files_give_one_clear_error(corpus, tmp_path):
 def test_other_model_or_version_is_refused(corpus, tmp_path):
     idx = tmp_path / "idx"
     _ingest([corpus], idx)
+    # An index built with the fake is not a MiniLM index.
+    with pytest.raises(IndexStateError, match="fake-hash-encoder"):
+        store.load(idx, model=MODEL_NAME)
     mpath = store.build_dir(idx) / "manifest.json"
     m = json.loads(mpath.read_text())
     mpath.write_text(json.dumps({**m, "model": "other/model"}))
@@ -122,7 +132,7 @@ def test_other_model_or_version_is_refused(corpus, tmp_path):
 def test_other_chunk_settings_need_rebuild(corpus, tmp_path):
     idx = tmp_path / "idx"
     _ingest([corpus], idx)
-    with pytest.raises(IndexStateError, match="--rebuild"):
+    with pytest.raises(IndexStateError, match="other settings.*--rebuild"):
         _ingest([corpus], idx, params=ChunkParams(max_tokens=99))
     rep, _ = _ingest([corpus], idx, params=ChunkParams(max_tokens=99), rebuild=True)
     assert rep.written and store.load(idx).manifest["chunking"]["max_tokens"] == 99

@@ -52,9 +52,9 @@ SELECTORS = ("sentence", "chunk", "first")
 # joined with its better-scored neighbour.
 SHORT_WORDS = 12
 # A second sentence of the same turn is quoted only when it scores nearly as well as the best one.
-SECOND_MARGIN = 0.05
+SECOND_MARGIN = 0.1
 # The passage shown for a turn (``hits[i].text``): whole sentences around its best one, up to this size.
-PASSAGE_CHARS = 600
+PASSAGE_CHARS = 800
 
 
 def choose_turns(result: SearchResult, *, max_turns: int = 3, min_dense: float = MIN_DENSE) -> list[Hit]:

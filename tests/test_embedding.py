@@ -36,3 +36,19 @@ def test_replicas_answer_like_one_model_under_concurrent_calls():
         assert g.shape == (len(w), DIMS) and g.dtype == np.float32
         np.testing.assert_allclose(g, w, atol=1e-5)  # same model, same input: same vector, whichever replica
     assert two.encode([]).shape == (0, DIMS)
+
+
+def test_encode_units_gives_the_chunk_vectors_and_pools_each_span_from_the_same_pass():
+    emb = Embedder()
+    texts = ["Any comment?\nWe noted it. China firmly opposes the sanctions.", "Short."]
+    spans = [[(13, 25), (26, 60)], [(0, 6)]]
+    vecs, units = emb.encode_units(texts, spans, batch_size=1)
+    np.testing.assert_allclose(vecs, emb.encode(texts), atol=1e-5)  # same vectors as a plain encode
+    assert units.shape == (3, DIMS) and units.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(units, axis=1), 1.0, atol=1e-5)
+    # Pooled in context, a sentence is nearer its own words than the other sentence is.
+    own, other = emb.encode(["China firmly opposes the sanctions."])[0] @ units[[1, 0]].T
+    assert own > other
+    # A span with no token inside (past the text) gets a zero vector, not garbage.
+    _, empty = emb.encode_units(["Hello."], [[(50, 60)]])
+    assert not empty.any()

@@ -1,0 +1,141 @@
+"""Sentence units stored with the index, their scores, and the sentence quote selector (fake encoder)."""
+
+import numpy as np
+import pytest
+
+from rag import store
+from rag.answer import answer_question, to_json
+from rag.chunking import ChunkParams, chunk_source
+from rag.ingest import ingest
+from rag.procedural import procedural_kind
+from rag.quoting import PASSAGE_CHARS, passage
+from rag.retrieval import Retriever
+from rag.sentence_rank import ScoredUnit, SentenceWeights, score_row, stance
+from rag.sentences import build_table, table_for, unit_spans
+from rag.sources.text import parse_text
+from tests.fakes import FakeEncoder, make_transcript
+
+ANSWER = ("I have seen the reports. The SCO summit in Qingdao was held last week. "
+          "China firmly supports the Shanghai Cooperation Organization in fighting terrorism and drug trafficking. "
+          "We will continue to work with all members.")
+
+
+def _index(text: str, max_tokens: int = 100):
+    src = parse_text(text, "s.txt")
+    enc = FakeEncoder()
+    chunks = []
+    for c in chunk_source(src, ChunkParams(max_tokens=max_tokens)):
+        chunks.append(c.__class__(len(chunks), *list(c.__dict__.values())[1:]))
+    vecs, table = table_for(chunks, enc)
+    manifest = {"format": store.FORMAT, "version": store.FORMAT_VERSION, "model": enc.name, "dims": 384}
+    return store.assemble(manifest, {src.source: src}, chunks, vecs, table), enc
+
+
+def test_units_cover_every_sentence_of_every_chunk_verbatim():
+    idx, _ = _index(make_transcript([("CCTV", ANSWER), ("AFP", "Yes. We agree. Maybe so.")]), max_tokens=20)
+    t = idx.sentences
+    assert len(t.offsets) == len(idx.chunks) + 1 and t.vectors.shape == (len(t), 384)
+    canon = idx.sources["s.txt"].canonical
+    for c in idx.chunks:
+        rows = t.rows_of([c.chunk_id])
+        assert [canon[s:e] for s, e in zip(t.start[rows], t.end[rows], strict=True)] == \
+            [c.text[s:e] for s, e in unit_spans([c])[0]]
+    # the seven sentences of the two answers, each once
+    assert len(t) == 7
+
+
+def test_table_survives_save_and_load(tmp_path):
+    idx, _ = _index(make_transcript([("CCTV", ANSWER)]))
+    (tmp_path / "i").mkdir()
+    store.save(idx, tmp_path / "i")
+    back = store.load(tmp_path / "i")
+    for name in ("chunk", "start", "end", "offsets"):
+        np.testing.assert_array_equal(getattr(back.sentences, name), getattr(idx.sentences, name))
+    assert back.sentences.vectors.dtype == np.float16
+    np.testing.assert_allclose(back.sentences.vectors, idx.sentences.vectors, atol=1e-3)
+
+
+def test_reingest_carries_unit_vectors_over(tmp_path, monkeypatch):
+    monkeypatch.setattr("rag.ingest.MODEL_NAME", FakeEncoder.name)
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.txt").write_text(make_transcript([("CCTV", ANSWER)], header="China FO Presser - May 2, 2024"))
+    enc = FakeEncoder()
+    ingest([src], tmp_path / "i", encoder_factory=lambda: enc)
+    first = store.load(tmp_path / "i").sentences
+    (src / "b.txt").write_text(make_transcript([("AFP", "Taiwan is part of China.")], header="China FO Presser - May 3, 2024"))
+    ingest([src], tmp_path / "i", encoder_factory=lambda: enc)
+    second = store.load(tmp_path / "i").sentences
+    n = len(first)  # a.txt sorts first: its rows come first and are the same
+    np.testing.assert_array_equal(second.start[:n], first.start)
+    np.testing.assert_array_equal(second.vectors[:n], first.vectors)
+    assert len(second) == n + 1
+
+
+def test_score_is_the_weighted_sum():
+    w = SentenceWeights()
+    got = score_row(0.5, 0.25, 0.5, True, w, chunk=0.4, stance_share=2 / 3)
+    assert got == pytest.approx(w.cos * 0.5 + w.lex * 0.25 - w.pos * 0.5 - w.procedural * 1 + w.chunk * 0.4
+                                + w.stance * 2 / 3)
+    assert stance("We noted it.") == 0 and stance("China firmly opposes it.") == pytest.approx(2 / 3)
+
+
+def test_the_answering_sentence_is_quoted_first_not_the_turn_opener():
+    idx, enc = _index(make_transcript([("CCTV", ANSWER), ("AFP", "Pandas are cute. We love them.")]))
+    a = answer_question(Retriever(idx, enc), "Does China support the SCO fight against drug trafficking?")
+    assert a.found
+    first = a.citations[0]
+    assert "drug trafficking" in first.quote and not first.quote.startswith("I have seen")
+    assert first.sentence_score is not None
+    canon = idx.sources["s.txt"].canonical
+    out = to_json(a)
+    for c in out["citations"]:
+        assert canon[c["start"]:c["end"]] == c["quote"]
+    h = out["hits"][0]
+    assert canon[h["start"]:h["end"]] == h["text"] and first.quote in h["text"]
+
+
+def test_selectors_give_first_sentence_and_chunk_baselines():
+    idx, enc = _index(make_transcript([("CCTV", ANSWER)]))
+    r = Retriever(idx, enc)
+    q = "Does China support the SCO fight against drug trafficking?"
+    assert answer_question(r, q, selector="first").citations[0].quote == "I have seen the reports."
+    assert answer_question(r, q, selector="chunk").citations
+
+
+def test_duplicate_sentences_are_quoted_once():
+    line = "China firmly opposes the tariffs on Chinese steel."
+    idx, enc = _index(make_transcript([("CCTV", line), ("AFP", line)]))
+    a = answer_question(Retriever(idx, enc), "tariffs on Chinese steel")
+    assert [c.quote for c in a.citations].count(line) == 1
+
+
+def test_passage_grows_around_the_best_sentence_within_budget():
+    u = [ScoredUnit(0, 100, 0.1, 20, False), ScoredUnit(101, 300, 0.9, 40, False), ScoredUnit(301, 500, 0.2, 40, False),
+         ScoredUnit(501, 900, 0.3, 80, False)]
+    assert passage(u, budget=200) == (101, 300)  # the best alone fits; a neighbour would not
+    assert passage(u, budget=400) == (101, 500)  # the sentence after the best one first
+    assert passage(u, budget=500) == (0, 500)  # then the one before
+    assert passage(u, budget=600) == (0, 500) and PASSAGE_CHARS == 800
+    assert passage([]) is None
+
+
+@pytest.mark.parametrize(("sentence", "kind"), [
+    ("Good afternoon.", "greeting"),
+    ("I'd refer you to the competent authorities.", "referral"),
+    ("I have no information to offer on that.", "no information"),
+    ("We have noted the relevant reports.", "noted"),
+    ("Which report are you referring to?", "question back"),
+    ("China firmly opposes the so-called sanctions.", None),
+    ("The Taiwan question is China's internal affair.", None),
+    ("We have noted that the US keeps interfering.", None),  # not about reports: a statement
+])
+def test_procedural_rule(sentence, kind):
+    assert procedural_kind(sentence) == kind
+
+
+def test_build_table_offsets_are_absolute():
+    idx, _ = _index(make_transcript([("CCTV", ANSWER)]))
+    c = idx.chunks[0]
+    t = build_table([c], [[(0, 5)]], np.ones((1, 384), dtype=np.float32))
+    assert (t.start[0], t.end[0]) == (c.start, c.start + 5) and list(t.offsets) == [0, 1]

@@ -40,9 +40,17 @@ browser:
 lint: install
 	$(BIN)/ruff check rag tests app.py eval
 
+# Two runs, each with its own summary: tests/unit (fast: no model, no browser), then tests/integration and
+# tests/browser (the real model, the CLI, app.py, chromium). Both always run; either failing fails the target.
 # pytest exits 5 when it collected no test: that is a failure here, never a silent pass.
+PYTEST_RUN = echo "== pytest $(1)"; $(BIN)/python -m pytest -q $(1); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "no tests ran in $(1)" >&2; rc=1; fi
+
 test: install browser lint
-	$(BIN)/python -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests ran" >&2; exit 1; fi; exit $$rc
+	@$(call PYTEST_RUN,tests/unit); unit=$$rc; \
+	$(call PYTEST_RUN,tests/integration tests/browser); slow=$$rc; \
+	echo "== unit: exit $$unit; integration + browser: exit $$slow"; \
+	[ $$unit -eq 0 ] && [ $$slow -eq 0 ]
 
 bench: install
 	$(BIN)/python eval/bench.py

@@ -7,7 +7,7 @@ may add context in front of it (the question), but that context is never quoted.
 Why the defaults: MiniLM reads at most 256 word-pieces. English runs ~1.1-1.3
 word-pieces per cl100k token, so 100 tokens of answer plus at most 80 tokens of
 question stays under the limit with margin (these sizes won on the paraphrase dev set:
-MRR@10 0.898 against 0.836 for 150 + 40; eval/results/tuning/) (``tests/test_chunking.py`` checks
+MRR@10 0.898 against 0.836 for 150 + 40; eval/results/tuning/) (``tests/integration/test_chunking.py`` checks
 this with the model's own tokenizer over the whole corpus).
 
     >>> from rag.sources.text import parse_text

@@ -1,15 +1,9 @@
 import itertools
-import os
-from pathlib import Path
-
-import pytest
 
 from rag.chunking import ChunkParams, chunk_source, truncate_tokens
 from rag.sources.text import parse_text
 from rag.text import count_tokens, sentence_spans
-
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "fmprc" / "en"
+from tests.paths import SEEDS
 
 
 def _seed_sources():
@@ -78,29 +72,3 @@ def test_truncate_tokens():
     s = "one two three four five six seven"
     assert truncate_tokens(s, 3) == "one two three"
     assert truncate_tokens(s, 100) == s
-
-
-def _all_sources():
-    srcs = _seed_sources()
-    if CORPUS.is_dir():
-        from rag.sources.fmprc_en import parse_html
-
-        srcs += [parse_html(p.read_bytes(), p.name) for p in sorted(CORPUS.glob("*.html"))]
-    elif os.environ.get("CI") == "true":
-        pytest.fail(f"shared corpus missing at {CORPUS}")
-    return srcs
-
-
-@pytest.mark.slow  # reads the bundled model's tokenizer; ~15 s over the whole corpus
-def test_no_embedded_text_exceeds_the_models_word_piece_limit():
-    """Proof with MiniLM's own tokenizer (tokenizer.json from the bundled model) over the whole corpus."""
-    from tokenizers import Tokenizer
-
-    from rag.embedding import MAX_WORD_PIECES, model_path
-
-    tok = Tokenizer.from_file(str(Path(model_path()) / "tokenizer.json"))
-    tok.no_truncation()
-    texts = [c.embed_text for s in _all_sources() for c in chunk_source(s, ChunkParams())]
-    lengths = [len(e.ids) for e in tok.encode_batch(texts)]  # includes [CLS] and [SEP]
-    assert len(texts) > 30
-    assert max(lengths) <= MAX_WORD_PIECES, f"longest embedded text: {max(lengths)} word-pieces"

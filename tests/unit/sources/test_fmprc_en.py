@@ -14,13 +14,11 @@ from hypothesis import strategies as st
 from rag.errors import TranscriptError
 from rag.records import Source
 from rag.sources.fmprc_en import find_duplicates, infer_years, load_urls, page_id, parse_html
-
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "html"
-CORPUS_EN = Path(__file__).resolve().parents[2] / "shared/corpus/fmprc/en"
+from tests.paths import CORPUS_EN, HTML_FIXTURES
 
 
 def _fixture(name: str, source: str | None = None) -> Source:
-    path = FIXTURES / name
+    path = HTML_FIXTURES / name
     src = parse_html(path.read_bytes(), source or name, path=str(path))
     _assert_offsets(src)
     return src
@@ -43,7 +41,7 @@ def _turns(src: Source) -> list[tuple]:
 
 
 def _line_of(name: str, needle: str) -> int:
-    lines = (FIXTURES / name).read_text(encoding="utf-8").splitlines()
+    lines = (HTML_FIXTURES / name).read_text(encoding="utf-8").splitlines()
     return next(i for i, line in enumerate(lines, start=1) if needle in line)
 
 
@@ -238,7 +236,7 @@ def test_find_duplicates_needs_same_date_and_similar_text() -> None:
 
 
 def test_undecodable_bytes() -> None:
-    data = (FIXTURES / "qa_era.html").read_bytes().replace(b"We expect fruitful", b"We expect \xff fruitful")
+    data = (HTML_FIXTURES / "qa_era.html").read_bytes().replace(b"We expect fruitful", b"We expect \xff fruitful")
     with pytest.raises(TranscriptError) as err:
         parse_html(data, "t1.html", path="pages/t1.html")
     assert err.value.path == "pages/t1.html"

@@ -1,16 +1,14 @@
 """End to end with the real parts: bundled MiniLM, FAISS, bm25s, over the two seed transcripts.
 
-Every test but the error-message one builds or reads the real-model index: marked ``slow``."""
+Every test builds or reads the real-model index (the error-message one is in tests/unit/test_cli.py)."""
 
 import json
-from pathlib import Path
 
 import pytest
 
 from rag import cli, store
+from tests.paths import ROOT, SEEDS
 
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
 S0, S1 = "000_244ba66e424b55ac", "001_8363a456a0ed42b6"
 
 # Questions in my own words (no 4-word run copied from the transcript), and the turn that answers each.
@@ -126,11 +124,6 @@ def test_show_prints_canonical_text(index_dir, capsys):
     out = capsys.readouterr().out
     assert out.rstrip("\n") == store.load(index_dir).sources[f"{S1}.txt"].canonical
     assert "<strong>" not in out and "??" not in out
-
-
-def test_errors_become_messages(tmp_path, capsys):
-    assert cli.main(["ask", "anything", "--index", str(tmp_path / "nothing")]) == 2
-    assert "no index" in capsys.readouterr().err
 
 
 def _loadtest():

@@ -12,17 +12,11 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from rag import store
-from rag.errors import IndexStateError
-from rag.ingest import ingest
-from tests.fakes import FakeEncoder, make_transcript
+from tests.paths import CORPUS_EN, ROOT, SEEDS
 
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
-CORPUS = ROOT.parent / "shared" / "corpus" / "fmprc" / "en"
 QUESTIONS = ["Taiwan drills", "Nobel Peace Prize", "Volt Typhoon report", "mangrove forum"]
 
 
@@ -66,9 +60,9 @@ def _kill_inside_save(idx: Path, pages: list[Path], at_manifest: bool) -> tuple[
 
 @pytest.mark.slow
 def test_sigkill_during_ingest_keeps_previous_index(tmp_path):
-    if not CORPUS.is_dir():
+    if not CORPUS_EN.is_dir():
         if os.environ.get("CI") == "true":
-            pytest.fail(f"shared corpus missing at {CORPUS}")
+            pytest.fail(f"shared corpus missing at {CORPUS_EN}")
         pytest.skip("shared corpus not present")
     idx = tmp_path / "idx"
     subprocess.run([sys.executable, "-m", "rag.cli", "ingest", str(SEEDS), "--index", str(idx), "--quiet"],
@@ -87,7 +81,7 @@ def test_sigkill_during_ingest_keeps_previous_index(tmp_path):
         leftovers = [x.name for x in idx.iterdir() if x.name.startswith(".tmp-")]
         assert len(leftovers) <= 1  # at most the one the killed writer was filling
 
-    pages = sorted(CORPUS.glob("*.html"))[:80]
+    pages = sorted(CORPUS_EN.glob("*.html"))[:80]
     # 1. At random moments: 80 pages take ~40 s to embed here, so these land while importing, parsing or embedding.
     rng = random.Random(20261122)
     for delay in sorted(rng.uniform(0.5, 20.0) for _ in range(3)):
@@ -121,57 +115,3 @@ def test_sigkill_during_ingest_keeps_previous_index(tmp_path):
     names = [x.name for x in idx.iterdir()]
     assert not [n for n in names if n.startswith(".tmp-") or n.startswith(".CURRENT-")]
     assert len([n for n in names if n.startswith("b-")]) == 1
-
-
-@pytest.mark.parametrize("fail_at", ["np.save", "faiss.write_index", "bm25.save", "manifest", "os.rename", "os.replace"])
-def test_failure_at_each_step_of_save_leaves_old_build_live(tmp_path, monkeypatch, fail_at):
-    """Deterministic companion of the SIGKILL test: an exception at every write step."""
-    src = tmp_path / "src"
-    src.mkdir()
-    (src / "a.txt").write_text(make_transcript([("CCTV", "Taiwan is part of China.")]), encoding="utf-8")
-    idx = tmp_path / "idx"
-    enc = FakeEncoder()
-    ingest([src], idx, encoder_factory=lambda: enc)
-    old = store.load(idx)
-    (src / "b.txt").write_text(make_transcript([("AFP", "Tariffs hurt everyone.")]), encoding="utf-8")
-
-    def boom(*a, **k):
-        raise OSError(28, "No space left on device")
-
-    import faiss
-
-    targets = {"np.save": (np, "save"), "faiss.write_index": (faiss, "write_index"),
-               "os.rename": (os, "rename"), "os.replace": (os, "replace")}
-    if fail_at in targets:
-        monkeypatch.setattr(*targets[fail_at], boom)
-    elif fail_at == "bm25.save":
-        import bm25s
-        monkeypatch.setattr(bm25s.BM25, "save", boom)
-    else:
-        monkeypatch.setattr(Path, "write_text", boom)
-    monkeypatch.setattr("rag.ingest.MODEL_NAME", FakeEncoder.name)  # the fake built the index
-    with pytest.raises(OSError, match="No space left"):
-        ingest([src], idx, encoder_factory=lambda: enc)
-    monkeypatch.undo()
-    new = store.load(idx)
-    assert set(new.sources) == set(old.sources) == {"a.txt"}
-    assert np.array_equal(new.vectors, old.vectors)
-
-
-def test_truncated_or_mismatched_files_name_the_fix(tmp_path):
-    src = tmp_path / "src"
-    src.mkdir()
-    (src / "a.txt").write_text(make_transcript([("CCTV", "Taiwan is part of China.")]), encoding="utf-8")
-    idx = tmp_path / "idx"
-    ingest([src], idx, encoder_factory=FakeEncoder)
-    d = store.build_dir(idx)
-    np.save(d / "vectors.npy", np.zeros((5, 384), dtype=np.float32))
-    with pytest.raises(IndexStateError, match="inconsistent.*rebuild"):
-        store.load(idx)
-    for f in (d / "bm25").iterdir():
-        f.unlink()
-    with pytest.raises(IndexStateError, match="rebuild"):
-        store.load(idx)
-    (d / "manifest.json").write_text("{not json")
-    with pytest.raises(IndexStateError, match="unreadable.*rebuild"):
-        store.load(idx)

@@ -1,33 +1,22 @@
-"""``rag eval`` end to end (the pipeline and its CLI) and the dev sets' hygiene.
+"""``rag eval`` end to end (the pipeline and its CLI) on a tiny index built with the fake encoder.
 
-The pipeline tests use the fake encoder, passed in (no patched globals);
-``test_seeds_set_through_the_cli`` uses the real model. Unit tests of the package's modules
-are in ``tests/eval/``.
+The fake encoder is passed in (no patched globals). The dev sets' hygiene is in ``test_dev_sets.py``;
+the seeds set through the real CLI and the real model in ``tests/integration/test_evaluate.py``.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
-from rag.cli import build_parser, main
+from rag.cli import build_parser
 from rag.errors import RagError
 from rag.eval.cli import run_cli
-from rag.eval.datasets import Dataset, fingerprint, load_dataset, shared_ngrams
 from rag.eval.pipeline import EvalConfig, evaluate
 from rag.ingest import ingest
-from rag.sources.files import parse_file
 from tests.fakes import FakeEncoder
-
-REPO = Path(__file__).resolve().parents[1]
-EVAL = REPO / "eval"
-CORPUS = Path(__file__).resolve().parents[2] / "shared/corpus/fmprc/en"
-SEEDS = REPO / "seeds"
-
 
 # ---------------------------------------------------------------------------
 # The CLI on a tiny index with the fake encoder
@@ -175,103 +164,3 @@ def test_sentence_level_quote_metrics_through_the_pipeline(tiny, capsys):
     assert "add hybrid to --systems" in capsys.readouterr().err
     assert run(args + ["--no-quote"], _selector_ask([])) == 0
     assert "sentences" not in json.loads(capsys.readouterr().out)
-
-
-# ---------------------------------------------------------------------------
-# The dev sets: no copied wording, fingerprints of judged turns
-
-
-def _need_corpus() -> None:
-    if not CORPUS.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"the shared corpus is missing at {CORPUS}")
-        pytest.skip(f"shared corpus not found at {CORPUS}")
-
-
-def _turns_for(turn_ids) -> dict:
-    """Parse only the transcripts that hold ``turn_ids``; ``{turn_id: Turn}``."""
-    stems = {t.rsplit(":", 1)[0] for t in turn_ids}
-    out = {}
-    for stem in sorted(stems):
-        path = next((p for p in (SEEDS / f"{stem}.txt", CORPUS / f"{stem}.html") if p.is_file()), None)
-        assert path is not None, f"no transcript for {stem} in seeds/ or {CORPUS}"
-        for t in parse_file(path, path.read_bytes()).turns:
-            out[t.turn_id] = t
-    return out
-
-
-def _load(name: str) -> Dataset:
-    return load_dataset(EVAL / name)
-
-
-def test_paraphrase_set_shape():
-    ds = _load("paraphrase")
-    assert len(ds.queries) >= 120
-    notes = [q.notes or "" for q in ds.queries]
-    assert all(notes), "every query says how it was made"
-    assert sum("time" in n for n in notes) >= 20
-    assert sum("keywords" in n for n in notes) >= 20
-    judged = {d for docs in ds.qrels.values() for d in docs}
-    assert set(ds.fingerprints) == judged  # every judged turn has a fingerprint
-    assert not ds.skipped
-    assert sum(d.endswith(":1") for docs in ds.qrels.values() for d in docs) < len(judged) / 4
-
-
-def test_paraphrase_queries_copy_no_four_word_run():
-    _need_corpus()
-    ds = _load("paraphrase")
-    turns = _turns_for({d for docs in ds.qrels.values() for d in docs})
-    bad = []
-    for q in ds.queries:
-        for tid in ds.qrels[q.qid]:
-            t = turns[tid]
-            for part in (t.question or "", t.text):
-                shared = shared_ngrams(q.text, part, 4)
-                if shared:
-                    bad.append(f"{q.qid} vs {tid}: {shared}")
-    assert not bad, "queries copy 4+ consecutive words of their turns:\n" + "\n".join(bad)
-
-
-@pytest.mark.parametrize("name", ["paraphrase", "journalist", "seeds"])
-def test_judged_turns_keep_their_fingerprints(name):
-    """A parser change that shifts turn ids (or changes answer boundaries) breaks the qrels: re-judge then."""
-    ds = _load(name)
-    if name != "seeds":
-        _need_corpus()
-    fps = ds.fingerprints or {d: None for docs in ds.qrels.values() for d in docs}
-    turns = _turns_for(fps)
-    missing = sorted(t for t in fps if t not in turns)
-    assert not missing, f"judged turns no longer exist: {missing[:10]}"
-    changed = sorted(t for t, fp in fps.items() if fp is not None and fingerprint(turns[t].text) != fp)
-    assert not changed, f"judged turns changed text (ids shifted?): {changed[:10]}"
-
-
-def test_journalist_queries_are_the_questions():
-    _need_corpus()
-    ds = _load("journalist")
-    assert len(ds.queries) >= 250
-    assert ds.meta["index"]["context"] == "none"
-    turns = _turns_for({d for docs in ds.qrels.values() for d in docs})
-    for q in ds.queries:
-        (tid,) = ds.qrels[q.qid]
-        assert " ".join((turns[tid].question or "").split()) == q.text
-
-
-# ---------------------------------------------------------------------------
-# Integration: the seeds set through the real CLI and the real model (must not skip)
-
-
-@pytest.mark.slow
-def test_seeds_set_through_the_cli(tmp_path, capsys):
-    idx = tmp_path / "idx"
-    assert main(["ingest", str(SEEDS), "--index", str(idx), "--quiet"]) == 0
-    capsys.readouterr()
-    code = main(["eval", str(EVAL / "seeds"), "--index", str(idx), "--systems", "hybrid", "--out",
-                 str(tmp_path / "out"), "--json", "--quiet", "--min", "MRR@10=0.9", "--min", "R@10=0.95",
-                 "--min", "quote_verbatim=1"])
-    payload = json.loads(capsys.readouterr().out)
-    assert code == 0, payload["thresholds"]
-    m = payload["systems"]["hybrid"]["metrics"]
-    assert m["MRR@10"] >= 0.9 and m["R@10"] >= 0.95
-    assert payload["systems"]["hybrid"]["quote"]["quote_verbatim"] == 1.0
-    assert (tmp_path / "out" / "report.md").is_file()

@@ -1,0 +1,76 @@
+"""The backend (rag/ui/backend.py): one path for the chat and the API, messages for every error."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer import answer_question, to_json
+from rag.records import Source
+from rag.retrieval import make_filters
+from rag.ui import page
+from rag.ui.backend import Backend, friendly_error
+from rag.ui.facts import corpus_facts, header_html
+from tests.unit.ui.answers import make_retriever, make_source
+
+
+def test_friendly_errors():
+    from rag.errors import QueryError
+
+    with pytest.raises(QueryError) as e:
+        make_filters(since="2023-13-45")
+    msg = friendly_error(e.value)
+    assert "--since" not in msg and "YYYY-MM-DD" in msg and msg.startswith("The “From” date")
+    with pytest.raises(QueryError) as e:
+        make_filters(since="2024-01-02", until="2023-01-01")
+    assert friendly_error(e.value).startswith("The “From” date (2024-01-02) is after the “To” date")
+
+
+def test_backend_without_index_explains_how_to_build(tmp_path):
+    b = Backend(tmp_path / "missing")
+    assert b.start() is None
+    assert b.problem and "no index" in b.problem and b.wait_ready(0)
+    r = b.reply("What about the SCO?")
+    assert r.answer is None and r.notice.kind == "setup"
+    html_out = page.render_reply(r)
+    assert "rag ingest" in html_out and "ss-setup" in html_out
+    assert b.ask_json("What about the SCO?") == {"error": b.problem}
+    header = header_html(corpus_facts(None), b.problem, b.index_dir)
+    assert "rag ingest seeds/ --index" in header
+
+
+def _ready_backend(tmp_path, *sources: Source) -> Backend:
+    b = Backend(tmp_path)
+    b.retriever = make_retriever(*sources)
+    b.index = b.retriever.index
+    b._ready.set()
+    return b
+
+
+def test_chat_and_api_share_one_path(tmp_path):
+    src = make_source()
+    b = _ready_backend(tmp_path, src)
+    r = b.reply("Is China a member of the Global South?", " 2023-07-01 ", "", "", None)
+    assert r.notice is None and r.asked["since"] == "2023-07-01" and r.answer.filters["since"] == "2023-07-01"
+    assert b.ask_json("Is China a member of the Global South?", "2023-07-01") == to_json(r.answer)
+    assert to_json(r.answer) == to_json(answer_question(b.retriever, "Is China a member of the Global South?",
+                                                        filters=make_filters("2023-07-01")))
+    # Bad input: the same message in the chat and from the API.
+    for args in (("Global South", "2023-13-45"), ("Global South", "2024-01-02", "2023-01-01"), ("   ",),
+                 ("x" * 5000,)):
+        chat, api = b.reply(*args), b.ask_json(*args)
+        assert chat.answer is None and chat.notice.kind == "error"
+        assert api == {"error": chat.notice.message}
+    assert b.reply("Global South", "2023-13-45").notice.message.startswith("The “From” date")
+
+
+def test_chat_survives_unexpected_errors(tmp_path, monkeypatch):
+    b = _ready_backend(tmp_path, make_source())
+
+    def boom(*a, **kw):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(b.retriever, "search", boom)
+    r = b.reply("Global South")
+    assert r.answer is None and "server log" in r.notice.message and "fire" not in r.notice.message
+    with pytest.raises(RuntimeError):  # the API reports it as an error event instead
+        b.ask_json("Global South")

@@ -14,6 +14,7 @@ from rag.chunking import ChunkParams, chunk_source
 from rag.quoting import Quote
 from rag.records import Answer, Source
 from rag.retrieval import Retriever
+from rag.sentences import table_for
 from rag.sources.text import parse_text
 from rag.store import assemble
 from tests.fakes import FakeEncoder
@@ -39,8 +40,8 @@ def make_retriever(*sources: Source) -> Retriever:
     for s in sources:
         for c in chunk_source(s, ChunkParams(max_tokens=40)):
             chunks.append(dataclasses.replace(c, chunk_id=len(chunks)))
-    index = assemble({"model": enc.name, "dims": enc.dims}, {s.source: s for s in sources}, chunks,
-                     enc.encode([c.embed_text for c in chunks]))
+    vecs, table = table_for(chunks, enc)  # the sentence table, as an index built by ingest has
+    index = assemble({"model": enc.name, "dims": enc.dims}, {s.source: s for s in sources}, chunks, vecs, table)
     return Retriever(index, enc)
 
 

@@ -1,10 +1,13 @@
 """Speed and memory benchmark; writes eval/results/bench.json and eval/results/bench.md.
 
-    .venv/bin/python eval/bench.py [--pages ../shared/corpus/fmprc/en] [--queries 100]
+    .venv/bin/python eval/bench.py [--pages ../shared/corpus/fmprc/en] [--queries 100] [--baseline DIR]
 
 Measures, on this machine: a cold full build (seeds + the 500 English pages), a
 no-change re-ingest, cold start (load model + index, answer one question), and
 retrieve/ask latency percentiles; plus embedding throughput in fp32 vs bf16.
+``--baseline DIR`` measures another source tree of this project the same way in the same
+run (e.g. ``git archive REV | tar -x -C DIR``), so a change is compared on the same machine
+under the same conditions; the report shows both side by side.
 Run it on an otherwise idle machine: it is a measurement, not a test.
 """
 
@@ -37,9 +40,10 @@ def _child_cpu_s() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def timed(cmd: list[str]) -> tuple[float, str]:
+def timed(cmd: list[str], cwd: Path = ROOT) -> tuple[float, str]:
+    # `python -m rag.cli` run in `cwd` imports that tree's rag (the working directory comes first on sys.path).
     t = time.perf_counter()
-    out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=True).stdout
     return time.perf_counter() - t, out
 
 
@@ -53,32 +57,18 @@ def main() -> None:
     ap.add_argument("--pages", default=str(ROOT.parent / "shared/corpus/fmprc/en"))
     ap.add_argument("--queries", type=int, default=100)
     ap.add_argument("--out", default=str(ROOT / "eval/results"))
+    ap.add_argument("--baseline", help="another source tree of this project to measure the same way, first")
+    ap.add_argument("--baseline-label", default="baseline")
+    ap.add_argument("--latency", nargs=2, metavar=("CODE", "INDEX"), help=argparse.SUPPRESS)  # child mode
     args = ap.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="rag-bench-"))
-    idx = tmp / "index"
+    if args.latency:
+        print(json.dumps(_latency(Path(args.latency[1]), args.queries, Path(args.latency[0]))))
+        return
     res: dict = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                              "cpu": _cpu_name()}}
-    try:
-        # 1. Cold full build, as a user runs it.
-        secs, out = timed([*RAG, "ingest", str(ROOT / "seeds"), args.pages, "--index", str(idx), "--quiet", "--json"])
-        rep = json.loads(out)
-        res["build"] = {"seconds": round(secs, 1), "cpu_seconds": round(_child_cpu_s(), 1),
-                        "load_average_1m": round(os.getloadavg()[0], 2),
-                        "sources": rep["conferences"], "turns": rep["turns"],
-                        "chunks": rep["chunks"], "chunks_per_s": round(rep["chunks"] / secs, 1),
-                        "peak_rss_mb": round(_child_peak_rss_mb())}
-        # 2. Re-ingest with nothing changed.
-        secs, out = timed([*RAG, "ingest", str(ROOT / "seeds"), args.pages, "--index", str(idx), "--quiet", "--json"])
-        res["reingest_unchanged_s"] = round(secs, 2)
-        # 3. Cold start: a fresh process loads model + index and answers one question.
-        secs, _ = timed([*RAG, "ask", "What did China say about the trade war?", "--index", str(idx), "--json"])
-        res["cold_start_ask_s"] = round(secs, 2)
-        # 4. Latency in a warm process.
-        res.update(_latency(idx, args.queries))
-        # 5. Embedding throughput by dtype.
-        res["embedding"] = _embedding(idx)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    if args.baseline:
+        res["baseline"] = {"label": args.baseline_label, **_measure(Path(args.baseline).resolve(), args)}
+    res.update(_measure(ROOT, args, embedding=True))
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "bench.json").write_text(json.dumps(res, indent=1) + "\n")
@@ -86,8 +76,43 @@ def main() -> None:
     print(_markdown(res))
 
 
-def _latency(idx: Path, n: int) -> dict:
-    sys.path.insert(0, str(ROOT))
+def _measure(code: Path, args: argparse.Namespace, embedding: bool = False) -> dict:
+    """Build, re-ingest, cold start and latency with the source tree ``code``."""
+    tmp = Path(tempfile.mkdtemp(prefix="rag-bench-"))
+    idx = tmp / "index"
+    res: dict = {}
+    pages = str(Path(args.pages).resolve())
+    try:
+        # 1. Cold full build, as a user runs it.
+        cpu0, rss0 = _child_cpu_s(), _child_peak_rss_mb()
+        secs, out = timed([*RAG, "ingest", str(ROOT / "seeds"), pages, "--index", str(idx), "--quiet", "--json"], code)
+        rep = json.loads(out)
+        res["build"] = {"seconds": round(secs, 1), "cpu_seconds": round(_child_cpu_s() - cpu0, 1),
+                        "load_average_1m": round(os.getloadavg()[0], 2),
+                        "sources": rep["conferences"], "turns": rep["turns"],
+                        "chunks": rep["chunks"], "chunks_per_s": round(rep["chunks"] / secs, 1),
+                        # ru_maxrss of children is the largest child so far: the first build's is exact
+                        "peak_rss_mb": round(max(_child_peak_rss_mb(), rss0))}
+        # 2. Re-ingest with nothing changed.
+        secs, out = timed([*RAG, "ingest", str(ROOT / "seeds"), pages, "--index", str(idx), "--quiet", "--json"], code)
+        res["reingest_unchanged_s"] = round(secs, 2)
+        # 3. Cold start: a fresh process loads model + index and answers one question.
+        secs, _ = timed([*RAG, "ask", "What did China say about the trade war?", "--index", str(idx), "--json"], code)
+        res["cold_start_ask_s"] = round(secs, 2)
+        # 4. Latency in a warm process of that tree's code.
+        _, out = timed([sys.executable, str(Path(__file__).resolve()), "--latency", str(code), str(idx),
+                        "--queries", str(args.queries)], code)
+        res.update(json.loads(out.strip().splitlines()[-1]))
+        # 5. Embedding throughput by dtype.
+        if embedding:
+            res["embedding"] = _embedding(idx)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return res
+
+
+def _latency(idx: Path, n: int, code: Path = ROOT) -> dict:
+    sys.path.insert(0, str(code))
     from rag import store
     from rag.answer import ask
     from rag.embedding import MODEL_NAME, Embedder
@@ -123,6 +148,7 @@ def _latency(idx: Path, n: int) -> dict:
 
 
 def _embedding(idx: Path) -> dict:
+    sys.path.insert(0, str(ROOT))
     import numpy as np
 
     from rag import store
@@ -174,6 +200,20 @@ def _markdown(r: dict) -> str:
     lines = [f"# Benchmark ({r['machine']['cpu']}, {r['machine']['cpus']} cores, Python {r['machine']['python']})",
              "", "| measure | value | target |", "|---|---|---|"]
     lines += [f"| {a} | {b_} | {c} |" for a, b_, c in rows]
+    if "baseline" in r:
+        lines += ["", f"## Same run: {r['baseline']['label']} against this tree", "",
+                  f"| measure | {r['baseline']['label']} | this tree |", "|---|---|---|"]
+        for label, get in (
+            ("full build, wall s", lambda x: x["build"]["seconds"]),
+            ("full build, CPU s", lambda x: x["build"]["cpu_seconds"]),
+            ("build peak RSS, MB", lambda x: x["build"]["peak_rss_mb"]),
+            ("chunks", lambda x: x["build"]["chunks"]),
+            ("re-ingest unchanged, s", lambda x: x["reingest_unchanged_s"]),
+            ("cold start, s", lambda x: x["cold_start_ask_s"]),
+            ("retrieve p50 / p95, ms", lambda x: f"{x['retrieve_ms_p50']} / {x['retrieve_ms_p95']}"),
+            ("ask p50 / p95, ms", lambda x: f"{x['ask_ms_p50']} / {x['ask_ms_p95']}"),
+        ):
+            lines.append(f"| {label} | {get(r['baseline'])} | {get(r)} |")
     return "\n".join(lines) + "\n"
 
 

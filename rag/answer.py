@@ -93,7 +93,8 @@ def to_json(a: Answer) -> dict:
         "answer": a.text,
         "found": a.found,
         "filters": dict(a.filters),
-        "citations": [{"n": c.n, "quote": c.quote, **_meta(c), "start": c.start, "end": c.end} for c in a.citations],
+        "citations": [{"n": c.n, "quote": c.quote, **_meta(c), "start": c.start, "end": c.end,
+                       "sentence_score": c.sentence_score} for c in a.citations],
         "hits": [
             {"rank": h.rank, "score": round(h.score, 6), "text": h.text, "turn_id": h.turn_id, **_meta(h),
              "start": h.start, "end": h.end}

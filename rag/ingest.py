@@ -83,7 +83,11 @@ def ingest(
             except OSError as e:
                 report.failed.append((str(path), f"cannot read file: {e.strerror}; check its permissions"))
                 continue
-            digest = hashlib.sha256(data + f"|{PARSER_VERSION}|{date}".encode()).hexdigest()
+            # The sidecar (NAME.meta.json: date, URL, spokesperson) is part of what was indexed: a new or
+            # corrected sidecar re-parses the transcript.
+            side = path.with_name(path.stem + ".meta.json")
+            side_bytes = side.read_bytes() if side.is_file() else b""
+            digest = hashlib.sha256(data + f"|{PARSER_VERSION}|{date}|".encode() + side_bytes).hexdigest()
             name = path.name
             if hashes.get(name) == digest and name in sources:
                 report.unchanged.append(name)

@@ -28,8 +28,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(rx,
                        r"|\bi (am|'m) not aware\b|\bi have not (seen|heard)\b|\bi don'?t have (any )?(information|"
                        r"details|specifics)\b|\bno (information|details) (to|that i can) (offer|share|release|provide)\b"
                        r"|\bi (will|would) (have to )?check\b|\bwe will (release|keep you (posted|updated))\b"),
-    ("noted", r"^(i|we) (have )?(noted|seen|learned of|read) (the|these|those|relevant|related|some|such|that|this|"
-              r"your|media|news)\b.{0,80}\b(report|news|statement|remark|comment|question)s?\b"),
+    ("noted", r"^(i|we) (have )?(also )?(noted|seen|learned of|read)\b.{0,60}?\b(reports?|news|statements?|remarks"
+              r"|comments)\b|^you (may|might) have (noticed|seen|heard)\b"),
     ("question back", r"\?[\"'”’)\]]*$"),
 ))
 

@@ -94,34 +94,6 @@ def build_table(chunks: list[Chunk], spans: list[list[tuple[int, int]]], vectors
     return SentenceTable(chunk, start, end, offsets, np.asarray(vectors, dtype=np.float16).reshape(len(start), dims))
 
 
-def concat(tables: list[SentenceTable]) -> SentenceTable:
-    """Tables of consecutive chunk ranges joined into one (chunk ids shifted)."""
-    chunk_parts, off_parts, shift, base = [], [np.zeros(1, dtype=np.int64)], 0, 0
-    for t in tables:
-        chunk_parts.append(t.chunk.astype(np.int64) + shift)
-        off_parts.append(t.offsets[1:] + base)
-        shift += len(t.offsets) - 1
-        base += len(t)
-    dims = next((t.vectors.shape[1] for t in tables if t.vectors.ndim == 2), 0)
-    return SentenceTable(
-        np.concatenate(chunk_parts).astype(np.int32) if chunk_parts else np.zeros(0, dtype=np.int32),
-        np.concatenate([t.start for t in tables]) if tables else np.zeros(0, dtype=np.int64),
-        np.concatenate([t.end for t in tables]) if tables else np.zeros(0, dtype=np.int64),
-        np.concatenate(off_parts),
-        np.concatenate([t.vectors for t in tables]) if tables else np.zeros((0, dims), dtype=np.float16),
-    )
-
-
-def subset(table: SentenceTable, chunk_ids: list[int]) -> SentenceTable:
-    """The units of ``chunk_ids`` (in that order) as a table whose chunks are renumbered 0..len-1."""
-    rows = table.rows_of(chunk_ids)
-    counts = np.array([table.offsets[c + 1] - table.offsets[c] for c in chunk_ids], dtype=np.int64)
-    offsets = np.zeros(len(chunk_ids) + 1, dtype=np.int64)
-    offsets[1:] = np.cumsum(counts)
-    return SentenceTable(np.repeat(np.arange(len(chunk_ids), dtype=np.int32), counts), table.start[rows],
-                         table.end[rows], offsets, table.vectors[rows])
-
-
 def save(table: SentenceTable, build_dir: Path) -> None:
     np.savez(build_dir / "sentences.npz", chunk=table.chunk, start=table.start, end=table.end, offsets=table.offsets)
     np.save(build_dir / "sentence_vectors.npy", table.vectors)

@@ -63,7 +63,9 @@ def test_right_turn_first_and_quotes_verbatim(index_dir, capsys, question, turn_
     index = store.load(index_dir)
     assert res["citations"], "a found answer cites something"
     for c in res["citations"]:
-        assert set(c) == {"n", "quote", "source", "url", "date", "spokesperson", "outlet", "question", "start", "end"}
+        assert set(c) == {"n", "quote", "source", "url", "date", "spokesperson", "outlet", "question", "start", "end",
+                          "sentence_score"}
+        assert isinstance(c["sentence_score"], float)
         assert index.sources[c["source"]].canonical[c["start"]:c["end"]] == c["quote"]
         assert f"\u201c{c['quote']}\u201d [{c['n']}]" in res["answer"]
     assert res["citations"][0]["source"] == turn_id.split(":")[0] + ".txt"
@@ -79,9 +81,9 @@ def test_metadata_in_citation(index_dir, capsys):
     c = res["citations"][0]
     assert (c["date"], c["spokesperson"], c["outlet"]) == ("2023-07-26", "Mao Ning", "Beijing Youth Daily")
     assert "26 July 2023" in res["answer"] and "Beijing Youth Daily" in res["answer"]
-    # Seed 000 states no date: it stays unknown, never guessed.
+    # Seed 000 states no date; its sidecar (seeds/000_….meta.json) gives the date and how it was established.
     res = json.loads(_ask(capsys, "Has China named its next ambassador to South Korea?", "--index", str(index_dir))[1])
-    assert res["citations"][0]["date"] is None and "date unknown" in res["answer"]
+    assert res["citations"][0]["date"] == "2024-10-14" and "14 October 2024" in res["answer"]
 
 
 @pytest.mark.slow

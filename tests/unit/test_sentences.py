@@ -125,6 +125,8 @@ def test_passage_grows_around_the_best_sentence_within_budget():
     ("I'd refer you to the competent authorities.", "referral"),
     ("I have no information to offer on that.", "no information"),
     ("We have noted the relevant reports.", "noted"),
+    ("I have also seen reports that Huawei has signed 5G contracts with over 30 operators.", "noted"),
+    ("You may have noticed the recent interview with Huawei founder Mr. Ren Zhengfei.", "noted"),
     ("Which report are you referring to?", "question back"),
     ("China firmly opposes the so-called sanctions.", None),
     ("The Taiwan question is China's internal affair.", None),

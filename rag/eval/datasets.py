@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,36 +70,42 @@ class GoldSentence:
     text: str
 
 
-def load_queries(path: Path) -> list[Query]:
-    """Queries from a BEIR ``queries.jsonl``; raises RagError naming the bad line."""
-    out: list[Query] = []
-    seen: set[str] = set()
+def json_lines(path: Path) -> Iterator[tuple[int, object]]:
+    """``(line number, value)`` of each non-blank line of a JSONL file; RagError naming a line that is not JSON."""
     with open(path, encoding="utf-8") as fh:
         for lineno, line in enumerate(fh, start=1):
             if not line.strip():
                 continue
             try:
-                d = json.loads(line)
+                value = json.loads(line)
             except ValueError as e:
                 raise RagError(f"{path}:{lineno}: not JSON ({e})") from None
-            if not isinstance(d, dict) or not isinstance(d.get("_id"), str | int) or not isinstance(d.get("text"), str):
-                raise RagError(f"{path}:{lineno}: each line needs {{\"_id\": ..., \"text\": ...}}")
-            qid = str(d["_id"])
-            if qid in seen:
-                raise RagError(f"{path}:{lineno}: duplicate query id {qid!r}")
-            seen.add(qid)
-            meta = d.get("metadata") if isinstance(d.get("metadata"), dict) else {}
+            yield lineno, value
 
-            def get(key: str, meta: dict = meta, d: dict = d) -> str | None:
-                v = d.get(key, meta.get(key))
-                return str(v) if v not in (None, "") else None
 
-            q = Query(qid, d["text"], get("since"), get("until"), get("spokesperson"), get("outlet"), get("notes"))
-            try:
-                q.filters()
-            except QueryError as e:
-                raise RagError(f"{path}:{lineno}: {e}") from None
-            out.append(q)
+def load_queries(path: Path) -> list[Query]:
+    """Queries from a BEIR ``queries.jsonl``; raises RagError naming the bad line."""
+    out: list[Query] = []
+    seen: set[str] = set()
+    for lineno, d in json_lines(path):
+        if not isinstance(d, dict) or not isinstance(d.get("_id"), str | int) or not isinstance(d.get("text"), str):
+            raise RagError(f"{path}:{lineno}: each line needs {{\"_id\": ..., \"text\": ...}}")
+        qid = str(d["_id"])
+        if qid in seen:
+            raise RagError(f"{path}:{lineno}: duplicate query id {qid!r}")
+        seen.add(qid)
+        meta = d.get("metadata") if isinstance(d.get("metadata"), dict) else {}
+
+        def get(key: str, meta: dict = meta, d: dict = d) -> str | None:
+            v = d.get(key, meta.get(key))
+            return str(v) if v not in (None, "") else None
+
+        q = Query(qid, d["text"], get("since"), get("until"), get("spokesperson"), get("outlet"), get("notes"))
+        try:
+            q.filters()
+        except QueryError as e:
+            raise RagError(f"{path}:{lineno}: {e}") from None
+        out.append(q)
     return out
 
 
@@ -152,29 +159,22 @@ def read_sentences(path: Path, query_ids: set[str] | None = None) -> dict[str, l
     is an error (a typo would silently drop a label).
     """
     out: dict[str, list[GoldSentence]] = {}
-    with open(path, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                d = json.loads(line)
-            except ValueError as e:
-                raise RagError(f"{path}:{lineno}: not JSON ({e})") from None
-            if not isinstance(d, dict):
-                raise RagError(f"{path}:{lineno}: expected a JSON object")
-            bad = [k for k in ("query_id", "turn_id", "source", "text") if not isinstance(d.get(k), str) or not d[k]]
-            bad += [k for k in ("start", "end") if not isinstance(d.get(k), int) or isinstance(d[k], bool)]
-            if bad:
-                raise RagError(f"{path}:{lineno}: missing or wrong field(s) {', '.join(bad)} (each line needs "
-                               "query_id, turn_id, source, text as strings and start, end as offsets)")
-            start, end = d["start"], d["end"]
-            if not 0 <= start < end or end - start != len(d["text"]):
-                raise RagError(f"{path}:{lineno}: offsets {start}-{end} do not fit a text of {len(d['text'])} "
-                               "characters (end - start must equal its length)")
-            qid = d["query_id"]
-            if query_ids is not None and qid not in query_ids:
-                raise RagError(f"{path}:{lineno}: query id {qid!r} is not in the set's queries")
-            out.setdefault(qid, []).append(GoldSentence(qid, d["turn_id"], d["source"], start, end, d["text"]))
+    for lineno, d in json_lines(path):
+        if not isinstance(d, dict):
+            raise RagError(f"{path}:{lineno}: expected a JSON object")
+        bad = [k for k in ("query_id", "turn_id", "source", "text") if not isinstance(d.get(k), str) or not d[k]]
+        bad += [k for k in ("start", "end") if not isinstance(d.get(k), int) or isinstance(d[k], bool)]
+        if bad:
+            raise RagError(f"{path}:{lineno}: missing or wrong field(s) {', '.join(bad)} (each line needs "
+                           "query_id, turn_id, source, text as strings and start, end as offsets)")
+        start, end = d["start"], d["end"]
+        if not 0 <= start < end or end - start != len(d["text"]):
+            raise RagError(f"{path}:{lineno}: offsets {start}-{end} do not fit a text of {len(d['text'])} "
+                           "characters (end - start must equal its length)")
+        qid = d["query_id"]
+        if query_ids is not None and qid not in query_ids:
+            raise RagError(f"{path}:{lineno}: query id {qid!r} is not in the set's queries")
+        out.setdefault(qid, []).append(GoldSentence(qid, d["turn_id"], d["source"], start, end, d["text"]))
     return out
 
 

@@ -7,6 +7,7 @@ page, as an ``<autolink>`` of a URL that :func:`rag.cite.safe_url` accepts.
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 import uuid
@@ -19,6 +20,20 @@ from .assets import TITLE
 from .chips import filter_notes
 from .escape import md_escape
 
+# An answer's own [n] markers, as md_escape left them. Pasted into a CMS, "\[1\]" looks broken, and a
+# bare [1] is plain text in Markdown (no link definitions exist in the file: transcript brackets stay
+# escaped), so the markers are put back -- but never one followed by "(" or ":" (a link or definition).
+_MARKER = re.compile(r"\\\[(\d+)\\\](?=[ \t]|$)", re.MULTILINE)
+
+
+def plain_markers(md: str) -> str:
+    r"""``\[1\]`` markers back to ``[1]``.
+
+    >>> plain_markers(r"“We oppose it.” \[1\] and \[2\](x)")
+    '“We oppose it.” [1] and \\[2\\](x)'
+    """
+    return _MARKER.sub(r"[\1]", md)
+
 
 def answer_markdown(answer: Answer, asked: dict | None = None) -> str:
     """The whole answer with its citations as Markdown (transcript text escaped as plain text)."""
@@ -27,13 +42,13 @@ def answer_markdown(answer: Answer, asked: dict | None = None) -> str:
     if notes:
         parts += ["*Filters: " + md_escape("; ".join(notes)) + "*", ""]
     for para in (answer.text or "").split("\n\n"):
-        parts += [md_escape(para), ""]
+        parts += [plain_markers(md_escape(para)), ""]
     if answer.citations:
         parts += ["**Citations**", ""]
         for c in answer.citations:
             link = safe_url(c.url)  # an <autolink>: nothing inside it is read as Markdown
             line = md_escape(citation_line_for(c, with_url=False)) + (f" Source: <{link}>" if link else "")
-            parts.append(f"- \\[{c.n}\\] {line}")
+            parts.append(f"- [{c.n}] {line}")
             if c.question:
                 asker = f" ({md_escape(c.outlet)})" if c.outlet else ""
                 parts.append(f"  - Question{asker}: {md_escape(c.question)}")

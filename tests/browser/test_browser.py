@@ -251,6 +251,7 @@ def test_answer_is_verbatim_with_cards_and_copy(page, servers):
     md = page.evaluate("navigator.clipboard.readText()")
     assert md.startswith("### What did China say about the Global South?") and "**Citations**" in md
     assert "Mao Ning said at the regular press conference on 26 July 2023" in md
+    assert "” [1]" in md and "\n- [1] " in md and "\\[1\\]" not in md  # plain markers paste cleanly into a CMS
     # Multi-turn: both answers stay in the conversation, and the export is offered.
     RESULTS["answer in browser, second question (s)"] = _timed_ask(page, "What is China's expectation of the SCO meeting?")
     assert page.locator("#ss-chat .ss-answer").count() == 2

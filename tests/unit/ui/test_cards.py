@@ -13,6 +13,7 @@ from rag.cite import citation_line, citation_line_for
 from rag.records import Source
 from rag.ui.cards import render_answer, user_bubble
 from rag.ui.escape import esc, md_escape
+from rag.ui.export import plain_markers
 from tests.unit.ui.answers import QUOTE, URL, make_answer, make_retriever, make_source
 
 HOSTILE = ('<script>window.__xss=1</script> <img src=x onerror="window.__xss=2"> '
@@ -65,7 +66,7 @@ def test_render_answer_cards_and_highlight():
     clip = re.findall(r'<span class="ss-clip" hidden>(.*?)</span>', html_out, re.S)
     assert clip[0] == esc(citation_line(QUOTE, spokesperson="Mao Ning", date="2023-07-26", outlet="CCTV", url=URL))
     assert clip[0] == esc(citation_line_for(answer.citations[0]))
-    assert "26 July 2023" in md and "\\[1\\]" in md and "Mao Ning" in md
+    assert "26 July 2023" in md and "” [1]" in md and "- [1] " in md and "\\[1\\]" not in md and "Mao Ning" in md
     assert f"Source: <{URL}>" in md
 
 
@@ -84,7 +85,7 @@ def test_render_answer_shows_what_to_json_says():
         assert f"characters {c['start']}–{c['end']}" in md
         assert re.search(rf'href="#ss-[0-9a-f]+-{c["n"]}"', html_out)
     for para in out["answer"].split("\n\n"):
-        assert md_escape(para) in md
+        assert plain_markers(md_escape(para)) in md
 
 
 def test_citation_context_is_the_turn_paragraph_around_the_quote():

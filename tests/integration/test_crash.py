@@ -84,20 +84,20 @@ def test_sigkill_during_ingest_keeps_previous_index(tmp_path):
     pages = sorted(CORPUS_EN.glob("*.html"))[:80]
     # 1. At random moments: 80 pages take ~40 s to embed here, so these land while importing, parsing or embedding.
     rng = random.Random(20261122)
-    for delay in sorted(rng.uniform(0.5, 20.0) for _ in range(3)):
+    for delay in sorted(rng.uniform(0.5, 12.0) for _ in range(3)):
         p = _start_ingest(pages, idx)
         time.sleep(delay)
         p.send_signal(signal.SIGKILL)
         p.wait()
         assert p.returncode == -signal.SIGKILL, "the ingest finished before it could be killed"
         previous_index_intact()
-    # 2. Inside store.save (10 pages: less to embed before it): as the temp build directory appears, and
+    # 2. Inside store.save (3 pages: little to embed before it): as the temp build directory appears, and
     # once that build is complete but not yet made current. The proof that a kill landed inside the save
     # is on disk: the writer's build is there (as .tmp-<id>, or renamed to <id>) and CURRENT is unchanged.
     # A kill that came too late (the switch done) proves nothing: restore the index and try again.
     for at_manifest in (False, True):
         for _attempt in range(3):
-            p, tmp = _kill_inside_save(idx, pages[:10], at_manifest)
+            p, tmp = _kill_inside_save(idx, pages[:3], at_manifest)
             build = idx / tmp.name.removeprefix(".tmp-")
             if p.returncode == -signal.SIGKILL and os.readlink(idx / "CURRENT") == live:
                 break
@@ -110,7 +110,7 @@ def test_sigkill_during_ingest_keeps_previous_index(tmp_path):
             assert (tmp / "manifest.json").is_file() or (build / "manifest.json").is_file()
         previous_index_intact()
     # The next successful writer sweeps every leftover and keeps exactly one build.
-    subprocess.run([sys.executable, "-m", "rag.cli", "ingest", str(SEEDS), *map(str, pages[:2]), "--index", str(idx),
+    subprocess.run([sys.executable, "-m", "rag.cli", "ingest", str(SEEDS), *map(str, pages[:1]), "--index", str(idx),
                     "--quiet"], cwd=ROOT, check=True, capture_output=True)
     names = [x.name for x in idx.iterdir()]
     assert not [n for n in names if n.startswith(".tmp-") or n.startswith(".CURRENT-")]

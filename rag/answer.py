@@ -49,7 +49,7 @@ def build_answer(result: SearchResult, quotes: list[Quote], found: bool, mode: s
                   citations=tuple(_citation(q) for q in quotes), hits=tuple(_hit(h) for h in result.hits),
                   time_phrase=result.time_phrase, searched_sources=result.searched_sources,
                   date_range=result.date_range, undated=result.extra.get("undated", 0), mode=mode)
-    return Answer(**{**base.__dict__, "text": compose(base)})
+    return replace(base, text=compose(base))
 
 
 def compose(a: Answer) -> str:

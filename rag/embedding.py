@@ -44,20 +44,10 @@ class Encoder(Protocol):
 
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray: ...
 
-
-def encode_units(encoder: Encoder, texts: list[str], spans: list[list[tuple[int, int]]], *,
-                 batch_size: int = 64, progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Vectors of ``texts`` and of the character spans ``spans[i]`` inside ``texts[i]``.
-
-    An encoder with its own ``encode_units`` (the real one: one forward pass gives both) is used
-    as is; any other encoder embeds the span texts separately (unit tests' fake encoder).
-    """
-    own = getattr(encoder, "encode_units", None)
-    if own is not None:
-        return own(texts, spans, batch_size=batch_size, progress=progress)
-    vecs = encoder.encode(texts)
-    pieces = [t[s:e] for t, sp in zip(texts, spans, strict=True) for s, e in sp]
-    return vecs, (encoder.encode(pieces) if pieces else np.zeros((0, encoder.dims), dtype=np.float32))
+    def encode_units(self, texts: list[str], spans: list[list[tuple[int, int]]], *, batch_size: int = 64,
+                     progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Vectors of ``texts`` and of the character spans ``spans[i]`` inside ``texts[i]`` (one row per span)."""
+        ...
 
 
 def model_path() -> str:

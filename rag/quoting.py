@@ -133,7 +133,7 @@ def _best_sentences(h: Hit, units: list[ScoredUnit], max_per_turn: int) -> list[
     if not units:
         return [_first_sentence(h)]
     canon = h.source.canonical
-    best = max(range(len(units)), key=lambda i: (units[i].score, -i))
+    best = best_unit(units)
     picks = {best}
     if units[best].words < SHORT_WORDS and len(units) > 1:
         nbrs = [i for i in (best - 1, best + 1) if 0 <= i < len(units)]
@@ -147,6 +147,11 @@ def _best_sentences(h: Hit, units: list[ScoredUnit], max_per_turn: int) -> list[
     return [Quote(0, s, e, canon[s:e], h, round(units[best].score, 4)) for s, e in spans]
 
 
+def best_unit(units: list[ScoredUnit]) -> int:
+    """Index of the best-scored unit (the earlier one on a tie)."""
+    return max(range(len(units)), key=lambda i: (units[i].score, -i))
+
+
 def passage(units: list[ScoredUnit], budget: int = PASSAGE_CHARS) -> tuple[int, int] | None:
     """The span of whole sentences around the best-scored one, at most ``budget`` characters when it can be.
 
@@ -156,7 +161,7 @@ def passage(units: list[ScoredUnit], budget: int = PASSAGE_CHARS) -> tuple[int, 
     """
     if not units:
         return None
-    best = max(range(len(units)), key=lambda i: (units[i].score, -i))
+    best = best_unit(units)
     lo = hi = best
     while True:
         grew = False

@@ -86,13 +86,10 @@ class SentenceRanker:
         for c in index.chunks:
             self._turn_chunks.setdefault(c.turn_id, []).append(c.chunk_id)
         self._idf = _idf_table(index)
+        self._idf_unseen = _idf(len(index.chunks), 0)
 
     def idf(self, term: str) -> float:
         return self._idf.get(term, self._idf_unseen)
-
-    @property
-    def _idf_unseen(self) -> float:
-        return math.log(1 + (len(self.index.chunks) + 0.5) / 0.5)
 
     def units(self, turn_id: str, question: str, qvec: np.ndarray | None,
               qterms: list[str] | None = None) -> list[ScoredUnit]:
@@ -127,4 +124,9 @@ def _idf_table(index) -> dict[str, float]:  # noqa: ANN001
     indptr = np.asarray(bm.scores["indptr"])
     df = np.diff(indptr)
     n = len(index.chunks)
-    return {t: math.log(1 + (n - int(df[i]) + 0.5) / (int(df[i]) + 0.5)) for t, i in vocab.items() if i < len(df)}
+    return {t: _idf(n, int(df[i])) for t, i in vocab.items() if i < len(df)}
+
+
+def _idf(n: int, df: int) -> float:
+    """BM25's IDF of a term found in ``df`` of ``n`` chunks."""
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))

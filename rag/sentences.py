@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .embedding import Encoder, encode_units
+from .embedding import Encoder
 from .records import Chunk
 from .text import sentence_spans
 
@@ -48,7 +48,7 @@ def embed_chunks(chunks: list[Chunk], encoder: Encoder, *, progress: bool = Fals
     texts = [c.embed_text for c in chunks]
     shifted = [[(s + len(t) - len(c.text), e + len(t) - len(c.text)) for s, e in sp]
                for c, t, sp in zip(chunks, texts, spans, strict=True)]
-    vecs, units = encode_units(encoder, texts, shifted, progress=progress)
+    vecs, units = encoder.encode_units(texts, shifted, progress=progress)
     per_chunk, at = [], 0
     for sp in spans:
         per_chunk.append(units[at:at + len(sp)])

@@ -34,10 +34,10 @@ class FakeEncoder:
             out[i] /= np.linalg.norm(out[i]) or 1.0
         return out
 
-
     def encode_units(self, texts: list[str], spans: list[list[tuple[int, int]]], *, batch_size: int = 64,
                      progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
-        """Like the real encoder: the sentence vectors come with the texts' pass (``calls`` counts texts)."""
+        """The span texts embedded on their own (the real encoder pools them from the texts' pass);
+        ``calls`` counts the texts only, as the real encoder makes one pass over them."""
         vecs = self.encode(texts)
         pieces = [t[s:e] for t, sp in zip(texts, spans, strict=True) for s, e in sp]
         before = self.calls

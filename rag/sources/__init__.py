@@ -9,6 +9,8 @@ One module per job; each imports only the modules above it in this list:
 ==================  ===========================================================================
 ``lexicon``         spokespersons (romanised and Chinese names), months, dates, outlet words.
                     Imports no parser, so asking (:mod:`rag.timeparse`) may use it.
+``outlets``         one canonical name per news outlet (aliases, Chinese names), outlets named
+                    in free text. Imports no parser, so asking may use it.
 ``decode``          bytes to text (UTF-8, UTF-16 with BOM, detected legacy encodings, the
                     charset an HTML page declares) and the one rule for invisible and control
                     characters that every parser applies.
@@ -35,4 +37,5 @@ This file holds constants only: importing the package parses nothing and loads n
 # (and every file's hash includes it), so an index built by another parser version is refused
 # with a hint to rebuild rather than mixing two parses.
 # 3: HTML pages drop (and report) the same invisible/bidi characters as text files.
-PARSER_VERSION = 3
+# 4: outlets stored under one canonical name (rag/sources/outlets.py).
+PARSER_VERSION = 4

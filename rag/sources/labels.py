@@ -6,8 +6,8 @@ in a colon ("I want to stress this:") stay text.
 
     >>> classify("Mao Ning"), classify("Bloomberg"), classify("Q"), classify("I want to stress this")
     (('answer', 'Mao Ning'), ('question', 'Bloomberg'), ('question', None), None)
-    >>> classify("新华社记者"), classify("答")
-    (('question', '新华社'), ('answer', None))
+    >>> classify("新华社记者"), classify("Agence France-Presse"), classify("答")
+    (('question', 'Xinhua News Agency'), ('question', 'AFP'), ('answer', None))
     >>> after_marker("The following question was raised after the press conference: Will he visit?")
     (62, False)
 """
@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from .lexicon import NOT_OUTLETS, OUTLET_SMALL_WORDS, QUESTION_LABELS, spokesperson_name
+from .outlets import canonical_outlet
 
 # "LABEL: text". The label is short; whether it is a speaker is decided by classify.
 LABEL_RE = re.compile(r"^\s*([^:：\n]{1,60}?)\s*[:：]\s*")
@@ -105,6 +106,8 @@ _FOLLOW_UP_RE = re.compile(r"^follow[- ]?up\b")
 def classify(label: str) -> tuple[str, str | None] | None:
     """("question", outlet) or ("answer", spokesperson) for a speaker label, else None.
 
+    The outlet is stored under its canonical name (:func:`~rag.sources.outlets.canonical_outlet`).
+
     A question label that continues the previous journalist ("Follow-up", "Journalist
     clarifies") gets the outlet ``FOLLOW_UP``; the segmenter replaces it by the last outlet.
     """
@@ -113,7 +116,7 @@ def classify(label: str) -> tuple[str, str | None] | None:
     if low in ("a", "answer", "答"):
         return ("answer", None)
     if low == "问" or (low.endswith("记者") and len(low) <= 20):  # "问" / "新华社记者" (a Chinese outlet's journalist)
-        return ("question", None if low in ("问", "记者") else norm[:-2])
+        return ("question", None if low in ("问", "记者", "外国记者") else canonical_outlet(norm[:-2]))
     name = spokesperson_name(norm)
     if name:
         return ("answer", name)
@@ -122,6 +125,6 @@ def classify(label: str) -> tuple[str, str | None] | None:
     if low in QUESTION_LABELS:
         return ("question", None)
     if _looks_like_outlet(norm):
-        return ("question", norm.replace("&amp;", "&"))
+        return ("question", canonical_outlet(norm))
     return None
 

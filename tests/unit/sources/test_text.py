@@ -41,7 +41,7 @@ def test_seed_000_turns() -> None:
     _check_turns(src, [
         ("CCTV", "Mao Ning", "Since the founding of Shanghai Cooperation Organization",
          "security, stability and development of regional countries."),
-        ("Yonhap News Agency", "Mao Ning", "Ambassadors act as bridges",
+        ("Yonhap News", "Mao Ning", "Ambassadors act as bridges",
          "You may follow the Foreign Ministry’s website for any update."),
         ("AFP", "Mao Ning", "What you asked about is not related to China’s foreign affairs",
          "stand against “Taiwan independence” first and foremost."),

@@ -31,7 +31,7 @@ def _citation(q: Quote) -> Citation:
                     outlet=t.outlet, question=t.question, start=q.start, end=q.end, turn_id=t.turn_id,
                     turn_kind=t.kind, source_kind=s.kind, title=s.title, date_inferred=s.date_inferred,
                     after_conference=t.after_conference, turn_start=t.start, turn_end=t.end,
-                    sentence_score=q.score, context=s.canonical[ps:pe], context_start=ps)
+                    sentence_score=q.score, context=s.canonical[ps:pe], context_start=ps, procedural=q.procedural)
 
 
 def _hit(h: Hit) -> AnswerHit:
@@ -48,22 +48,56 @@ def build_answer(result: SearchResult, quotes: list[Quote], found: bool, mode: s
     base = Answer(question=result.question, text="", found=found, filters=result.filters.to_dict(),
                   citations=tuple(_citation(q) for q in quotes), hits=tuple(_hit(h) for h in result.hits),
                   time_phrase=result.time_phrase, searched_sources=result.searched_sources,
-                  date_range=result.date_range, undated=result.extra.get("undated", 0), mode=mode)
+                  date_range=result.date_range, undated=result.extra.get("undated", 0), mode=mode,
+                  warnings=tuple(result.warnings), spokesperson_phrase=result.spokesperson_phrase,
+                  outlet_preference=result.outlet_preference,
+                  outlet_phrase=result.intent.outlet_phrase if result.intent and result.outlet_preference else None,
+                  uncovered=result.uncovered, outlet_labels=result.extra.get("outlet_labels"),
+                  outlets_since=result.extra.get("outlets_since"))
     return replace(base, text=compose(base))
 
 
 def compose(a: Answer) -> str:
-    """The answer text: one paragraph per cited turn, quotes in “…” with [n] markers."""
+    """The answer text: one paragraph per cited turn, quotes in “…” with [n] markers.
+
+    Dates the archive does not cover are said first ("Not in the archive: ..."), so quotes from
+    other periods are never mistaken for an answer about the period asked.
+    """
     scope = _scope(a)
+    head = _archive_note(a)
     if not a.citations:
+        if head:
+            return head
+        why = ""
+        if a.filters.get("outlet") and a.outlet_labels == 0:
+            since = f" (the ministry's pages name the outlet from {human_date(a.outlets_since)})" \
+                if a.outlets_since else ""
+            why = (" The transcripts of the period searched do not record which outlet asked a question"
+                   f"{since}, so an outlet filter matches nothing there.")
         return (f"Not found: nothing in the {a.searched_sources} transcript(s) searched "
-                f"{scope} answers this closely enough. Try other words or widen the filters.")
+                f"{scope} answers this closely enough.{why} Try other words or widen the filters.")
     by_turn: dict[str, list[Citation]] = {}
     for c in a.citations:
         by_turn.setdefault(c.turn_id, []).append(c)
     paras = [lead(cs[0]) + " ".join(f"{OPEN}{c.quote}{CLOSE} [{c.n}]" for c in cs) for cs in by_turn.values()]
     note = f"Searched {a.searched_sources} transcript(s) {scope}."
-    return "\n\n".join(paras) + "\n\n" + note
+    return "\n\n".join(([head] if head else []) + paras) + "\n\n" + note
+
+
+def _archive_note(a: Answer) -> str:
+    """"Not in the archive: ..." when the dates asked are not covered (empty otherwise)."""
+    u = a.uncovered
+    if not u:
+        return ""
+    covers = f"The archive covers {u['periods']}."
+    near = f" The nearest covered period is {u['nearest']}." if u.get("nearest") else ""
+    if u.get("mentions"):
+        if a.citations:
+            return (f"Not in the archive: there are no transcripts from {u['missing']}. {covers} "
+                    f"What follows are statements from other dates that mention {u['missing']}.")
+        return (f"Not in the archive: there are no transcripts from {u['missing']}, and nothing in the archive "
+                f"that mentions {u['missing']} answers this closely enough. {covers}{near}")
+    return f"Not in the archive: there are no transcripts from {u['missing']}. {covers}{near}"
 
 
 def _scope(a: Answer) -> str:
@@ -94,25 +128,31 @@ def to_json(a: Answer) -> dict:
         "found": a.found,
         "filters": dict(a.filters),
         "citations": [{"n": c.n, "quote": c.quote, **_meta(c), "start": c.start, "end": c.end,
-                       "sentence_score": c.sentence_score} for c in a.citations],
+                       "sentence_score": c.sentence_score, "procedural": c.procedural} for c in a.citations],
         "hits": [
             {"rank": h.rank, "score": round(h.score, 6), "text": h.text, "turn_id": h.turn_id, **_meta(h),
              "start": h.start, "end": h.end}
             for h in a.hits
         ],
+        "warnings": list(a.warnings),
+        "coverage": dict(a.uncovered) if a.uncovered else None,
+        "read_from_question": {"time": a.time_phrase, "spokesperson": a.spokesperson_phrase,
+                               "outlet": a.outlet_preference},
     }
 
 
 def answer_question(retriever: Retriever, question: str, *, k: int = 10, filters: Filters = Filters(),
-                    mode: str = "hybrid", selector: str = "sentence") -> Answer:
+                    mode: str = "hybrid", selector: str = "sentence", read_question: bool = True) -> Answer:
     """Search, pick quotes, compose: the whole ask path as one :class:`Answer`.
 
     ``selector`` picks the quotes: ``"sentence"`` (every sentence of each top turn scored against the
     question; each hit's passage is centred on its best sentence), ``"chunk"`` (sentences of each
     turn's best chunk) or ``"first"`` (the first sentence of each turn); the last two are the
-    baselines of the evaluation, and keep each hit's best chunk as its passage.
+    baselines of the evaluation, and keep each hit's best chunk as its passage. ``read_question``
+    lets a time phrase, a spokesperson's or an outlet's name in the question act as filters
+    (:func:`rag.intent.parse_intent`); the reader can turn that off.
     """
-    result = retriever.search(question, k=k, filters=filters, mode=mode)
+    result = retriever.search(question, k=k, filters=filters, mode=mode, parse_time=read_question)
     found = is_found(result)
     units = None
     if selector == "sentence" and result.hits:

@@ -102,6 +102,8 @@ def citation_line(quote: str, *, spokesperson: str | None = None, date: str | No
     if outlet and not statement:
         line += f", answering {outlet}" + (" after the press conference" if after_conference else "")
     line += "."
+    if not when:
+        line += " (Date not established — check before publishing.)"
     link = safe_url(url)
     if link:
         line += f" Source: {link}"

@@ -7,11 +7,12 @@ A :class:`Quote` is only ever made from offsets into a source's canonical text:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .errors import RagError
+from .procedural import procedural_kind
 from .retrieval import Hit, SearchResult
 from .sentence_rank import ScoredUnit
 from .text import bm25_tokens, sentence_spans
@@ -29,6 +30,7 @@ class Quote:
     text: str
     hit: Hit
     score: float | None = None  # the selector's score for this quote (None: the selector gives none)
+    procedural: str | None = None  # kind of procedural line when every sentence of the quote is one
 
 
 def check_verbatim(q: Quote) -> None:
@@ -89,7 +91,7 @@ def select_quotes(result: SearchResult, encoder=None, *, max_turns: int = 3,  # 
         quotes: list[Quote] = []
         for h in chosen:
             quotes.extend(_best_sentences(h, units.get(h.turn.turn_id, []), max_per_turn))
-        return _number(_dedupe(quotes))
+        return _number(statements_first(_dedupe(quotes)))
     cands: list[tuple[int, int, int]] = []  # (hit index, start, end)
     for hi, h in enumerate(chosen):
         for s, e in sentence_spans(h.chunk.text, h.chunk.start):
@@ -120,8 +122,21 @@ def select_quotes(result: SearchResult, encoder=None, *, max_turns: int = 3,  # 
     return _number(quotes)
 
 
+def statements_first(quotes: list[Quote]) -> list[Quote]:
+    """Mark procedural quotes (greetings, referrals, "no information", "we noted the reports",
+    questions back) and move them after the statements: a reporter pastes the first quote, so it
+    must state a position whenever any quote does. Order is kept otherwise."""
+    marked = [replace(q, procedural=_procedural(q.text)) for q in quotes]
+    return [q for q in marked if not q.procedural] + [q for q in marked if q.procedural]
+
+
+def _procedural(text: str) -> str | None:
+    kinds = [procedural_kind(text[s:e]) for s, e in sentence_spans(text)]
+    return kinds[0] if kinds and all(kinds) else None
+
+
 def _number(quotes: list[Quote]) -> list[Quote]:
-    numbered = [Quote(n, q.start, q.end, q.text, q.hit, q.score) for n, q in enumerate(quotes, start=1)]
+    numbered = [replace(q, n=n) for n, q in enumerate(quotes, start=1)]
     for q in numbered:
         check_verbatim(q)
     return numbered

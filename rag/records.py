@@ -104,6 +104,7 @@ class Citation:
     sentence_score: float | None = None
     context: str = ""
     context_start: int = 0
+    procedural: str | None = None  # kind of procedural line (rag.procedural) when the quote states no position
 
 
 @dataclass(frozen=True)
@@ -145,3 +146,10 @@ class Answer:
     date_range: tuple[str | None, str | None] = (None, None)
     undated: int = 0
     mode: str = "hybrid"
+    warnings: tuple[str, ...] = ()  # the question and the filters disagree (shown above the answer)
+    spokesperson_phrase: str | None = None  # the name in the question that became the spokesperson filter
+    outlet_preference: str | None = None  # an outlet named in the question (its turns ranked first)
+    outlet_phrase: str | None = None
+    uncovered: dict | None = None  # {"missing", "nearest", "periods", "mentions"}: dates not in the archive
+    outlet_labels: int | None = None  # with an outlet filter: labelled questions in the period searched
+    outlets_since: str | None = None  # date of the first transcript that names outlets

@@ -8,88 +8,22 @@ chunk wins), so several chunks of one long answer never crowd out other turns.
 
 from __future__ import annotations
 
-import datetime as _dt
 import threading
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .coverage import Coverage, span_words
 from .embedding import Encoder
 from .errors import QueryError
+from .filters import Filters, filter_mask, make_filters  # noqa: F401 - re-exported: callers import them from here
+from .intent import Intent, parse_intent, resolve_filters
 from .records import Chunk, Source, Turn
 from .store import Index
 from .text import bm25_tokens
-from .timeparse import parse_time_phrase
 
 MAX_QUESTION_CHARS = 2000
 MAX_K = 100
-
-
-@dataclass(frozen=True)
-class Filters:
-    since: str | None = None
-    until: str | None = None
-    spokesperson: str | None = None
-    outlet: str | None = None
-
-    def to_dict(self) -> dict:
-        return {"since": self.since, "until": self.until, "spokesperson": self.spokesperson, "outlet": self.outlet}
-
-    def active(self) -> bool:
-        return any(self.to_dict().values())
-
-
-def make_filters(since: str | None = None, until: str | None = None, spokesperson: str | None = None,
-                 outlet: str | None = None) -> Filters:
-    """Validated filters; raises QueryError with the expected format."""
-    for name, value in (("since", since), ("until", until)):
-        if value is not None and value != "":
-            try:
-                _dt.date.fromisoformat(value)
-            except (TypeError, ValueError):
-                raise QueryError(f"the {name} date must look like 2019-06-30 (YYYY-MM-DD), not {value!r}") from None
-            if len(value) != 10:
-                raise QueryError(f"the {name} date must look like 2019-06-30 (YYYY-MM-DD), not {value!r}")
-    if since and until and since > until:
-        raise QueryError(f"the since date ({since}) is after the until date ({until})")
-    for name, value in (("spokesperson", spokesperson), ("outlet", outlet)):
-        if value is not None and len(value) > 200:
-            raise QueryError(f"{name} filter is too long (at most 200 characters)")
-    return Filters(since or None, until or None, (spokesperson or "").strip() or None, (outlet or "").strip() or None)
-
-
-def filter_mask(f: Filters, dates: Sequence[str], spokespeople: Sequence[str] | None = None,
-                outlets: Sequence[str] | None = None) -> np.ndarray | None:
-    """Boolean mask of the rows that pass ``f``; None when no filter applies.
-
-    Rows are described by parallel columns: ISO dates ("" = undated, which no date filter
-    passes) and lower-cased spokesperson and outlet names (a filter matches a substring). A
-    column left out is not filtered on (the naive baseline's pages have no single outlet).
-
-    >>> filter_mask(Filters(since="2023-01-01"), ["2022-12-31", "2023-01-02", ""]).tolist()
-    [False, True, False]
-    >>> filter_mask(Filters(outlet="AFP"), ["2023-01-02"]) is None
-    True
-    """
-    use_spk = bool(f.spokesperson) and spokespeople is not None
-    use_outlet = bool(f.outlet) and outlets is not None
-    if not (f.since or f.until or use_spk or use_outlet):
-        return None
-    m = np.ones(len(dates), dtype=bool)
-    if f.since or f.until:
-        m &= np.array([d != "" for d in dates], dtype=bool)
-        if f.since:
-            m &= np.array([d >= f.since for d in dates], dtype=bool)
-        if f.until:
-            m &= np.array([d != "" and d <= f.until for d in dates], dtype=bool)
-    if use_spk:
-        s = f.spokesperson.lower()
-        m &= np.array([s in x for x in spokespeople], dtype=bool)
-    if use_outlet:
-        o = f.outlet.lower()
-        m &= np.array([o in x for x in outlets], dtype=bool)
-    return m
 
 
 def dense_search(index, qvec: np.ndarray, n: int, mask: np.ndarray | None) -> dict[int, float]:  # noqa: ANN001
@@ -172,6 +106,16 @@ class SearchResult:
     searched_sources: int = 0
     date_range: tuple[str | None, str | None] = (None, None)
     extra: dict = field(default_factory=dict)
+    intent: Intent | None = None  # what the question said besides its topic (None: not read)
+    spokesperson_phrase: str | None = None  # the name in the question that became the spokesperson filter
+    outlet_preference: str | None = None  # an outlet named in the question: its turns ranked first
+    warnings: list[str] = field(default_factory=list)  # the question and the filters disagree
+    uncovered: dict | None = None  # {"missing", "nearest", "periods"} when the dates asked are not in the archive
+
+
+# An outlet named in the question ("Xinjiang camps BBC") lifts the turns it asked or that mention it
+# by this much: above turns of the same relevance, not above a clearly better answer to the topic.
+OUTLET_BOOST = 0.25
 
 
 class Retriever:
@@ -187,9 +131,16 @@ class Retriever:
         self._chunk_turn = [turns[c.turn_id] for c in index.chunks]
         self._date = np.array([srcs[c.source].date or "" for c in index.chunks], dtype=object)
         self._spk = np.array([(t.spokesperson or "").lower() for t in self._chunk_turn], dtype=object)
-        self._outlet = np.array([(t.outlet or "").lower() for t in self._chunk_turn], dtype=object)
+        from .sources.outlets import canonical_outlet
+
+        # Canonical names here too, so an index built before outlets were canonical filters the same way.
+        self._outlet = np.array([canonical_outlet(t.outlet).lower() if t.outlet else "" for t in self._chunk_turn],
+                                dtype=object)
         self._n = n
         self._undated = sum(1 for s in srcs.values() if not s.date)
+        self.coverage = Coverage.of_index(index)
+        self._mentions: dict[str, set[str]] | None = None  # outlet -> turn ids asked by it or naming it
+        self._outlets_since = min((d for d, o in zip(self._date, self._outlet, strict=True) if d and o), default=None)
         vocab = getattr(index.bm25, "vocab_dict", None) or {}
         self._vocab = vocab
         self._ranker = None
@@ -214,35 +165,101 @@ class Retriever:
 
     def search(self, question: str, k: int = 10, filters: Filters = Filters(), *,
                parse_time: bool = True, mode: str = "hybrid") -> SearchResult:
-        """Top-``k`` turns for ``question``. ``mode`` is "hybrid", "dense" or "bm25"."""
+        """Top-``k`` turns for ``question``. ``mode`` is "hybrid", "dense" or "bm25".
+
+        With ``parse_time`` (the default) the question is also read for its filters
+        (:func:`rag.intent.parse_intent`): a time phrase becomes the date range and a spokesperson's
+        name the spokesperson filter, unless the form sets them (a disagreement becomes a warning);
+        the name is not searched for as words; an outlet's name ranks its turns first.
+        """
         question = check_question(question)
         if not isinstance(k, int) or not 1 <= k <= MAX_K:
             raise QueryError(f"k must be a whole number from 1 to {MAX_K}, not {k!r}")
-        phrase = None
-        if parse_time and not (filters.since or filters.until):
-            parsed = parse_time_phrase(question)
-            if parsed:
-                filters = replace(filters, since=parsed[0], until=parsed[1])
-                phrase = parsed[2]
+        intent = parse_intent(question) if parse_time else None
+        filters, warnings = resolve_filters(intent, filters) if intent else (filters, [])
         mask = self.mask(filters)
-        result = SearchResult(question, filters, phrase, [], date_range=self.index.date_range(),
-                              searched_sources=self._count_sources(mask),
-                              extra={"undated": self._undated})
+        text = intent.search_text if intent else question
+        result = SearchResult(question, filters, intent.time_phrase if intent and filters.since == intent.since
+                              and filters.until == intent.until and intent.time_phrase else None, [],
+                              date_range=self.index.date_range(), searched_sources=self._count_sources(mask),
+                              extra={"undated": self._undated}, intent=intent, warnings=warnings,
+                              spokesperson_phrase=intent.spokesperson_phrase if intent and intent.spokesperson
+                              and filters.spokesperson == intent.spokesperson else None,
+                              outlet_preference=intent.outlet if intent and intent.outlet and not filters.outlet
+                              else None)
+        if filters.outlet:  # say so when the period searched has no outlet labels at all
+            labelled = (self._outlet != "") & (self.mask(replace(filters, outlet=None)) if
+                                               (filters.since or filters.until or filters.spokesperson) else True)
+            result.extra["outlet_labels"] = len({self._chunk_turn[i].turn_id for i in np.flatnonzero(labelled)})
+            result.extra["outlets_since"] = self._outlets_since
+        mask = self._check_coverage(result, mask)
         if self._n == 0 or (mask is not None and not mask.any()):
             return result
         n_cand = max(self.fusion.candidates, k * 5)
         dense: dict[int, float] = {}
         bm25: dict[int, float] = {}
         qvec = None
-        if mode in ("hybrid", "dense"):
-            qvec = self.encoder.encode([question])[0]
-            dense = self._dense(qvec, n_cand, mask)
+        prefer = self._outlet_rows(result.outlet_preference) if result.outlet_preference else None
+        bm25_all = None
         if mode in ("hybrid", "bm25"):
-            bm25 = self._bm25(question, n_cand, mask)
+            bm25_all = self._bm25_scores(text, mask)
+            bm25 = _top(bm25_all, n_cand)
+        if mode in ("hybrid", "dense"):
+            qvec = self.encoder.encode([text])[0]
+            dense = self._dense(qvec, n_cand, mask)
+            if prefer is not None and prefer.any():
+                # The outlet's turns compete even when the topic alone would not reach them.
+                inside = prefer if mask is None else prefer & mask
+                if inside.any():
+                    dense.update(self._dense(qvec, k * 5, inside))
+        if prefer is not None and bm25_all is not None and mode == "hybrid":
+            for i in dense:
+                if prefer[i] and bm25_all[i] > 0:
+                    bm25[i] = float(bm25_all[i])
         fused = fuse(dense, bm25, mode, self.fusion)
+        if prefer is not None:
+            fused = {i: s + OUTLET_BOOST * float(prefer[i]) for i, s in fused.items()}
         result.query_vector = qvec
         result.hits = self._fold(fused, dense, bm25, k)
         return result
+
+    def _check_coverage(self, result: SearchResult, mask: np.ndarray | None) -> np.ndarray | None:
+        """Note dates the archive does not cover. Years named without a time phrase ("the 2022
+        Winter Olympics") that no transcript is dated in narrow the search to turns naming the year."""
+        f, cov = result.filters, self.coverage
+        if f.since or f.until:
+            if cov.dates and cov.count(f.since, f.until) == 0:
+                near = cov.nearest(f.since, f.until)
+                result.uncovered = {"missing": span_words(f.since, f.until), "nearest": near.label if near else None,
+                                    "periods": cov.describe(), "mentions": False}
+            return mask
+        years = [y for y in (result.intent.years if result.intent else ()) if
+                 cov.count(f"{y:04d}-01-01", f"{y:04d}-12-31") == 0]
+        if not years or not cov.dates:
+            return mask
+        near = cov.nearest(f"{min(years):04d}-01-01", f"{max(years):04d}-12-31")
+        result.uncovered = {"missing": " or ".join(str(y) for y in years), "nearest": near.label if near else None,
+                            "periods": cov.describe(), "mentions": True}
+        names = [str(y) for y in years]
+        named = np.array([any(y in t.text or y in (t.question or "") for y in names) for t in self._chunk_turn],
+                         dtype=bool)
+        return named if mask is None else mask & named
+
+    def _outlet_rows(self, outlet: str) -> np.ndarray:
+        """Chunks of turns asked by ``outlet`` or naming it (in the question or the answer)."""
+        with self._ranker_lock:
+            if self._mentions is None:
+                from .sources.outlets import canonical_outlet, outlet_parts, outlets_in
+
+                mentions: dict[str, set[str]] = {}
+                for t in self.index.turns.values():
+                    named = {o for o, _, _ in outlets_in(f"{t.question or ''}\n{t.text}")}
+                    asked = set(outlet_parts(canonical_outlet(t.outlet))) if t.outlet else set()
+                    for o in named | asked:
+                        mentions.setdefault(o, set()).add(t.turn_id)
+                self._mentions = mentions
+        ids = self._mentions.get(outlet, set())
+        return np.array([c.turn_id in ids for c in self.index.chunks], dtype=bool)
 
     def _count_sources(self, mask: np.ndarray | None) -> int:
         if mask is None:
@@ -252,17 +269,13 @@ class Retriever:
     def _dense(self, qvec: np.ndarray, n: int, mask: np.ndarray | None) -> dict[int, float]:
         return dense_search(self.index.dense, qvec, min(n, self._n), mask)
 
-    def _bm25(self, question: str, n: int, mask: np.ndarray | None) -> dict[int, float]:
+    def _bm25_scores(self, question: str, mask: np.ndarray | None) -> np.ndarray | None:
+        """BM25 score of every chunk (0 outside ``mask``); None when no query term is in the vocabulary."""
         toks = [t for t in bm25_tokens(question) if t in self._vocab]
         if not toks:
-            return {}
-        scores = self.index.bm25.get_scores(toks)
-        scores = np.asarray(scores, dtype=np.float32)[: self._n]
-        if mask is not None:
-            scores = np.where(mask, scores, 0.0)
-        n = min(n, self._n)
-        top = np.argpartition(-scores, n - 1)[:n] if n < self._n else np.arange(self._n)
-        return {int(i): float(scores[i]) for i in top if scores[i] > 0}
+            return None
+        scores = np.asarray(self.index.bm25.get_scores(toks), dtype=np.float32)[: self._n]
+        return np.where(mask, scores, 0.0) if mask is not None else scores
 
     def _fold(self, fused: dict[int, float], dense: dict[int, float], bm25: dict[int, float], k: int) -> list[Hit]:
         best: dict[str, tuple[float, int]] = {}
@@ -277,6 +290,15 @@ class Retriever:
             hits.append(Hit(rank=r, score=s, chunk=c, turn=self._chunk_turn[i], source=self.index.sources[c.source],
                             dense=dense.get(i, 0.0), bm25=bm25.get(i, 0.0)))
         return hits
+
+
+def _top(scores: np.ndarray | None, n: int) -> dict[int, float]:
+    """The ``n`` best positive scores: ``{row: score}``."""
+    if scores is None:
+        return {}
+    n = min(n, len(scores))
+    top = np.argpartition(-scores, n - 1)[:n] if n < len(scores) else np.arange(len(scores))
+    return {int(i): float(scores[i]) for i in top if scores[i] > 0}
 
 
 def check_question(question: str) -> str:

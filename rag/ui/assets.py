@@ -18,6 +18,18 @@ CSS = """
 .ss-text p { margin: 0 0 .55rem 0; line-height: 1.55; }
 .ss-text .ss-note { font-size: .85rem; color: var(--body-text-color-subdued); }
 .ss-text .ss-notfound { padding: .6rem .8rem; border-left: 3px solid #d97706; background: rgba(217,119,6,.08); }
+.ss-text .ss-archive { padding: .6rem .8rem; border-left: 3px solid #b91c1c; background: rgba(185,28,28,.07);
+  font-weight: 500; }
+p.ss-warn { margin: 0; padding: .45rem .8rem; border-left: 3px solid #d97706; background: rgba(217,119,6,.1);
+  font-size: .9rem; }
+.ss-flag { font-size: .82rem; margin: .1rem 0 .35rem 0; padding: .15rem .5rem; border-radius: 4px; display: inline-block; }
+.ss-flag.ss-undated { color: #991b1b; background: rgba(220,38,38,.09); font-weight: 600; }
+.ss-flag.ss-procedural { color: #92400e; background: rgba(217,119,6,.1); }
+details.ss-details { margin-top: .3rem; font-size: .8rem; }
+.ss-chart { display: flex; align-items: flex-end; gap: 1px; height: 26px; margin: .3rem 0 0 0; }
+.ss-chart span { display: inline-block; width: 4px; background: var(--color-accent); opacity: .75; }
+.ss-chart span.ss-zero { background: var(--border-color-primary); height: 1px; }
+.ss-coverage { font-size: .85rem; color: var(--body-text-color-subdued); margin: .2rem 0 0 0; }
 .ss-inline { background: rgba(37,99,235,.08); border-radius: 3px; padding: 0 .12rem; }
 a.ss-ref { text-decoration: none; font-size: .85em; font-weight: 600; }
 ol.ss-cards { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: .6rem; }

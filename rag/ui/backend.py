@@ -131,9 +131,11 @@ class Backend:
         return self._ready.wait(timeout)
 
     def answer(self, question: str, since: str | None = None, until: str | None = None,
-               spokesperson: str | None = None, outlet: str | None = None, k: int = 10) -> Reply:
+               spokesperson: str | None = None, outlet: str | None = None, k: int = 10,
+               read_question: bool = True) -> Reply:
         """The one path from the form (or an API call) to an answer. Bad input, a missing index or a
-        model that is not loaded become a :class:`Notice`; other exceptions propagate."""
+        model that is not loaded become a :class:`Notice`; other exceptions propagate.
+        ``read_question``: a time phrase or a name in the question acts as a filter (the default)."""
         from ..answer import answer_question
         from ..retrieval import check_question, make_filters
 
@@ -148,15 +150,17 @@ class Backend:
                 return Reply(question, asked, notice=Notice(NOT_READY))
             if self._load_error or self.retriever is None:
                 return Reply(question, asked, notice=Notice(self._load_error or "The search model is not available."))
-            return Reply(question, asked, answer=answer_question(self.retriever, question, k=k, filters=filters))
+            return Reply(question, asked, answer=answer_question(self.retriever, question, k=k, filters=filters,
+                                                                 read_question=bool(read_question)))
         except RagError as e:
             return Reply(question, asked, notice=Notice(friendly_error(e)))
 
     def reply(self, question: str, since: str | None = None, until: str | None = None,
-              spokesperson: str | None = None, outlet: str | None = None, k: int = 10) -> Reply:
+              spokesperson: str | None = None, outlet: str | None = None, k: int = 10,
+              read_question: bool = True) -> Reply:
         """:meth:`answer` for the chat: never raises; an unexpected failure is logged and shown as a notice."""
         try:
-            return self.answer(question, since, until, spokesperson, outlet, k)
+            return self.answer(question, since, until, spokesperson, outlet, k, read_question)
         except Exception:  # noqa: BLE001 - the UI edge: log it, keep the page alive
             log.exception("search failed for %r", (question or "")[:200])
             return Reply(question, {}, notice=Notice(FAILED))

@@ -19,7 +19,9 @@ from .chips import filter_notes
 from .escape import esc
 from .export import answer_markdown
 
-MAX_SHOWN_QUESTION = 400  # characters of an over-long question echoed back in the chat
+MAX_SHOWN_QUESTION = 400
+UNDATED = "Date not established"
+UNDATED_FLAG = "Date not established — check before publishing."  # characters of an over-long question echoed back in the chat
 
 _QUOTE_REF = re.compile(re.escape(OPEN) + r"(.*?)" + re.escape(CLOSE) + r" \[(\d+)\]", re.S)
 
@@ -57,15 +59,21 @@ def _context(c: Citation) -> str:
     s, e = c.start - c.context_start, c.end - c.context_start
     return ('<details class="ss-context"><summary>Show in the transcript</summary>'
             f'<div class="ss-para">{esc(c.context[:s])}<mark class="ss-hl">{esc(c.context[s:e])}</mark>'
-            f'{esc(c.context[e:])}</div>'
-            f'<div class="ss-loc">{esc(c.source)}, characters {c.start}–{c.end}</div></details>')
+            f'{esc(c.context[e:])}</div></details>')
+
+
+def _details(c: Citation) -> str:
+    """Where the quote sits in the index (file, offsets, turn): for checking, not for the story."""
+    return ('<details class="ss-details"><summary>Details</summary>'
+            f'<div class="ss-loc">File {esc(c.source)}, characters {c.start}–{c.end}, turn {esc(c.turn_id)}'
+            + (f' · {esc(c.title)}' if c.title else "") + '</div></details>')
 
 
 def render_card(c: Citation, uid: str) -> str:
     """One citation card: who and when, the quote, outlet and link, the question, the context, copy."""
     who = c.spokesperson or "Spokesperson not recorded"
     date = human_date(c.date)
-    date_txt = (date + (" (date inferred)" if c.date_inferred else "")) if date else "Date unknown"
+    date_txt = (date + (" (date inferred)" if c.date_inferred else "")) if date else UNDATED
     venue = "Published remarks" if c.source_kind == "remarks" else "Regular press conference"
     if c.turn_kind == "statement":
         venue += ", opening statement"
@@ -74,6 +82,12 @@ def render_card(c: Citation, uid: str) -> str:
             f'<span class="ss-date">{esc(date_txt)}</span><span class="ss-dot">·</span>'
             f'<span class="ss-venue">{esc(venue)}</span></div>')
     quote = f'<blockquote class="ss-quote">{esc(OPEN + c.quote + CLOSE)}</blockquote>'
+    flags = []
+    if not c.date:
+        flags.append(f'<div class="ss-flag ss-undated">{esc(UNDATED_FLAG)}</div>')
+    if c.procedural:
+        flags.append(f'<div class="ss-flag ss-procedural">Procedural line ({esc(c.procedural)}): it states no '
+                     'position; shown because nothing better answers from this turn.</div>')
     meta = []
     if c.outlet:
         meta.append(f'Answering <span class="ss-outlet">{esc(c.outlet)}</span>'
@@ -85,15 +99,14 @@ def render_card(c: Citation, uid: str) -> str:
     elif c.url:
         meta.append(f'Source address (not a web link): <span class="ss-url-text">{esc(c.url)}</span>')
     else:
-        title = f"{c.title}, " if c.title else ""
-        meta.append(f'<span class="ss-src">{esc(title)}transcript {esc(c.source)} '
-                    f'(official page URL not recorded)</span>')
-    parts = [head, quote, f'<div class="ss-meta">{" · ".join(meta)}</div>']
+        meta.append('<span class="ss-src">Local transcript (no official page URL recorded)</span>')
+    parts = [head, quote, *flags, f'<div class="ss-meta">{" · ".join(meta)}</div>']
     if c.question:
         label = f"Question from {c.outlet}" if c.outlet else "The question"
         parts.append(f'<details class="ss-question"><summary>{esc(label)}</summary>'
                      f'<p class="ss-qtext">{esc(c.question)}</p></details>')
     parts.append(_context(c))
+    parts.append(_details(c))
     parts.append(f'<div class="ss-card-actions">{copy_button("Copy citation", citation_line_for(c))}</div>')
     return f'<li class="ss-card" id="ss-{uid}-{c.n}">{"".join(parts)}</li>'
 
@@ -111,11 +124,13 @@ def render_answer(answer: Answer, asked: dict | None = None, uid: str | None = N
         '<span class="ss-chip ss-chip-none">No filters</span>'
     body = []
     for p in (answer.text or "").split("\n\n"):
-        cls = "ss-notfound" if not answer.found else "ss-note" if p.startswith("Searched ") else "ss-para-a"
+        cls = ("ss-archive" if p.startswith("Not in the archive") else "ss-notfound" if not answer.found
+               else "ss-note" if p.startswith("Searched ") else "ss-para-a")
         body.append(f'<p class="{cls}">{answer_paragraph(p, cites, uid)}</p>')
     cards = "".join(render_card(c, uid) for c in answer.citations)
+    warns = "".join(f'<p class="ss-warn" role="alert">{esc(w)}</p>' for w in answer.warnings)
     status = "ss-found" if answer.found else "ss-missing"
-    html_out = (f'<div class="ss-answer {status}"><div class="ss-filters">{chips}</div>'
+    html_out = (f'<div class="ss-answer {status}"><div class="ss-filters">{chips}</div>{warns}'
                 f'<div class="ss-text">{"".join(body)}</div>'
                 + (f'<ol class="ss-cards">{cards}</ol>' if cards else "")
                 + f'<div class="ss-answer-actions">{copy_button("Copy answer as Markdown", md, "ss-copy-all")}</div>'

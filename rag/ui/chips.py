@@ -31,7 +31,13 @@ def filter_notes(answer: Answer, asked: dict | None = None) -> list[str]:
         else:
             notes.append(f"Dates {rng}")
     if filters.get("spokesperson"):
-        notes.append(f"Spokesperson: {filters['spokesperson']}")
+        phrase = answer.spokesperson_phrase
+        from_q = f" (from {OPEN}{phrase}{CLOSE} in the question)" if phrase and not asked.get("spokesperson") else ""
+        notes.append(f"Spokesperson: {filters['spokesperson']}{from_q}")
     if filters.get("outlet"):
         notes.append(f"Outlet: {filters['outlet']}")
+    if answer.outlet_preference:
+        phrase = answer.outlet_phrase or answer.outlet_preference
+        notes.append(f"Questions from or about {answer.outlet_preference} first (from {OPEN}{phrase}{CLOSE} "
+                     "in the question)")
     return notes

@@ -10,7 +10,6 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from ..cite import human_date
 from .assets import TITLE
 from .cards import render_notice
 from .escape import esc
@@ -62,23 +61,48 @@ def example_questions(index: Any, n: int = 4) -> list[str]:
 
 
 def corpus_facts(index: Any) -> dict:
-    """Transcript count, date range and the filter choices (spokespersons, outlets) of an index."""
+    """Transcript count, coverage and the filter choices of an index.
+
+    ``outlets`` are ``(label, value)`` pairs for the dropdown: one canonical name per outlet
+    (:func:`rag.sources.outlets.canonical_outlet`) with the number of questions it asked, e.g.
+    ``("AFP (52)", "AFP")``.
+    """
+    from ..coverage import Coverage
+    from ..sources.outlets import canonical_outlet, outlet_parts
+
     if index is None:
-        return {"sources": 0, "since": None, "until": None, "undated": 0, "spokespersons": [], "outlets": []}
+        return {"sources": 0, "since": None, "until": None, "undated": 0, "spokespersons": [], "outlets": [],
+                "coverage": Coverage(())}
     spk: Counter[str] = Counter()
     outlets: Counter[str] = Counter()
     for src in index.sources.values():
         for t in src.turns:
             if t.spokesperson:
                 spk[t.spokesperson] += 1
-            if t.outlet:
-                outlets[t.outlet] += 1
+            if t.outlet and t.question:
+                for o in outlet_parts(canonical_outlet(t.outlet)):  # "ITN & BBC" counts for both
+                    outlets[o] += 1
         if src.spokesperson and src.spokesperson not in spk:
             spk[src.spokesperson] += 1
     lo, hi = index.date_range()
     return {"sources": len(index.sources), "since": lo, "until": hi,
             "undated": sum(1 for s in index.sources.values() if not s.date),
-            "spokespersons": sorted(spk, key=str.lower), "outlets": sorted(outlets, key=str.lower)}
+            "spokespersons": sorted(spk, key=str.lower),
+            "outlets": [(f"{o} ({n})", o) for o, n in sorted(outlets.items(), key=lambda x: x[0].lower())],
+            "coverage": Coverage.of_index(index)}
+
+
+def month_chart(cov: Any) -> str:
+    """A bar per month from the first transcript to the last (height = transcripts that month)."""
+    months = cov.months()
+    if len(months) < 2:
+        return ""
+    top = max(n for _, n in months) or 1
+    bars = "".join(f'<span title="{m}: {n} transcript{"s" if n != 1 else ""}" class="ss-zero"></span>' if n == 0 else
+                   f'<span title="{m}: {n} transcript{"s" if n != 1 else ""}" style="height:{max(2, round(26 * n / top))}px">'
+                   '</span>' for m, n in months)
+    return (f'<div class="ss-chart" role="img" aria-label="Transcripts per month, {months[0][0]} to '
+            f'{months[-1][0]}">{bars}</div>')
 
 
 def header_html(facts: dict, problem: str | None, index_dir: Path) -> str:
@@ -87,19 +111,18 @@ def header_html(facts: dict, problem: str | None, index_dir: Path) -> str:
         return (f'<div class="ss-header"><h1>{esc(TITLE)}</h1>'
                 '<p class="ss-sub">Exact quotes from the Chinese Foreign Ministry spokesperson, with citations.</p>'
                 + render_notice(problem, "setup", build_command(index_dir)) + "</div>")
-    span = ""
-    if facts["since"]:
-        a, b = human_date(facts["since"]), human_date(facts["until"])
-        span = f" from {a} to {b}" if a != b else f" from {a}"
-    undated = f" ({facts['undated']} undated)" if facts["undated"] else ""
+    cov = facts["coverage"]
+    span = f": {cov.describe()}" if cov.dates else (f" ({facts['undated']} undated)" if facts["undated"] else "")
     n = facts["sources"]
     spk = ", ".join(facts["spokespersons"][:6]) + (" and others" if len(facts["spokespersons"]) > 6 else "")
     who = f" · Spokespersons: {spk}" if spk else ""
     return (f'<div class="ss-header"><h1>{esc(TITLE)}</h1>'
             '<p class="ss-sub">Ask in plain English; get back what the Chinese Foreign Ministry spokesperson '
             'actually said, as exact quotes with press-ready citations.</p>'
-            f'<p class="ss-corpus">Searching {n} transcript{"s" if n != 1 else ""}{esc(span)}{esc(undated)}'
-            f'{esc(who)}</p></div>')
+            f'<p class="ss-corpus">Searching {n} transcript{"s" if n != 1 else ""}{esc(span)}{esc(who)}</p>'
+            f'{month_chart(cov)}'
+            '<p class="ss-coverage">Nothing outside these dates is in the archive; a question about another '
+            'period is answered “not in the archive”.</p></div>')
 
 
 def build_command(index_dir: Path) -> str:

@@ -57,12 +57,12 @@ def build_page(backend: Backend):  # noqa: ANN201 - gr.Blocks, imported lazily
     exports = ExportFolder()  # removed at exit; one file per conversation, overwritten after each answer
 
     def run(question: str, since: str, until: str, spokesperson: str | None, outlet: str | None,
-            state: dict) -> tuple[list, str, Any, dict]:
+            read_question: bool, state: dict) -> tuple[list, str, Any, dict]:
         question = question or ""
         if not question.strip():
             return chat_messages(state["replies"]), question, gr.update(), state
         t0 = time.perf_counter()
-        reply = backend.reply(question, since, until, spokesperson, outlet)
+        reply = backend.reply(question, since, until, spokesperson, outlet, read_question=read_question)
         log.info("answered in %.3f s: %r", time.perf_counter() - t0, question[:80])
         new_state = {"replies": state["replies"] + [reply], "file": state.get("file")}
         download = gr.update()
@@ -74,10 +74,10 @@ def build_page(backend: Backend):  # noqa: ANN201 - gr.Blocks, imported lazily
             download = gr.update(value=str(path), visible=True)
         return chat_messages(new_state["replies"]), "", download, new_state
 
-    def run_example(since: str, until: str, spokesperson: str | None, outlet: str | None, state: dict,
-                    evt: gr.SelectData) -> tuple[list, str, Any, dict]:
+    def run_example(since: str, until: str, spokesperson: str | None, outlet: str | None, read_question: bool,
+                    state: dict, evt: gr.SelectData) -> tuple[list, str, Any, dict]:
         value = evt.value if isinstance(evt.value, dict) else {"text": str(evt.value)}
-        return run(value.get("text", ""), since, until, spokesperson, outlet, state)
+        return run(value.get("text", ""), since, until, spokesperson, outlet, read_question, state)
 
     # Gradio finds the event-data parameter by its annotation; make it a real class, not a string.
     run_example.__annotations__["evt"] = gr.SelectData
@@ -87,8 +87,8 @@ def build_page(backend: Backend):  # noqa: ANN201 - gr.Blocks, imported lazily
             Path(state["file"]).unlink(missing_ok=True)
         return [], empty_state(), gr.update(value=None, visible=False)
 
-    def clear_filters() -> tuple[str, str, None, None]:
-        return "", "", None, None
+    def clear_filters() -> tuple[str, str, None, None, bool]:
+        return "", "", None, None, True
 
     with gr.Blocks(title=TITLE, analytics_enabled=False, fill_width=False) as demo:
         state = gr.State(empty_state())
@@ -118,16 +118,19 @@ def build_page(backend: Backend):  # noqa: ANN201 - gr.Blocks, imported lazily
                                            allow_custom_value=True, elem_id="ss-spokesperson")
                 outlet = gr.Dropdown(choices=facts["outlets"], value=None, label="Asked by (outlet)",
                                      allow_custom_value=True, elem_id="ss-outlet")
+                read_q = gr.Checkbox(value=True, label="Read dates and names in the question as filters",
+                                     elem_id="ss-read-question")
                 gr.HTML('<p class="ss-hint">Filters apply to the next question and are shown with each answer. '
-                        'A date in the question (“in July 2023”) narrows the range when no dates are set '
-                        'here.</p>', js_on_load=None)
+                        'A date (“in July 2023”) or a spokesperson named in the question narrows the search '
+                        'when the filters above leave it open; an outlet named in it ranks that outlet’s '
+                        'questions first. Untick the box to search the words only.</p>', js_on_load=None)
                 reset_btn = gr.Button("Clear filters", size="sm", elem_id="ss-clear-filters")
                 gr.Markdown("#### Conversation")
                 download = gr.DownloadButton("Download conversation (.md)", visible=False, size="sm",
                                              elem_id="ss-download")
                 new_btn = gr.Button("New conversation", size="sm", elem_id="ss-new")
 
-        inputs = [question, since, until, spokesperson, outlet, state]
+        inputs = [question, since, until, spokesperson, outlet, read_q, state]
         outputs = [chatbot, question, download, state]
         # The page's own handler stays out of the API description: Gradio inlines that description
         # in the page even for a reader who has not logged in (--auth), and it would list the
@@ -139,7 +142,7 @@ def build_page(backend: Backend):  # noqa: ANN201 - gr.Blocks, imported lazily
                                api_visibility="private").then(None, js=SCROLL_JS, api_visibility="private")
         new_btn.click(clear, inputs=[state], outputs=[chatbot, state, download], api_visibility="private")
         chatbot.clear(clear, inputs=[state], outputs=[chatbot, state, download], api_visibility="private")
-        reset_btn.click(clear_filters, outputs=[since, until, spokesperson, outlet], api_visibility="private")
+        reset_btn.click(clear_filters, outputs=[since, until, spokesperson, outlet, read_q], api_visibility="private")
         # The same answers as `rag ask --json`, for scripts (and eval/loadtest.py): /gradio_api/call/ask_json
         gr.api(backend.ask_json, api_name="ask_json", concurrency_limit=4, concurrency_id="ask")
     return demo

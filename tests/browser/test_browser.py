@@ -1,6 +1,6 @@
 """The chat page in a real browser: Debian's chromium driven by Playwright, against `python app.py`
-serving a real index (real model, FAISS and BM25) built here from seeds/ plus two test transcripts,
-one of them hostile. Runs (never skips) when CI=true.
+serving a real index (real model, FAISS and BM25) built here from seeds/ plus test transcripts,
+one of them hostile (fixtures in conftest.py). Runs (never skips) when CI=true.
 
 Set SCREENSHOT=PATH to save a screenshot of an answer with its citation card open.
 """
@@ -9,212 +9,29 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import secrets
-import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page
 
-from tests.paths import ROOT
+from tests.browser.helpers import (
+    ANSWERS,
+    BENIGN_URL,
+    CLOSE,
+    IMG,
+    OPEN,
+    REQUESTS,
+    RESULTS,
+    SCRIPT,
+    ask,
+    cards,
+    open_page,
+)
+from tests.payloads import PAYLOADS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-OPEN, CLOSE = "\u201c", "\u201d"
-
-if not CHROMIUM.exists():  # pragma: no cover - environment guard
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (apt-get install chromium)", pytrace=False)
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)", allow_module_level=True)
-
-from playwright.sync_api import Page, sync_playwright  # noqa: E402
-
-from tests.payloads import PAYLOADS  # noqa: E402
-
-# A transcript whose text tries every trick: tags, event handlers, javascript: links, Markdown,
-# template syntax. The plain-text parser keeps unknown tags as text, so all of it reaches the index.
-SCRIPT = "<script>window.__xss=1</script>"
-IMG = '<img src=x onerror="window.__xss=2">'
-HOSTILE = (
-    "Regular Press Conference on March 1, 2024\n"
-    f"Reuters: Officials discussed the zebra crossing pilot in Xanadu {IMG.replace('2', '5')}. "
-    "What is the ministry's comment on the zebra crossing pilot in Xanadu?\n"
-    f"Mao Ning: The zebra crossing pilot in Xanadu is going well {SCRIPT} and {IMG} and "
-    "[click me](javascript:window.__xss=3) and <a href=\"javascript:window.__xss=4\">this link</a> "
-    "and {{7*7}} ${window.__xss=6} $$x^2$$ **not bold** are only words in a transcript.\n"
-)
-HOSTILE_META = {"url": "javascript:window.__xss=7"}
-BENIGN = (
-    "Regular Press Conference on March 5, 2024\n"
-    "Xinhua News Agency: The Kunming to Xanadu railway opened today. "
-    "What is China's comment on the Kunming to Xanadu railway project?\n"
-    "Lin Jian: The Kunming to Xanadu railway is a flagship project of connectivity between the two countries. "
-    "It will bring tangible benefits to the peoples along the line.\n"
-)
-BENIGN_URL = "https://www.fmprc.gov.cn/eng/xw/fyrbt/lxjzh/202403/t20240305_00000001.html"
-
-RESULTS: dict[str, float] = {}  # timings, printed by the last test
-REQUESTS: list[str] = []  # every URL any page asked for
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class App:
-    """`python app.py` in a subprocess; stopped by its own process id."""
-
-    def __init__(self, index: Path, log: Path, *args: str) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1",
-               "HF_HUB_DISABLE_TELEMETRY": "1"}
-        self.t0 = time.perf_counter()
-        self._fh = open(log, "w")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--index", str(index),
-                                      "--port", str(self.port), *args], cwd=ROOT, env=env, stdout=self._fh,
-                                     stderr=subprocess.STDOUT)
-
-    def wait(self, timeout: float = 180) -> float:
-        """Seconds from start until the page answers."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                pytest.fail(f"app.py exited with {self.proc.returncode}:\n{self.log.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(self.url + "/", timeout=2) as r:
-                    if r.status == 200:
-                        return time.perf_counter() - self.t0
-            except OSError:
-                time.sleep(0.2)
-        pytest.fail(f"app.py did not answer on {self.url} in {timeout} s:\n{self.log.read_text()[-3000:]}")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        self._fh.close()
-
-
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> Path:
-    d = tmp_path_factory.mktemp("corpus")
-    for f in sorted((ROOT / "seeds").glob("*.txt")):
-        shutil.copy(f, d / f.name)
-    (d / "zz_hostile.txt").write_text(HOSTILE, encoding="utf-8")
-    (d / "zz_hostile.meta.json").write_text(json.dumps(HOSTILE_META), encoding="utf-8")
-    (d / "zz_railway.txt").write_text(BENIGN, encoding="utf-8")
-    (d / "zz_railway.meta.json").write_text(json.dumps({"url": BENIGN_URL}), encoding="utf-8")
-    for name, content, _, _ in PAYLOADS:  # every hostile payload of the bad-input corpus that reaches the index
-        (d / name).write_text(content, encoding="utf-8")
-    return d
-
-
-@pytest.fixture(scope="module")
-def servers(tmp_path_factory, corpus):
-    """Both apps: one over the real index, one over a missing index. The second starts first, so it
-    boots while the index is being built."""
-    from rag import store
-    from rag.embedding import MODEL_NAME, Embedder
-    from rag.ingest import ingest
-
-    tmp = tmp_path_factory.mktemp("apps")
-    missing = App(tmp / "no-index-here", tmp / "missing.log")
-    index_dir = tmp / "index"
-    try:
-        emb = Embedder()
-        report = ingest([corpus], index_dir, encoder_factory=lambda: emb)
-        assert not report.failed, report.failed
-        index = store.load(index_dir, model=MODEL_NAME)
-        assert {"zz_hostile.txt", "zz_railway.txt"} <= set(index.sources)
-        main = App(index_dir, tmp / "main.log")
-        # The same index behind --auth; a fresh password each run, so nothing can guess it.
-        auth = (f"reporter{secrets.randbelow(1000)}", secrets.token_urlsafe(12))
-        locked = App(index_dir, tmp / "locked.log", "--auth", ":".join(auth))
-        try:
-            RESULTS["cold start: port answers (s)"] = main.wait()
-            missing.wait()
-            locked.wait()
-            yield {"main": main, "missing": missing, "locked": locked, "auth": auth, "index": index}
-        finally:
-            main.stop()
-            locked.stop()
-    finally:
-        missing.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-def _open(browser, url: str, ready: str = "#ss-question textarea") -> tuple[Page, list[str]]:
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1100})
-    ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
-    page = ctx.new_page()
-    dialogs: list[str] = []
-    page.on("request", lambda r: REQUESTS.append(r.url))
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.goto(url + "/", wait_until="load")
-    page.wait_for_selector(ready, timeout=30_000)
-    return page, dialogs
-
-
-@pytest.fixture
-def page(browser, servers):
-    page, dialogs = _open(browser, servers["main"].url)
-    page.dialogs = dialogs
-    yield page
-    page.context.close()
-
-
-ANSWERS = "#ss-chat .ss-answer, #ss-chat .ss-notice"
-
-
-def ask(page: Page, question: str, since: str = "", until: str = "") -> tuple:
-    """Type a question (and dates), press Ask, wait for the new answer; returns (locator, seconds)."""
-    page.locator("#ss-since textarea, #ss-since input").first.fill(since)
-    page.locator("#ss-until textarea, #ss-until input").first.fill(until)
-    page.fill("#ss-question textarea", question)
-    before = page.locator(ANSWERS).count()
-    t0 = time.perf_counter()
-    page.click("#ss-ask")
-    page.wait_for_function("([sel, n]) => document.querySelectorAll(sel).length > n", arg=[ANSWERS, before],
-                           timeout=60_000)
-    return page.locator(ANSWERS).last, time.perf_counter() - t0
-
-
-def cards(answer) -> list[dict]:
-    """Each card's quote, date text, highlighted span and its offsets in the canonical text."""
-    out = []
-    for i in range(answer.locator("li.ss-card").count()):
-        card = answer.locator("li.ss-card").nth(i)
-        loc = card.locator(".ss-loc").text_content()
-        m = re.search(r"^(.*), characters (\d+)–(\d+)$", loc.strip())
-        out.append({"quote": card.locator("blockquote.ss-quote").inner_text().strip(),
-                    "date": card.locator(".ss-date").inner_text(), "mark": card.locator("mark.ss-hl").text_content(),
-                    "para": card.locator(".ss-para").text_content(),
-                    "source": m.group(1), "start": int(m.group(2)), "end": int(m.group(3)), "card": card})
-    return out
 
 
 def test_answer_is_verbatim_with_cards_and_copy(page, servers):
@@ -386,7 +203,7 @@ def test_not_found_and_bad_input(page):
 
 
 def test_missing_index_shows_build_hint(browser, servers):
-    page, dialogs = _open(browser, servers["missing"].url)
+    page, dialogs = open_page(browser, servers["missing"].url)
     try:
         header = page.locator("#ss-header").inner_text()
         assert "no index at" in header and "rag ingest seeds/ --index" in header
@@ -413,7 +230,7 @@ def test_auth_protects_page_and_api(browser, servers):
     assert _status(locked.url + "/gradio_api/call/ask_json", json.dumps({"data": ["Kunming railway"]}).encode()) == 401
     assert _status(servers["main"].url + "/config") == 200  # the same request passes without --auth
 
-    page, dialogs = _open(browser, locked.url, ready="input[type=password]")
+    page, dialogs = open_page(browser, locked.url, ready="input[type=password]")
     try:
         assert page.locator("#ss-question").count() == 0
         with urllib.request.urlopen(locked.url + "/", timeout=10) as r:

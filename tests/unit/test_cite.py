@@ -16,11 +16,13 @@ def test_citation_line_full():
 
 def test_citation_line_omits_unknown_fields():
     line = citation_line("We oppose it.")
-    assert line == f"{OPEN}We oppose it,{CLOSE} a Foreign Ministry spokesperson said at a regular press conference."
+    assert line == (f"{OPEN}We oppose it,{CLOSE} a Foreign Ministry spokesperson said at a regular press conference."
+                    " (Date not established — check before publishing.)")  # an undated quote is never press-ready
     for word in ("Source", "answering", "None", "unknown"):
         assert word not in line
     no_date = citation_line("We oppose it.", spokesperson="Mao Ning", outlet="AFP")
-    assert no_date.endswith("Foreign Ministry Spokesperson Mao Ning said at a regular press conference, answering AFP.")
+    assert no_date.endswith("Foreign Ministry Spokesperson Mao Ning said at a regular press conference, answering AFP."
+                            " (Date not established — check before publishing.)")
     no_outlet = citation_line("We oppose it.", spokesperson="Mao Ning", date="2024-10-15")
     assert no_outlet.endswith("said at the regular press conference on 15 October 2024.")
 
@@ -39,7 +41,8 @@ def test_citation_line_keeps_question_marks_and_kinds():
     assert "in an opening statement at the regular press conference on 2 January 2024." in stmt
     assert "answering" not in stmt
     after = citation_line("Text.", spokesperson="Lin Jian", outlet="Reuters", after_conference=True)
-    assert after.endswith("answering Reuters after the press conference.")
+    assert after.endswith("answering Reuters after the press conference. (Date not established — check before "
+                          "publishing.)")
 
 
 def test_context_span():

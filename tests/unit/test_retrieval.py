@@ -174,3 +174,48 @@ def test_question_limits(retriever):
         retriever.search("x" * 2001)
     with pytest.raises(QueryError, match="k must be"):
         retriever.search("tariffs", k=0)
+
+
+# -- what the question says besides its topic (rag.intent) ------------------------------------------
+
+def test_spokesperson_named_in_question_becomes_the_filter(retriever):
+    res = retriever.search("What did Hua Chunying say about tariffs?", k=10)
+    assert res.filters.spokesperson == "Hua Chunying" and res.spokesperson_phrase == "Hua Chunying"
+    assert res.hits and {h.turn.spokesperson for h in res.hits} == {"Hua Chunying"}
+    off = retriever.search("What did Hua Chunying say about tariffs?", k=10, parse_time=False)
+    assert off.filters.spokesperson is None and "Geng Shuang" in {h.turn.spokesperson for h in off.hits}
+
+
+def test_outlet_named_in_question_ranks_its_turns_first_without_dropping_others(retriever):
+    res = retriever.search("tariffs Reuters", k=10)
+    assert res.outlet_preference == "Reuters" and res.filters.outlet is None
+    outlets = [h.turn.outlet for h in res.hits]
+    assert outlets[:4] == ["Reuters"] * 4 and set(outlets[4:]) - {"Reuters"}  # others follow, not dropped
+
+
+def test_dates_outside_the_archive_are_reported(retriever):
+    res = retriever.search("tariffs in 2022", k=10)
+    assert res.hits == []
+    assert res.uncovered == {"missing": "2022", "nearest": "5 January 2019 – 5 December 2019",
+                             "periods": "5 January 2019 – 5 December 2019", "mentions": False}
+    assert retriever.search("tariffs in 2019", k=3).uncovered is None
+
+
+def test_a_bare_year_outside_the_archive_keeps_only_turns_naming_it(retriever):
+    res = retriever.search("tariffs and the 2022 plan", k=10)
+    assert res.uncovered["missing"] == "2022" and res.uncovered["mentions"] is True
+    assert res.hits == []  # no turn names 2022
+    assert retriever.search("tariffs and the 2019 plan", k=3).uncovered is None  # 2019 is covered
+
+
+def test_question_against_the_form_gives_a_warning(retriever):
+    res = retriever.search("tariffs in January 2020", k=3, filters=make_filters(since="2019-01-01",
+                                                                                 until="2019-12-31"))
+    assert res.filters.since == "2019-01-01" and len(res.warnings) == 1 and "January 2020" in res.warnings[0]
+
+
+def test_outlet_filter_counts_labelled_questions(retriever):
+    res = retriever.search("tariffs", k=3, filters=make_filters(outlet="Agence France-Presse"))
+    assert res.hits and {h.turn.outlet for h in res.hits} == {"AFP"}  # one outlet under any of its names
+    # 12 months x 2 questions (one AFP or Reuters, one CCTV) + the long BBC answer: all labelled.
+    assert res.extra["outlet_labels"] == 25 and res.extra["outlets_since"] == "2019-01-05"

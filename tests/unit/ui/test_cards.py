@@ -19,7 +19,7 @@ from tests.unit.ui.answers import QUOTE, URL, make_answer, make_retriever, make_
 HOSTILE = ('<script>window.__xss=1</script> <img src=x onerror="window.__xss=2"> '
            '[link](javascript:alert(1)) **bold** `code` $$x^2$$ & "quotes"')
 CITATION_KEYS = {"n", "quote", "source", "url", "date", "spokesperson", "outlet", "question", "start", "end",
-                 "sentence_score"}
+                 "sentence_score", "procedural"}
 
 
 def _hostile_source() -> Source:
@@ -116,7 +116,7 @@ def test_card_kinds_come_from_the_citation():
     assert "Regular press conference, opening statement" in card(turn_kind="statement")
     assert "Answering <span class=\"ss-outlet\">CCTV</span> after the press conference" in card(after_conference=True)
     assert "26 July 2023 (date inferred)" in card(date_inferred=True)
-    assert "Date unknown" in card(date=None)
+    assert "Date not established — check before publishing." in card(date=None)
     assert "ss-context" not in card(context="")  # nothing to show: no "Show in the transcript"
 
 

@@ -28,4 +28,4 @@ def test_example_questions_come_from_the_index():
                                       "Will Premier Li Qiang attend the G20 summit in Rio de Janeiro?"]
     assert example_questions(None) == []
     facts = corpus_facts(idx)
-    assert facts["spokespersons"] == ["Lin Jian"] and facts["outlets"] == ["AFP"] and facts["sources"] == 1
+    assert facts["spokespersons"] == ["Lin Jian"] and facts["outlets"] == [("AFP (4)", "AFP")] and facts["sources"] == 1

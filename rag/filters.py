@@ -1,0 +1,87 @@
+"""Search filters: dates, spokesperson, outlet. Validated once (:func:`make_filters`), applied as a
+row mask inside both searches (:func:`filter_mask`), so a filtered top-k is filled with matching rows.
+
+    >>> make_filters("2019-01-01", "2019-12-31", "Geng Shuang").to_dict()
+    {'since': '2019-01-01', 'until': '2019-12-31', 'spokesperson': 'Geng Shuang', 'outlet': None}
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import QueryError
+
+
+@dataclass(frozen=True)
+class Filters:
+    since: str | None = None
+    until: str | None = None
+    spokesperson: str | None = None
+    outlet: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"since": self.since, "until": self.until, "spokesperson": self.spokesperson, "outlet": self.outlet}
+
+    def active(self) -> bool:
+        return any(self.to_dict().values())
+
+
+def make_filters(since: str | None = None, until: str | None = None, spokesperson: str | None = None,
+                 outlet: str | None = None) -> Filters:
+    """Validated filters; raises QueryError with the expected format."""
+    for name, value in (("since", since), ("until", until)):
+        if value is not None and value != "":
+            try:
+                _dt.date.fromisoformat(value)
+            except (TypeError, ValueError):
+                raise QueryError(f"the {name} date must look like 2019-06-30 (YYYY-MM-DD), not {value!r}") from None
+            if len(value) != 10:
+                raise QueryError(f"the {name} date must look like 2019-06-30 (YYYY-MM-DD), not {value!r}")
+    if since and until and since > until:
+        raise QueryError(f"the since date ({since}) is after the until date ({until})")
+    for name, value in (("spokesperson", spokesperson), ("outlet", outlet)):
+        if value is not None and len(value) > 200:
+            raise QueryError(f"{name} filter is too long (at most 200 characters)")
+    return Filters(since or None, until or None, (spokesperson or "").strip() or None, (outlet or "").strip() or None)
+
+
+def filter_mask(f: Filters, dates: Sequence[str], spokespeople: Sequence[str] | None = None,
+                outlets: Sequence[str] | None = None) -> np.ndarray | None:
+    """Boolean mask of the rows that pass ``f``; None when no filter applies.
+
+    Rows are described by parallel columns: ISO dates ("" = undated, which no date filter
+    passes) and lower-cased spokesperson names (a filter matches a substring) and canonical outlet
+    names (:func:`rag.sources.outlets.canonical_outlet`; a filter matches the outlet under any of its
+    names, e.g. "Agence France-Presse" finds AFP's questions). A column left out is not filtered on
+    (the naive baseline's pages have no single outlet).
+
+    >>> filter_mask(Filters(since="2023-01-01"), ["2022-12-31", "2023-01-02", ""]).tolist()
+    [False, True, False]
+    >>> filter_mask(Filters(outlet="AFP"), ["2023-01-02"]) is None
+    True
+    """
+    use_spk = bool(f.spokesperson) and spokespeople is not None
+    use_outlet = bool(f.outlet) and outlets is not None
+    if not (f.since or f.until or use_spk or use_outlet):
+        return None
+    m = np.ones(len(dates), dtype=bool)
+    if f.since or f.until:
+        m &= np.array([d != "" for d in dates], dtype=bool)
+        if f.since:
+            m &= np.array([d >= f.since for d in dates], dtype=bool)
+        if f.until:
+            m &= np.array([d != "" and d <= f.until for d in dates], dtype=bool)
+    if use_spk:
+        s = f.spokesperson.lower()
+        m &= np.array([s in x for x in spokespeople], dtype=bool)
+    if use_outlet:
+        from .sources.outlets import canonical_outlet
+
+        o = canonical_outlet(f.outlet).lower()
+        # a joint question ("ITN & BBC") belongs to each of its outlets
+        m &= np.array([o == x or o in x.split(" & ") for x in outlets], dtype=bool)
+    return m

@@ -1,0 +1,124 @@
+"""What a question says besides its topic: a time phrase, a spokesperson, an outlet, bare years.
+
+"What did Hua Chunying say about Pompeo in June 2019?" asks for Hua Chunying's statements in
+June 2019 about Pompeo. The name is a filter, not a search term: searched for as words it finds
+the line "Good afternoon. I'm Hua Chunying, spokesperson of ..." instead of a statement. So the
+names are taken out of the text that is searched (:attr:`Intent.search_text`) and turned into a
+spokesperson filter (shown on the page, and removable) or an outlet preference.
+
+One parser for every reader of a question (retrieval now; follow-up questions later), so the
+rules are the same everywhere.
+
+    >>> i = parse_intent("What did Hua Chunying say about Pompeo in June 2019?")
+    >>> i.spokesperson, i.time_phrase, i.search_text
+    ('Hua Chunying', 'June 2019', 'What did say about Pompeo in June 2019?')
+    >>> parse_intent("华春莹 on the trade talks").spokesperson
+    'Hua Chunying'
+    >>> parse_intent("2022 Winter Olympics boycott").years
+    (2022,)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from .filters import Filters
+from .sources.lexicon import SPOKESPERSONS, SPOKESPERSONS_ZH
+from .timeparse import parse_time_phrase
+
+_TITLES = r"(?:(?:Mr|Ms|Mrs|Madam|Madame)\.?|[Ss]pokes(?:person|woman|man))"
+# Surnames that pick one spokesperson on their own after a title ("Ms. Hua", "spokesman Geng").
+_SURNAMES: dict[str, str] = {}
+for _name in SPOKESPERSONS:
+    _sur = _name.split()[0]
+    _SURNAMES[_sur] = "" if _sur in _SURNAMES else _name  # "" = ambiguous (Wang Wenbin, Wang Yi)
+_EN = re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(SPOKESPERSONS, key=len, reverse=True))
+                 + r")(?:['’]s)?\b", re.I)
+_TITLED = re.compile(rf"\b{_TITLES}\s+({'|'.join(s for s, n in _SURNAMES.items() if n)})(?:['’]s)?\b")
+_ZH = re.compile("|".join(sorted(SPOKESPERSONS_ZH, key=len, reverse=True)))
+_YEAR = re.compile(r"(?<![\d-])(19[89]\d|20\d\d)(?![\d-])")
+
+
+@dataclass(frozen=True)
+class Intent:
+    """A question read for its filters. Offsets are into :attr:`question`."""
+
+    question: str
+    search_text: str  # the question without the spokesperson's name: what is embedded and matched
+    since: str | None = None
+    until: str | None = None
+    time_phrase: str | None = None
+    spokesperson: str | None = None
+    spokesperson_phrase: str | None = None  # as written in the question
+    outlet: str | None = None  # canonical name (rag.sources.outlets)
+    outlet_phrase: str | None = None
+    years: tuple[int, ...] = ()  # years named outside the time phrase ("the 2022 Winter Olympics")
+
+
+def _spokesperson(q: str) -> tuple[str, int, int] | None:
+    best = None
+    for rx, pick in ((_EN, lambda m: next(n for n in SPOKESPERSONS if n.lower() == m.group(1).lower())),
+                     (_TITLED, lambda m: _SURNAMES[m.group(1)]),
+                     (_ZH, lambda m: SPOKESPERSONS_ZH[m.group(0)])):
+        m = rx.search(q)
+        if m and (best is None or m.start() < best[1]):
+            best = (pick(m), m.start(), m.end())
+    return best
+
+
+def _cut(q: str, start: int, end: int) -> str:
+    return " ".join((q[:start] + " " + q[end:]).split())
+
+
+def parse_intent(question: str) -> Intent:
+    """Read the time phrase, a spokesperson's name, an outlet's name and bare years of ``question``."""
+    q = " ".join(question.split())
+    time = parse_time_phrase(q)
+    since, until, phrase = time if time else (None, None, None)
+    spk = _spokesperson(q)
+    search = _cut(q, spk[1], spk[2]) if spk else q
+    outlet = outlet_phrase = None
+    from .sources.outlets import outlets_in
+
+    found = [o for o in outlets_in(q) if not (spk and o[1] < spk[2] and o[2] > spk[1])]
+    if found:
+        outlet, outlet_phrase = found[0][0], q[found[0][1]:found[0][2]]
+    in_phrase = set(_YEAR.findall(phrase or ""))
+    years = tuple(sorted({int(y) for y in _YEAR.findall(q) if y not in in_phrase}))
+    return Intent(q, search or q, since, until, phrase, spk[0] if spk else None, q[spk[1]:spk[2]] if spk else None,
+                  outlet, outlet_phrase, years)
+
+
+def resolve_filters(intent: Intent, filters: Filters) -> tuple[Filters, list[str]]:
+    """The filters to search with, from the form's ``filters`` and what the question says.
+
+    The form wins; the question fills what the form leaves empty. A question that contradicts
+    the form (a date outside its range, another spokesperson) gets a warning, never silence.
+    """
+    from .cite import human_date
+
+    warnings = []
+    if intent.time_phrase:
+        if not (filters.since or filters.until):
+            filters = replace(filters, since=intent.since, until=intent.until)
+        elif ((filters.since and (intent.until or "9999") < filters.since)
+              or (filters.until and (intent.since or "0000") > filters.until)):
+            rng = f"{human_date(filters.since) or 'the first transcript'} to {human_date(filters.until) or 'the latest'}"
+            warnings.append(f"The question says “{intent.time_phrase}”, outside the dates set in the "
+                            f"filters ({rng}); the filters were used. Clear the dates to search "
+                            f"{intent.time_phrase}.")
+    if intent.spokesperson:
+        if not filters.spokesperson:
+            filters = replace(filters, spokesperson=intent.spokesperson)
+        elif intent.spokesperson.lower() not in filters.spokesperson.lower() and \
+                filters.spokesperson.lower() not in intent.spokesperson.lower():
+            warnings.append(f"The question names {intent.spokesperson}, but the spokesperson filter is "
+                            f"{filters.spokesperson}; the filter was used.")
+    if intent.outlet and filters.outlet:
+        from .sources.outlets import canonical_outlet
+
+        if canonical_outlet(filters.outlet) != intent.outlet:
+            warnings.append(f"The question names {intent.outlet}, but the outlet filter is {filters.outlet}; "
+                            "the filter was used.")
+    return filters, warnings

@@ -1,0 +1,63 @@
+"""rag.intent: names, time phrases and years read from a question; how they meet the form's filters."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.filters import Filters
+from rag.intent import parse_intent, resolve_filters
+
+
+@pytest.mark.parametrize("question, name, phrase", [
+    ("What did Hua Chunying say about Pompeo?", "Hua Chunying", "Hua Chunying"),
+    ("hua chunying on Pompeo", "Hua Chunying", "hua chunying"),
+    ("Geng Shuang's remarks on Huawei", "Geng Shuang", "Geng Shuang's"),
+    ("What did Ms. Hua say about the trade talks?", "Hua Chunying", "Ms. Hua"),
+    ("What did spokesperson Geng say about 5G?", "Geng Shuang", "spokesperson Geng"),
+    ("耿爽 on the Hong Kong protests", "Geng Shuang", "耿爽"),
+])
+def test_spokesperson_named(question, name, phrase):
+    i = parse_intent(question)
+    assert (i.spokesperson, i.spokesperson_phrase) == (name, phrase)
+    assert phrase not in i.search_text  # the name is a filter, not words to match
+
+
+@pytest.mark.parametrize("question", [
+    "What did China say about Huawei?",
+    "What did Mr. Wang say about Taiwan?",  # Wang Wenbin or Wang Yi: ambiguous, not guessed
+    "Hua Hin summit",  # a place, not Hua Chunying
+])
+def test_no_spokesperson(question):
+    i = parse_intent(question)
+    assert i.spokesperson is None and i.search_text == question
+
+
+def test_outlet_named_stays_in_search_text():
+    i = parse_intent("Xinjiang camps BBC")
+    assert (i.outlet, i.outlet_phrase) == ("BBC", "BBC")
+    assert i.search_text == "Xinjiang camps BBC"
+
+
+def test_years_outside_the_time_phrase():
+    assert parse_intent("What did China say about the 2022 Winter Olympics boycott?").years == (2022,)
+    i = parse_intent("In June 2019, what was said about the 2022 Winter Olympics?")
+    assert (i.time_phrase, i.years) == ("June 2019", (2022,))
+    assert parse_intent("COVID-19 vaccines in 2020").years == ()  # "2020" is the time phrase; "19" no year
+
+
+def test_resolve_fills_empty_form_fields():
+    f, warnings = resolve_filters(parse_intent("What did Hua Chunying say in June 2019?"), Filters())
+    assert f == Filters("2019-06-01", "2019-06-30", "Hua Chunying", None) and warnings == []
+
+
+def test_resolve_form_wins_with_a_warning_on_conflict():
+    form = Filters("2019-01-01", "2019-12-31", "Geng Shuang", "AFP")
+    f, warnings = resolve_filters(parse_intent("What did Hua Chunying tell Reuters in January 2020?"), form)
+    assert f == form
+    assert len(warnings) == 3
+    assert "January 2020" in warnings[0] and "Hua Chunying" in warnings[1] and "Reuters" in warnings[2]
+
+
+def test_resolve_no_warning_when_question_agrees():
+    form = Filters("2019-01-01", "2019-12-31", "Hua Chunying", None)
+    assert resolve_filters(parse_intent("Hua Chunying in June 2019"), form) == (form, [])

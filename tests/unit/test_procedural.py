@@ -1,0 +1,86 @@
+"""The procedural-sentence rule (rag/procedural.py): the cases the labelled sample showed wrong, and its doctests.
+
+Each case is a sentence of the corpus (or the issue's examples); the labelling rule is in
+eval/procedural/README.md: a sentence is procedural when, quoted alone as the answer, it would mislead.
+"""
+
+from __future__ import annotations
+
+import doctest
+
+import pytest
+
+from rag import procedural
+from rag.procedural import is_procedural, procedural_kind
+
+
+def test_doctests() -> None:
+    assert doctest.testmod(procedural).attempted >= 5 and doctest.testmod(procedural).failed == 0
+
+
+@pytest.mark.parametrize(("sentence", "kind"), [
+    # the issue's examples
+    ("I would like to refer you to the Ministry of Commerce.", "referral"),
+    ("We learned of the news from media reports.", "noted"),
+    ("I'd refer you to the competent authorities.", "referral"),
+    ("As for the specific question, I would refer you to the Ministry of Commerce.", "referral"),
+    # missed before: hand-overs
+    ("I'd like to make clear the following points.", "greeting"),
+    ("I would like to stress a few more points.", "greeting"),
+    ("Since you asked about the 60th Annual Meeting of the IDB, I would like to offer a thorough response.", "greeting"),
+    # missed before: answers given elsewhere
+    ("My answer is just the same as the previous one.", "referral"),
+    ("The spokesperson of the Ministry of Commerce responded to similar questions last week.", "referral"),
+    ("China's Ministry of Commerce released information this morning.", "referral"),
+    ("There has also been a detailed press release from the Chinese side.", "referral"),
+    ("Recently we have stated China's position on the Huawei issue repeatedly.", "referral"),
+    ("You may pose your question to authorities in Xinjiang.", "referral"),
+    # missed before: "no information" with a contraction, curly apostrophe or a qualifier
+    ("I'm not aware of the specifics of this case.", "no information"),
+    ("I’m not aware of the details.", "no information"),
+    ("I have no specific information to offer at this moment.", "no information"),
+    ("I haven't read this letter yet.", "no information"),
+    ("Regarding Chinese leaders' travel plans, the Chinese side will release relevant information in due course.",
+     "no information"),
+    ("As for what really happened, we shall not indulge ourselves in making more comments.", "no information"),
+    ("We do not comment on it.", "no information"),
+    # missed before: noted / holding lines
+    ("I have noticed these reports.", "noted"),
+    ("We have taken note of relevant reports.", "noted"),
+    ("China has been closely following the situation in Yemen.", "noted"),
+    # questions back to the reporter (kept), restatements of the question (new kind)
+    ("How did you get to know its content?", "question back"),
+    ("Is that a diplomatic question?", "question back"),
+    ("Why?", "question back"),
+    ("Your questions are about Xinjiang and Hong Kong.", "restating"),
+    ("You said that China has \"blocked\" actions in the UN Security Council on the relevant actions.", "restating"),
+])
+def test_procedural_sentences(sentence, kind):
+    assert procedural_kind(sentence) == kind and is_procedural(sentence)
+
+
+@pytest.mark.parametrize("sentence", [
+    # false positives before: "Thanks to" means "because of"
+    "Thanks to those efforts, Xinjiang hasn't seen a single terrorist attack over the past three years.",
+    # an opening that goes on to state a position
+    "You may have noticed that the two sides recognized that it is in our interests to avoid a trade war.",
+    "You may have noted from media reports that Huawei entered into cooperation agreements with many companies.",
+    "We noted relevant reports and are deeply saddened by the major casualties caused by this incident.",
+    "In the meantime, we noted that a few extreme and irrational remarks have appeared in certain media.",
+    "China is closely following the tensions on the Iranian nuclear issue, and has been in contact with Russia.",
+    "I am not aware of any such \"camps\" in China.",
+    # "competent authorities" as the subject of a fact, not a referral
+    "In order to punish crimes, the Chinese competent authorities have made an extradition request to New Zealand.",
+    "According to competent department, there was a collision around 19:30 yesterday in the East China Sea.",
+    # rhetorical questions about third parties are the spokesperson's argument
+    "Who didn't act fast enough?",
+    "Has he ever been to China?",
+    "What is his intention?",
+    "When faced with those facts, I'm asking the Western media accusing China, can you really stay apathetic?",
+    "I would like to ask this question: why does the US refer to those rioters as \"heroes\"?",
+    # statements that restate nothing
+    "China firmly opposes the so-called sanctions.",
+    "You asked whether China would listen, but I would like to ask whether Canada has listened to China.",
+])
+def test_statements_are_not_procedural(sentence):
+    assert procedural_kind(sentence) is None

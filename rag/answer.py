@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .cite import CLOSE, OPEN, context_span, human_date, lead
-from .quoting import Quote, is_found, passage, select_quotes
+from .quoting import MIN_DENSE, OTHER_DATES_MIN_DENSE, Quote, is_found, passage, select_quotes
 from .records import Answer, AnswerHit, Citation
 from .retrieval import Filters, Hit, Retriever, SearchResult
 from .text import bm25_tokens
@@ -153,7 +153,9 @@ def answer_question(retriever: Retriever, question: str, *, k: int = 10, filters
     (:func:`rag.intent.parse_intent`); the reader can turn that off.
     """
     result = retriever.search(question, k=k, filters=filters, mode=mode, parse_time=read_question)
-    found = is_found(result)
+    other_dates = bool(result.uncovered and result.uncovered.get("mentions"))
+    min_dense = OTHER_DATES_MIN_DENSE if other_dates else MIN_DENSE
+    found = is_found(result, min_dense)
     units = None
     if selector == "sentence" and result.hits:
         ranker = retriever.sentence_ranker()
@@ -162,7 +164,7 @@ def answer_question(retriever: Retriever, question: str, *, k: int = 10, filters
                  for h in result.hits}
         result.hits = [replace(h, passage=passage(units[h.turn.turn_id])) for h in result.hits]
     quotes = select_quotes(result, retriever.encoder if mode != "bm25" else None, selector=selector,
-                           units=units) if found else []
+                           units=units, min_dense=min_dense) if found else []
     return build_answer(result, quotes, bool(quotes), mode)
 
 

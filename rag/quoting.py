@@ -20,6 +20,11 @@ from .text import bm25_tokens, sentence_spans
 # Below this cosine the best hit is not an answer. Measured on the 500-page index: 10 off-topic
 # questions (recipes, sport, code) top out at 0.11-0.30; 10 on-topic ones start at 0.60.
 MIN_DENSE = 0.35
+# Statements from other dates offered for a year the archive does not cover ("the 2022 Winter
+# Olympics") must be clearly on topic: naming the year is not enough ("In 2022, the US and Europe...").
+OTHER_DATES_MIN_DENSE = 0.5
+# A statement may be put before procedural quotes when nearly as relevant as the least of them.
+FALLBACK_MARGIN = 0.1
 
 
 @dataclass(frozen=True)
@@ -91,7 +96,10 @@ def select_quotes(result: SearchResult, encoder=None, *, max_turns: int = 3,  # 
         quotes: list[Quote] = []
         for h in chosen:
             quotes.extend(_best_sentences(h, units.get(h.turn.turn_id, []), max_per_turn))
-        return _number(statements_first(_dedupe(quotes)))
+        quotes = statements_first(_dedupe(quotes))
+        if quotes and quotes[0].procedural:
+            quotes = _statement_further_down(result, chosen, units, max_per_turn, min_dense) + quotes
+        return _number(quotes)
     cands: list[tuple[int, int, int]] = []  # (hit index, start, end)
     for hi, h in enumerate(chosen):
         for s, e in sentence_spans(h.chunk.text, h.chunk.start):
@@ -128,6 +136,22 @@ def statements_first(quotes: list[Quote]) -> list[Quote]:
     must state a position whenever any quote does. Order is kept otherwise."""
     marked = [replace(q, procedural=_procedural(q.text)) for q in quotes]
     return [q for q in marked if not q.procedural] + [q for q in marked if q.procedural]
+
+
+def _statement_further_down(result: SearchResult, chosen: list[Hit], units: dict[str, list[ScoredUnit]],
+                             max_per_turn: int, min_dense: float) -> list[Quote]:
+    """When every quote of the chosen turns is procedural ("I would refer you to the competent
+    authorities"), the statements of the next relevant turn that states a position, to quote first;
+    [] when no relevant turn does (the procedural quotes then stand alone, marked)."""
+    taken = {h.turn.turn_id for h in chosen}
+    for h in result.hits:
+        if h.turn.turn_id in taken or (result.query_vector is not None and h.dense < min_dense - FALLBACK_MARGIN):
+            continue
+        found = [q for q in statements_first(_best_sentences(h, units.get(h.turn.turn_id, []), max_per_turn))
+                 if not q.procedural]
+        if found:
+            return found
+    return []
 
 
 def _procedural(text: str) -> str | None:

@@ -193,6 +193,11 @@ class Retriever:
             result.extra["outlet_labels"] = len({self._chunk_turn[i].turn_id for i in np.flatnonzero(labelled)})
             result.extra["outlets_since"] = self._outlets_since
         mask = self._check_coverage(result, mask)
+        if result.uncovered and result.uncovered.get("mentions"):
+            # The year now acts as a filter (turns naming it); as words it would find any sentence
+            # that happens to start "In 2022, ...", whatever its topic.
+            text = " ".join(w for w in text.split() if w.strip(".,;:?!'’s") not in
+                            {str(y) for y in result.intent.years}) or text
         if self._n == 0 or (mask is not None and not mask.any()):
             return result
         n_cand = max(self.fusion.candidates, k * 5)

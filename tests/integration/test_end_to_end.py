@@ -56,7 +56,9 @@ def test_right_turn_first_and_quotes_verbatim(index_dir, capsys, question, turn_
     rc, out = _ask(capsys, question, "--index", str(index_dir))
     assert rc == 0
     res = json.loads(out)
-    assert set(res) == {"question", "answer", "found", "filters", "citations", "hits"}
+    assert set(res) == {"question", "answer", "found", "filters", "citations", "hits", "warnings", "coverage",
+                        "read_from_question"}
+    assert res["warnings"] == [] and res["coverage"] is None
     assert set(res["filters"]) == {"since", "until", "spokesperson", "outlet"}
     assert res["found"] is True
     assert res["hits"][0]["turn_id"] == turn_id, [h["turn_id"] for h in res["hits"][:3]]
@@ -64,11 +66,12 @@ def test_right_turn_first_and_quotes_verbatim(index_dir, capsys, question, turn_
     assert res["citations"], "a found answer cites something"
     for c in res["citations"]:
         assert set(c) == {"n", "quote", "source", "url", "date", "spokesperson", "outlet", "question", "start", "end",
-                          "sentence_score"}
+                          "sentence_score", "procedural"}
         assert isinstance(c["sentence_score"], float)
         assert index.sources[c["source"]].canonical[c["start"]:c["end"]] == c["quote"]
         assert f"\u201c{c['quote']}\u201d [{c['n']}]" in res["answer"]
     assert res["citations"][0]["source"] == turn_id.split(":")[0] + ".txt"
+    assert res["citations"][0]["procedural"] is None  # the first quote states a position
     for h in res["hits"]:
         assert set(h) == {"rank", "score", "text", "turn_id", "source", "url", "date", "spokesperson", "outlet",
                           "question", "start", "end"}

@@ -68,12 +68,8 @@ def compose(a: Answer) -> str:
     if not a.citations:
         if head:
             return head
-        why = ""
-        if a.filters.get("outlet") and a.outlet_labels == 0:
-            since = f" (the ministry's pages name the outlet from {human_date(a.outlets_since)})" \
-                if a.outlets_since else ""
-            why = (" The transcripts of the period searched do not record which outlet asked a question"
-                   f"{since}, so an outlet filter matches nothing there.")
+        why = " (The period searched has no outlet labels: see the warning.)" \
+            if a.filters.get("outlet") and a.outlet_labels == 0 else ""
         return (f"Not found: nothing in the {a.searched_sources} transcript(s) searched "
                 f"{scope} answers this closely enough.{why} Try other words or widen the filters.")
     by_turn: dict[str, list[Citation]] = {}
@@ -93,7 +89,7 @@ def _archive_note(a: Answer) -> str:
     near = f" The nearest covered period is {u['nearest']}." if u.get("nearest") else ""
     if u.get("mentions"):
         if a.citations:
-            return (f"Not in the archive: there are no transcripts from {u['missing']}. {covers} "
+            return (f"Not in the archive: there are no transcripts from {u['missing']}. {covers}{near} "
                     f"What follows are statements from other dates that mention {u['missing']}.")
         return (f"Not in the archive: there are no transcripts from {u['missing']}, and nothing in the archive "
                 f"that mentions {u['missing']} answers this closely enough. {covers}{near}")

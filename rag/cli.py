@@ -146,11 +146,13 @@ def format_text(out: dict) -> str:
     """Human-readable form of one ask result."""
     if "error" in out:
         return f"[{out.get('id')}] error: {out['error']}"
-    lines = [out["answer"], ""]
+    lines = [f"Warning: {w}" for w in out.get("warnings") or []] + [out["answer"], ""]
     for c in out["citations"]:
         bits = [c["spokesperson"], c["date"], f"answering {c['outlet']}" if c["outlet"] else None,
                 c["source"], f"chars {c['start']}-{c['end']}", c["url"]]
-        lines.append(f"[{c['n']}] " + ", ".join(b for b in bits if b))
+        flag = " (procedural line: states no position)" if c.get("procedural") else ""
+        undated = "" if c["date"] else " (date not established — check before publishing)"
+        lines.append(f"[{c['n']}] " + ", ".join(b for b in bits if b) + undated + flag)
     return "\n".join(lines).rstrip()
 
 

@@ -27,13 +27,15 @@ from .filters import Filters
 from .sources.lexicon import SPOKESPERSONS, SPOKESPERSONS_ZH
 from .timeparse import parse_time_phrase
 
+# The minister is a subject of questions, not a spokesperson answering them.
+_NAMES = tuple(n for n in SPOKESPERSONS if n != "Wang Yi")
 _TITLES = r"(?:(?:Mr|Ms|Mrs|Madam|Madame)\.?|[Ss]pokes(?:person|woman|man))"
 # Surnames that pick one spokesperson on their own after a title ("Ms. Hua", "spokesman Geng").
 _SURNAMES: dict[str, str] = {}
-for _name in SPOKESPERSONS:
+for _name in SPOKESPERSONS:  # all names: "Mr. Wang" may be the minister Wang Yi as well as Wang Wenbin
     _sur = _name.split()[0]
     _SURNAMES[_sur] = "" if _sur in _SURNAMES else _name  # "" = ambiguous (Wang Wenbin, Wang Yi)
-_EN = re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(SPOKESPERSONS, key=len, reverse=True))
+_EN = re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(_NAMES, key=len, reverse=True))
                  + r")(?:['’]s)?\b", re.I)
 _TITLED = re.compile(rf"\b{_TITLES}\s+({'|'.join(s for s, n in _SURNAMES.items() if n)})(?:['’]s)?\b")
 _ZH = re.compile("|".join(sorted(SPOKESPERSONS_ZH, key=len, reverse=True)))
@@ -58,7 +60,7 @@ class Intent:
 
 def _spokesperson(q: str) -> tuple[str, int, int] | None:
     best = None
-    for rx, pick in ((_EN, lambda m: next(n for n in SPOKESPERSONS if n.lower() == m.group(1).lower())),
+    for rx, pick in ((_EN, lambda m: next(n for n in _NAMES if n.lower() == m.group(1).lower())),
                      (_TITLED, lambda m: _SURNAMES[m.group(1)]),
                      (_ZH, lambda m: SPOKESPERSONS_ZH[m.group(0)])):
         m = rx.search(q)

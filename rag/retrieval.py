@@ -140,6 +140,7 @@ class Retriever:
         self._undated = sum(1 for s in srcs.values() if not s.date)
         self.coverage = Coverage.of_index(index)
         self._mentions: dict[str, set[str]] | None = None  # outlet -> turn ids asked by it or naming it
+        self._spokespeople = {t.spokesperson for t in turns.values() if t.spokesperson}
         self._outlets_since = min((d for d, o in zip(self._date, self._outlet, strict=True) if d and o), default=None)
         vocab = getattr(index.bm25, "vocab_dict", None) or {}
         self._vocab = vocab
@@ -176,7 +177,16 @@ class Retriever:
         if not isinstance(k, int) or not 1 <= k <= MAX_K:
             raise QueryError(f"k must be a whole number from 1 to {MAX_K}, not {k!r}")
         intent = parse_intent(question) if parse_time else None
-        filters, warnings = resolve_filters(intent, filters) if intent else (filters, [])
+        warnings: list[str] = []
+        if intent and intent.spokesperson and intent.spokesperson not in self._spokespeople:
+            # Named, but not a speaker of this archive (Qin Gang as minister, a spokesperson of other
+            # years): searched as words, and said so, rather than a filter that matches nothing.
+            warnings.append(f"No statement by {intent.spokesperson} is in the archive; the name was searched "
+                            "as words, not used as a spokesperson filter.")
+            intent = replace(intent, spokesperson=None, spokesperson_phrase=None, search_text=intent.question)
+        if intent:
+            filters, more = resolve_filters(intent, filters)
+            warnings += more
         mask = self.mask(filters)
         text = intent.search_text if intent else question
         result = SearchResult(question, filters, intent.time_phrase if intent and filters.since == intent.since
@@ -192,6 +202,11 @@ class Retriever:
                                                (filters.since or filters.until or filters.spokesperson) else True)
             result.extra["outlet_labels"] = len({self._chunk_turn[i].turn_id for i in np.flatnonzero(labelled)})
             result.extra["outlets_since"] = self._outlets_since
+            if result.extra["outlet_labels"] == 0:
+                since = f" (the ministry's pages name it from {_human(self._outlets_since)})" \
+                    if self._outlets_since else ""
+                warnings.append(f"The transcripts of the period searched do not record which outlet asked a "
+                                f"question{since}, so the outlet filter ({filters.outlet}) matches nothing there.")
         mask = self._check_coverage(result, mask)
         if result.uncovered and result.uncovered.get("mentions"):
             # The year now acts as a filter (turns naming it); as words it would find any sentence
@@ -238,8 +253,11 @@ class Retriever:
                 result.uncovered = {"missing": span_words(f.since, f.until), "nearest": near.label if near else None,
                                     "periods": cov.describe(), "mentions": False}
             return mask
+        # Years before the first transcript are history ("the 1984 Joint Declaration", "the 1992
+        # Consensus"), which later statements discuss: only later years the archive misses count.
+        first = int(cov.dates[0][:4]) if cov.dates else 0
         years = [y for y in (result.intent.years if result.intent else ()) if
-                 cov.count(f"{y:04d}-01-01", f"{y:04d}-12-31") == 0]
+                 y >= first and cov.count(f"{y:04d}-01-01", f"{y:04d}-12-31") == 0]
         if not years or not cov.dates:
             return mask
         near = cov.nearest(f"{min(years):04d}-01-01", f"{max(years):04d}-12-31")
@@ -295,6 +313,12 @@ class Retriever:
             hits.append(Hit(rank=r, score=s, chunk=c, turn=self._chunk_turn[i], source=self.index.sources[c.source],
                             dense=dense.get(i, 0.0), bm25=bm25.get(i, 0.0)))
         return hits
+
+
+def _human(iso: str) -> str:
+    from .cite import human_date
+
+    return human_date(iso) or iso
 
 
 def _top(scores: np.ndarray | None, n: int) -> dict[int, float]:

@@ -26,6 +26,7 @@ def test_spokesperson_named(question, name, phrase):
     "What did China say about Huawei?",
     "What did Mr. Wang say about Taiwan?",  # Wang Wenbin or Wang Yi: ambiguous, not guessed
     "Hua Hin summit",  # a place, not Hua Chunying
+    "Wang Yi going to the Iran deal ministers' gathering in Vienna",  # the minister is a topic
 ])
 def test_no_spokesperson(question):
     i = parse_intent(question)

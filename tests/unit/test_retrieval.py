@@ -219,3 +219,14 @@ def test_outlet_filter_counts_labelled_questions(retriever):
     assert res.hits and {h.turn.outlet for h in res.hits} == {"AFP"}  # one outlet under any of its names
     # 12 months x 2 questions (one AFP or Reuters, one CCTV) + the long BBC answer: all labelled.
     assert res.extra["outlet_labels"] == 25 and res.extra["outlets_since"] == "2019-01-05"
+
+
+def test_a_spokesperson_without_statements_in_the_archive_is_searched_as_words(retriever):
+    res = retriever.search("What did Mao Ning say about tariffs?", k=3)  # the fixture has Geng and Hua only
+    assert res.filters.spokesperson is None and res.hits
+    assert res.warnings and "Mao Ning" in res.warnings[0]
+
+
+def test_years_before_the_archive_are_history_not_a_date(retriever):
+    res = retriever.search("tariffs and the 1984 Joint Declaration", k=3)
+    assert res.uncovered is None and res.hits

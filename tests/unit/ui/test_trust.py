@@ -85,3 +85,14 @@ def test_outlet_choices_are_canonical_with_counts_and_header_states_periods():
     assert [v for _, v in facts["outlets"]].count("AFP") == 1
     html = header_html(facts, None, "index")
     assert "26 July 2023; 1 December 2023" in html and 'class="ss-chart"' in html
+
+
+def test_outlet_filter_over_a_period_without_outlet_labels_says_so():
+    unlabelled = ("Regular Press Conference on March 4, 2019\nQ: What about the Global South?\n"
+                  "Geng Shuang: China is a natural member of the Global South.\n")
+    r = make_retriever(make_source(), make_source(unlabelled, "q.txt"))
+    a = answer_question(r, "Global South", filters=make_filters("2019-01-01", "2019-12-31", None, "Reuters"))
+    assert not a.found and a.outlet_labels == 0
+    assert len(a.warnings) == 1 and "do not record which outlet asked" in a.warnings[0]
+    assert "26 July 2023" in a.warnings[0]  # the first transcript that names outlets
+    assert "see the warning" in a.text

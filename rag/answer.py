@@ -13,15 +13,19 @@ answer (``rag ask --json``, the page's cards, the Markdown export) reads the sam
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from .cite import CLOSE, OPEN, context_span, human_date, lead
+from .errors import QueryError
+from .followup import in_thread
 from .quoting import MIN_DENSE, OTHER_DATES_MIN_DENSE, Quote, is_found, passage, select_quotes
 from .records import Answer, AnswerHit, Citation
-from .retrieval import Filters, Hit, Retriever, SearchResult
+from .retrieval import Filters, Hit, Retriever, SearchResult, check_question
 from .text import bm25_tokens
 
-__all__ = ["CLOSE", "OPEN", "answer_question", "ask", "build_answer", "compose", "human_date", "to_json"]
+__all__ = ["CLOSE", "OPEN", "ORDERS", "answer_question", "ask", "build_answer", "compose", "human_date", "reorder",
+           "to_json"]
 
 
 def _citation(q: Quote) -> Citation:
@@ -134,11 +138,14 @@ def to_json(a: Answer) -> dict:
         "coverage": dict(a.uncovered) if a.uncovered else None,
         "read_from_question": {"time": a.time_phrase, "spokesperson": a.spokesperson_phrase,
                                "outlet": a.outlet_preference},
+        "understood_as": a.understood_as or a.question,
+        "followup": a.followup,
     }
 
 
 def answer_question(retriever: Retriever, question: str, *, k: int = 10, filters: Filters = Filters(),
-                    mode: str = "hybrid", selector: str = "sentence", read_question: bool = True) -> Answer:
+                    mode: str = "hybrid", selector: str = "sentence", read_question: bool = True,
+                    context: Sequence[str] = ()) -> Answer:
     """Search, pick quotes, compose: the whole ask path as one :class:`Answer`.
 
     ``selector`` picks the quotes: ``"sentence"`` (every sentence of each top turn scored against the
@@ -146,25 +153,54 @@ def answer_question(retriever: Retriever, question: str, *, k: int = 10, filters
     turn's best chunk) or ``"first"`` (the first sentence of each turn); the last two are the
     baselines of the evaluation, and keep each hit's best chunk as its passage. ``read_question``
     lets a time phrase, a spokesperson's or an outlet's name in the question act as filters
-    (:func:`rag.intent.parse_intent`); the reader can turn that off.
+    (:func:`rag.intent.parse_intent`); the reader can turn that off. ``context`` are the thread's
+    earlier questions, oldest first: a question that leans on them is searched with the thread's
+    topic carried over (:func:`rag.followup.understand`; ``Answer.understood_as`` says how).
     """
-    result = retriever.search(question, k=k, filters=filters, mode=mode, parse_time=read_question)
+    question = check_question(question)
+    searched, filters, u = in_thread(retriever, question, context, filters, mode)
+    result = retriever.search(searched, k=k, filters=filters, mode=mode, parse_time=read_question)
     other_dates = bool(result.uncovered and result.uncovered.get("mentions"))
     min_dense = OTHER_DATES_MIN_DENSE if other_dates else MIN_DENSE
     found = is_found(result, min_dense)
     units = None
     if selector == "sentence" and result.hits:
         ranker = retriever.sentence_ranker()
-        terms = bm25_tokens(result.question)
-        units = {h.turn.turn_id: ranker.units(h.turn.turn_id, result.question, result.query_vector, terms)
+        text = result.intent.search_text if result.intent else result.question  # names that are filters: not words
+        terms = bm25_tokens(text)
+        units = {h.turn.turn_id: ranker.units(h.turn.turn_id, text, result.query_vector, terms)
                  for h in result.hits}
         result.hits = [replace(h, passage=passage(units[h.turn.turn_id])) for h in result.hits]
     quotes = select_quotes(result, retriever.encoder if mode != "bm25" else None, selector=selector,
                            units=units, min_dense=min_dense) if found else []
-    return build_answer(result, quotes, bool(quotes), mode)
+    answer = build_answer(result, quotes, bool(quotes), mode)
+    if u and u.followup:
+        answer = replace(answer, question=question, understood_as=searched, followup=True,
+                         followup_changes=u.changes)
+    return answer
+
+
+ORDERS = ("relevance", "newest", "oldest")
+
+
+def reorder(a: Answer, order: str = "relevance") -> Answer:
+    """The answer with its statements by ``order``: "relevance" (as found), "newest" or "oldest" first.
+
+    Citations are renumbered in the new order and the text is composed again, so the ``[n]``
+    markers still point at their cards; undated statements come last either way.
+    """
+    if order not in ORDERS:
+        raise QueryError(f"order must be one of {', '.join(ORDERS)}, not {order!r}")
+    if order == "relevance" or len(a.citations) < 2:
+        return a
+    dated = sorted((c for c in a.citations if c.date), key=lambda c: (c.date, c.n), reverse=order == "newest")
+    cites = tuple(replace(c, n=i) for i, c in enumerate(dated + [c for c in a.citations if not c.date], start=1))
+    out = replace(a, citations=cites)
+    return replace(out, text=compose(out))
 
 
 def ask(retriever: Retriever, question: str, *, k: int = 10, filters: Filters = Filters(),
-        mode: str = "hybrid", selector: str = "sentence") -> dict:
+        mode: str = "hybrid", selector: str = "sentence", context: Sequence[str] = ()) -> dict:
     """:func:`answer_question` as the JSON-ready dict of ``rag ask --json``."""
-    return to_json(answer_question(retriever, question, k=k, filters=filters, mode=mode, selector=selector))
+    return to_json(answer_question(retriever, question, k=k, filters=filters, mode=mode, selector=selector,
+                                   context=context))

@@ -153,3 +153,6 @@ class Answer:
     uncovered: dict | None = None  # {"missing", "nearest", "periods", "mentions"}: dates not in the archive
     outlet_labels: int | None = None  # with an outlet filter: labelled questions in the period searched
     outlets_since: str | None = None  # date of the first transcript that names outlets
+    understood_as: str | None = None  # the question as searched (a follow-up carries the thread's topic)
+    followup: bool = False  # the question leaned on the thread (rag.followup)
+    followup_changes: tuple[str, ...] = ()  # what the follow-up changed ("in 2020", "spokesperson Zhao Lijian")

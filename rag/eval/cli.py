@@ -38,6 +38,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help=f"comma-separated quote selectors to compare at sentence level on hybrid, from "
                         f"{','.join(SELECTORS)} (default: all, when DATASET has sentences.jsonl and hybrid is "
                         "evaluated)")
+    p.add_argument("--no-context", action="store_true",
+                   help="score follow-up queries alone, without their thread's earlier questions ('context')")
     p.add_argument("--no-time-phrases", action="store_true",
                    help="do not turn time phrases in questions into date filters (a tuning lever)")
     p.add_argument("--fusion", choices=["rrf", "weighted"], help="fusion of the hybrid system (default: the library's)")
@@ -58,7 +60,7 @@ def config_from_args(args: argparse.Namespace) -> EvalConfig:
     return EvalConfig(
         dataset=args.dataset, index=args.index, systems=tuple(args.systems.split(",")), qrels=args.qrels,
         queries=args.queries, out=args.out, mins=tuple(args.min), quote=not args.no_quote,
-        parse_time=not args.no_time_phrases, fusion=args.fusion, rrf_k=args.rrf_k, dense_weight=args.dense_weight,
+        parse_time=not args.no_time_phrases, use_context=not args.no_context, fusion=args.fusion, rrf_k=args.rrf_k, dense_weight=args.dense_weight,
         bm25_weight=args.bm25_weight, compress_runs=args.compress_runs, quiet=args.quiet,
         command=command_line(args.dataset),
         selectors=None if args.selectors is None else tuple(args.selectors.split(",")))

@@ -39,6 +39,7 @@ class Query:
     spokesperson: str | None = None
     outlet: str | None = None
     notes: str | None = None
+    context: tuple[str, ...] = ()  # earlier questions of a thread (eval/threads): the text is a follow-up
 
     def filters(self):  # noqa: ANN201 - rag.retrieval.Filters
         from ..retrieval import make_filters
@@ -100,7 +101,11 @@ def load_queries(path: Path) -> list[Query]:
             v = d.get(key, meta.get(key))
             return str(v) if v not in (None, "") else None
 
-        q = Query(qid, d["text"], get("since"), get("until"), get("spokesperson"), get("outlet"), get("notes"))
+        context = d.get("context", meta.get("context")) or []
+        if not isinstance(context, list) or not all(isinstance(c, str) for c in context):
+            raise RagError(f"{path}:{lineno}: 'context' must be a list of earlier questions (strings)")
+        q = Query(qid, d["text"], get("since"), get("until"), get("spokesperson"), get("outlet"), get("notes"),
+                  tuple(context))
         try:
             q.filters()
         except QueryError as e:

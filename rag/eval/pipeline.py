@@ -59,6 +59,7 @@ class EvalConfig:
     mins: tuple[str, ...] = ()
     quote: bool = True  # run the rag ask path and check its citations
     parse_time: bool = True  # time phrases in questions become date filters
+    use_context: bool = True  # a query's thread ("context") is read; False scores each follow-up alone
     fusion: str | None = None  # "rrf" or "weighted"
     rrf_k: int | None = None
     dense_weight: float | None = None
@@ -165,7 +166,8 @@ def evaluate(config: EvalConfig, *, encoder_factory: Callable[[str], object] | N
             runs = run_naive(naive, dataset.queries)
             extra = {"chunks": len(naive.chunks), "cached_vectors": naive.cached, "questions_hidden": hide}
         else:
-            runs = run_retriever(retriever, dataset.queries, s, parse_time=config.parse_time)
+            runs = run_retriever(retriever, dataset.queries, s, parse_time=config.parse_time,
+                                 use_context=config.use_context)
             extra = {}
         agg, pq = evaluate_run(dataset.qrels, runs)
         quote = None
@@ -202,7 +204,7 @@ def evaluate(config: EvalConfig, *, encoder_factory: Callable[[str], object] | N
     info = {
         "dataset": str(config.dataset), "index": str(config.index), "index_counts": index.manifest.get("counts"),
         "chunking": index.manifest.get("chunking"), "ir_measures": ir_measures.__version__,
-        "parse_time": config.parse_time, "primary": primary, "fusion": fusion.__dict__,
+        "parse_time": config.parse_time, "use_context": config.use_context, "primary": primary, "fusion": fusion.__dict__,
         "command": config.command or f"rag eval {config.dataset}",
         "date": _dt.date.today().isoformat(), "misses": misses,
     }

@@ -25,7 +25,7 @@ import sys
 from collections.abc import Callable, Mapping
 
 from ..errors import RagError
-from .datasets import Dataset, GoldSentence
+from .datasets import Dataset, GoldSentence, Query
 from .metrics import SENTENCE_METRICS
 
 QUOTE_K = 10
@@ -42,7 +42,7 @@ def quote_check(retriever, dataset: Dataset, mode: str, *, k: int = QUOTE_K,  # 
     per: dict[str, dict] = {}
     bad: list[str] = []
     for q in dataset.queries:
-        out = ask(retriever, q.text, k=k, filters=q.filters(), mode=mode)
+        out = ask(retriever, q.text, k=k, filters=q.filters(), mode=mode, **_thread(q))
         cits = out["citations"]
         ok_all = True
         for c in cits:
@@ -122,7 +122,7 @@ def sentence_check(retriever, dataset: Dataset, selectors: list[str], *, k: int 
         rows: dict[str, dict] = {}
         for i, q in enumerate(labelled):
             try:
-                out = ask(retriever, q.text, k=k, filters=q.filters(), mode="hybrid", selector=sel)
+                out = ask(retriever, q.text, k=k, filters=q.filters(), mode="hybrid", selector=sel, **_thread(q))
             except (TypeError, RagError) as e:
                 if i > 0:  # the selector worked before: a real error
                     raise
@@ -145,3 +145,8 @@ def sentence_check(retriever, dataset: Dataset, selectors: list[str], *, k: int 
         n = len(rows)
         summary[sel] = {m: (sum(r["metrics"][m] for r in rows.values()) / n if n else 0.0) for m in SENTENCE_METRICS}
     return summary, per, unavailable, bad
+
+
+def _thread(q: Query) -> dict:
+    """``{"context": ...}`` for a follow-up query (an ``ask`` without threads is called as before)."""
+    return {"context": q.context} if q.context else {}

@@ -107,6 +107,7 @@ def write_report(path: Path, *, dataset: Dataset, results: dict[str, dict], sig:
              f"- hybrid fusion: {info['fusion']}",
              f"- time phrases in questions {'parsed into date filters' if info['parse_time'] else 'ignored'} "
              "(bm25/dense/hybrid; naive never parses them)",
+             f"- follow-up queries {'searched with their thread (context)' if info.get('use_context', True) else 'scored alone, without their thread'}",
              "- naive: LangChain RecursiveCharacterTextSplitter(1000, 200) over each page's canonical text, MiniLM "
              "fp32, FAISS flat; a chunk's score goes to every turn it overlaps"
              + ("; journalists' questions blanked out (the index was built with --context none)"

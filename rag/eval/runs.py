@@ -51,12 +51,21 @@ def strictly_decreasing(scores: list[float]) -> list[float]:
 
 
 def run_retriever(retriever, queries: list[Query], mode: str, *, k: int = RUN_K,  # noqa: ANN001
-                  parse_time: bool = True) -> dict[str, QueryRun]:
-    """``{query id: QueryRun}`` of a :class:`rag.retrieval.Retriever` in ``mode`` (bm25, dense or hybrid)."""
+                  parse_time: bool = True, use_context: bool = True) -> dict[str, QueryRun]:
+    """``{query id: QueryRun}`` of a :class:`rag.retrieval.Retriever` in ``mode`` (bm25, dense or hybrid).
+
+    A query with ``context`` (a thread's earlier questions) is searched as the ask path does
+    (:func:`rag.followup.in_thread`) unless ``use_context`` is False (the follow-up alone).
+    """
+    from ..followup import in_thread
+
     runs: dict[str, QueryRun] = {}
     for q in queries:
         t0 = time.perf_counter()
-        res = retriever.search(q.text, k=k, filters=q.filters(), parse_time=parse_time, mode=mode)
+        text, filters = q.text, q.filters()
+        if q.context and use_context and parse_time:
+            text, filters, _ = in_thread(retriever, q.text, q.context, filters, mode)
+        res = retriever.search(text, k=k, filters=filters, parse_time=parse_time, mode=mode)
         ids = [h.turn.turn_id for h in res.hits]
         scores = strictly_decreasing([h.score for h in res.hits])
         runs[q.qid] = QueryRun(q.qid, list(zip(ids, scores, strict=True)), res.time_phrase, res.filters.to_dict(),

@@ -20,6 +20,7 @@ CSS = """
 .ss-text .ss-notfound { padding: .6rem .8rem; border-left: 3px solid #d97706; background: rgba(217,119,6,.08); }
 .ss-text .ss-archive { padding: .6rem .8rem; border-left: 3px solid #b91c1c; background: rgba(185,28,28,.07);
   font-weight: 500; }
+p.ss-understood { margin: 0; font-size: .88rem; color: var(--body-text-color-subdued); }
 p.ss-warn { margin: 0; padding: .45rem .8rem; border-left: 3px solid #d97706; background: rgba(217,119,6,.1);
   font-size: .9rem; }
 .ss-flag { font-size: .82rem; margin: .1rem 0 .35rem 0; padding: .15rem .5rem; border-radius: 4px; display: inline-block; }

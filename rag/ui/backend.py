@@ -24,6 +24,7 @@ from .facts import build_command
 log = logging.getLogger("rag.ui")
 
 NOT_READY = "The search model is still loading; try again in a few seconds."
+MAX_CONTEXT = 10  # earlier questions of a thread that are read (the most recent ones)
 FAILED = "Something went wrong while searching; the details are in the server log."
 
 
@@ -47,6 +48,7 @@ class Reply:
     question: str
     asked: dict
     answer: Answer | None = None
+    context: tuple[str, ...] = ()  # the thread's earlier questions this one was asked with
     notice: Notice | None = None
     uid: str = field(default_factory=new_uid)
 
@@ -132,7 +134,7 @@ class Backend:
 
     def answer(self, question: str, since: str | None = None, until: str | None = None,
                spokesperson: str | None = None, outlet: str | None = None, k: int = 10,
-               read_question: bool = True) -> Reply:
+               read_question: bool = True, context: list[str] | tuple[str, ...] = ()) -> Reply:
         """The one path from the form (or an API call) to an answer. Bad input, a missing index or a
         model that is not loaded become a :class:`Notice`; other exceptions propagate.
         ``read_question``: a time phrase or a name in the question acts as a filter (the default)."""
@@ -150,25 +152,30 @@ class Backend:
                 return Reply(question, asked, notice=Notice(NOT_READY))
             if self._load_error or self.retriever is None:
                 return Reply(question, asked, notice=Notice(self._load_error or "The search model is not available."))
+            context = tuple(str(c) for c in (context or ()) if c and str(c).strip())[-MAX_CONTEXT:]
             return Reply(question, asked, answer=answer_question(self.retriever, question, k=k, filters=filters,
-                                                                 read_question=bool(read_question)))
+                                                                 read_question=bool(read_question),
+                                                                 context=context), context=context)
         except RagError as e:
             return Reply(question, asked, notice=Notice(friendly_error(e)))
 
     def reply(self, question: str, since: str | None = None, until: str | None = None,
               spokesperson: str | None = None, outlet: str | None = None, k: int = 10,
-              read_question: bool = True) -> Reply:
+              read_question: bool = True, context: list[str] | tuple[str, ...] = ()) -> Reply:
         """:meth:`answer` for the chat: never raises; an unexpected failure is logged and shown as a notice."""
         try:
-            return self.answer(question, since, until, spokesperson, outlet, k, read_question)
+            return self.answer(question, since, until, spokesperson, outlet, k, read_question, context)
         except Exception:  # noqa: BLE001 - the UI edge: log it, keep the page alive
             log.exception("search failed for %r", (question or "")[:200])
             return Reply(question, {}, notice=Notice(FAILED))
 
     def ask_json(self, question: str, since: str = "", until: str = "", spokesperson: str = "",
-                 outlet: str = "", k: int = 10) -> dict:
-        """The ``rag ask --json`` object for programmatic clients; ``{"error": message}`` on bad input."""
+                 outlet: str = "", k: int = 10, context: list[str] | None = None) -> dict:
+        """The ``rag ask --json`` object for programmatic clients; ``{"error": message}`` on bad input.
+        ``context``: the thread's earlier questions, oldest first (as ``rag ask --context``)."""
         from ..answer import to_json
 
-        r = self.answer(question, since, until, spokesperson, outlet, int(k))
+        if context is not None and (not isinstance(context, list) or not all(isinstance(c, str) for c in context)):
+            return {"error": "context must be a list of earlier questions (strings), oldest first"}
+        r = self.answer(question, since, until, spokesperson, outlet, int(k), context=context or ())
         return to_json(r.answer) if r.answer is not None else {"error": r.notice.message}

@@ -129,6 +129,10 @@ def render_answer(answer: Answer, asked: dict | None = None, uid: str | None = N
         body.append(f'<p class="{cls}">{answer_paragraph(p, cites, uid)}</p>')
     cards = "".join(render_card(c, uid) for c in answer.citations)
     warns = "".join(f'<p class="ss-warn" role="alert">{esc(w)}</p>' for w in answer.warnings)
+    if answer.followup:
+        changed = f" ({'; '.join(answer.followup_changes)})" if answer.followup_changes else ""
+        warns = (f'<p class="ss-understood">Searched: {esc(OPEN + (answer.understood_as or "") + CLOSE)} · '
+                 f'follow-up of your previous question{esc(changed)}</p>') + warns
     status = "ss-found" if answer.found else "ss-missing"
     html_out = (f'<div class="ss-answer {status}"><div class="ss-filters">{chips}</div>{warns}'
                 f'<div class="ss-text">{"".join(body)}</div>'

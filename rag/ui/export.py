@@ -39,8 +39,11 @@ def answer_markdown(answer: Answer, asked: dict | None = None) -> str:
     """The whole answer with its citations as Markdown (transcript text escaped as plain text)."""
     parts = [f"### {md_escape(answer.question)}", ""]
     notes = filter_notes(answer, asked)
+    if answer.followup:
+        parts += ["*Searched: " + md_escape(answer.understood_as or "") + " (follow-up of the previous question)*", ""]
     if notes:
         parts += ["*Filters: " + md_escape("; ".join(notes)) + "*", ""]
+    parts += [f"**Warning:** {md_escape(w)}" for w in answer.warnings] + ([""] if answer.warnings else [])
     for para in (answer.text or "").split("\n\n"):
         parts += [plain_markers(md_escape(para)), ""]
     if answer.citations:

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..answer import ORDERS, reorder
 from .assets import COPY_JS, CSS, SCROLL_JS, TITLE
 from .backend import Backend, Reply
 from .cards import render_answer, render_notice, user_bubble
@@ -23,26 +24,31 @@ from .facts import corpus_facts, example_questions, header_html
 log = logging.getLogger("rag.ui")
 
 
-def render_reply(reply: Reply) -> str:
-    """The chat HTML of one reply: the answer with its cards, or the notice."""
+def render_reply(reply: Reply, order: str = "relevance") -> str:
+    """The chat HTML of one reply: the answer with its cards (statements in ``order``), or the notice."""
     if reply.answer is not None:
-        return render_answer(reply.answer, reply.asked, reply.uid)[0]
+        return render_answer(reorder(reply.answer, order), reply.asked, reply.uid)[0]
     n = reply.notice
     return render_notice(n.message, n.kind, n.command) if n else ""
 
 
-def chat_messages(replies: list[Reply]) -> list[dict]:
+def chat_messages(replies: list[Reply], order: str = "relevance") -> list[dict]:
     """The Chatbot's messages for a conversation: the question bubble, then the reply, for each turn."""
     out: list[dict] = []
     for r in replies:
         out += [{"role": "user", "content": user_bubble(r.question)},
-                {"role": "assistant", "content": render_reply(r)}]
+                {"role": "assistant", "content": render_reply(r, order)}]
     return out
 
 
 def empty_state() -> dict:
-    """A new conversation: no replies, no export file yet."""
-    return {"replies": [], "file": None}
+    """A new conversation: no replies, no export file yet, statements by relevance."""
+    return {"replies": [], "file": None, "order": "relevance"}
+
+
+def thread(replies: list[Reply]) -> list[str]:
+    """The earlier questions a new question may lean on: those that got an answer, oldest first."""
+    return [r.question for r in replies if r.answer is not None]
 
 
 def build_page(backend: Backend):  # noqa: ANN201 - gr.Blocks, imported lazily
@@ -56,36 +62,65 @@ def build_page(backend: Backend):  # noqa: ANN201 - gr.Blocks, imported lazily
     examples = example_questions(backend.index, 6) if not backend.problem else []
     exports = ExportFolder()  # removed at exit; one file per conversation, overwritten after each answer
 
+    def export(new_state: dict) -> Any:
+        """Write the conversation's Markdown (statements in the chosen order); the download button's update."""
+        answers = [(reorder(r.answer, new_state["order"]), r.asked) for r in new_state["replies"]
+                   if r.answer is not None]
+        if not answers:
+            return gr.update()
+        path = Path(new_state["file"] or exports.new_file())
+        path.write_text(conversation_markdown(answers), encoding="utf-8")
+        new_state["file"] = str(path)
+        return gr.update(value=str(path), visible=True)
+
+    def standalone_button(new_state: dict) -> Any:
+        last = next((r for r in reversed(new_state["replies"]) if r.answer is not None), None)
+        return gr.update(visible=bool(last and last.answer.followup))
+
     def run(question: str, since: str, until: str, spokesperson: str | None, outlet: str | None,
-            read_question: bool, state: dict) -> tuple[list, str, Any, dict]:
+            read_question: bool, state: dict, *, alone: bool = False) -> tuple[list, str, Any, dict, Any]:
         question = question or ""
+        order = state.get("order", "relevance")
         if not question.strip():
-            return chat_messages(state["replies"]), question, gr.update(), state
+            return chat_messages(state["replies"], order), question, gr.update(), state, gr.update()
         t0 = time.perf_counter()
-        reply = backend.reply(question, since, until, spokesperson, outlet, read_question=read_question)
+        context = [] if alone or not read_question else thread(state["replies"])
+        reply = backend.reply(question, since, until, spokesperson, outlet, read_question=read_question,
+                              context=context)
         log.info("answered in %.3f s: %r", time.perf_counter() - t0, question[:80])
-        new_state = {"replies": state["replies"] + [reply], "file": state.get("file")}
-        download = gr.update()
-        if reply.answer is not None:
-            path = Path(new_state["file"] or exports.new_file())
-            answers = [(r.answer, r.asked) for r in new_state["replies"] if r.answer is not None]
-            path.write_text(conversation_markdown(answers), encoding="utf-8")
-            new_state["file"] = str(path)
-            download = gr.update(value=str(path), visible=True)
-        return chat_messages(new_state["replies"]), "", download, new_state
+        new_state = {**state, "replies": state["replies"] + [reply], "order": order}
+        download = export(new_state) if reply.answer is not None else gr.update()
+        return (chat_messages(new_state["replies"], order), "", download, new_state,
+                standalone_button(new_state))
+
+    def run_alone(since: str, until: str, spokesperson: str | None, outlet: str | None, read_question: bool,
+                  state: dict) -> tuple[list, str, Any, dict, Any]:
+        """"Ask this on its own": the last follow-up again, without the thread."""
+        last = next((r for r in reversed(state["replies"]) if r.answer is not None), None)
+        if last is None:
+            return chat_messages(state["replies"], state.get("order", "relevance")), "", gr.update(), state, \
+                gr.update(visible=False)
+        a = last.asked
+        return run(last.question, a.get("since") or "", a.get("until") or "", a.get("spokesperson"),
+                   a.get("outlet"), read_question, state, alone=True)
+
+    def set_order(order: str, state: dict) -> tuple[list, Any, dict]:
+        new_state = {**state, "order": order if order in ORDERS else "relevance"}
+        return chat_messages(new_state["replies"], new_state["order"]), export(new_state), new_state
 
     def run_example(since: str, until: str, spokesperson: str | None, outlet: str | None, read_question: bool,
-                    state: dict, evt: gr.SelectData) -> tuple[list, str, Any, dict]:
+                    state: dict, evt: gr.SelectData) -> tuple[list, str, Any, dict, Any]:
         value = evt.value if isinstance(evt.value, dict) else {"text": str(evt.value)}
         return run(value.get("text", ""), since, until, spokesperson, outlet, read_question, state)
 
     # Gradio finds the event-data parameter by its annotation; make it a real class, not a string.
     run_example.__annotations__["evt"] = gr.SelectData
 
-    def clear(state: dict) -> tuple[list, dict, Any]:
+    def clear(state: dict) -> tuple[list, dict, Any, Any]:
         if state and state.get("file"):  # the old conversation's export is not needed any more
             Path(state["file"]).unlink(missing_ok=True)
-        return [], empty_state(), gr.update(value=None, visible=False)
+        return [], {**empty_state(), "order": (state or {}).get("order", "relevance")}, \
+            gr.update(value=None, visible=False), gr.update(visible=False)
 
     def clear_filters() -> tuple[str, str, None, None, bool]:
         return "", "", None, None, True
@@ -110,6 +145,8 @@ def build_page(backend: Backend):  # noqa: ANN201 - gr.Blocks, imported lazily
                         show_label=False, placeholder="e.g. What did China say about the Global South?",
                         lines=1, max_lines=6, scale=8, elem_id="ss-question", autofocus=True, container=False)
                     ask_btn = gr.Button("Ask", variant="primary", scale=1, min_width=90, elem_id="ss-ask")
+                alone_btn = gr.Button("Ask the last question on its own (not as a follow-up)", size="sm",
+                                      visible=False, elem_id="ss-alone")
             with gr.Column(scale=3, min_width=260, elem_id="ss-side"):
                 gr.Markdown("#### Filters")
                 since = gr.Textbox(label="From (YYYY-MM-DD)", placeholder="e.g. 2023-01-01", elem_id="ss-since")
@@ -126,12 +163,15 @@ def build_page(backend: Backend):  # noqa: ANN201 - gr.Blocks, imported lazily
                         'questions first. Untick the box to search the words only.</p>', js_on_load=None)
                 reset_btn = gr.Button("Clear filters", size="sm", elem_id="ss-clear-filters")
                 gr.Markdown("#### Conversation")
+                order = gr.Radio(choices=[("Most relevant first", "relevance"), ("Newest first", "newest"),
+                                          ("Oldest first", "oldest")], value="relevance",
+                                 label="Order of statements", elem_id="ss-order")
                 download = gr.DownloadButton("Download conversation (.md)", visible=False, size="sm",
                                              elem_id="ss-download")
                 new_btn = gr.Button("New conversation", size="sm", elem_id="ss-new")
 
         inputs = [question, since, until, spokesperson, outlet, read_q, state]
-        outputs = [chatbot, question, download, state]
+        outputs = [chatbot, question, download, state, alone_btn]
         # The page's own handler stays out of the API description: Gradio inlines that description
         # in the page even for a reader who has not logged in (--auth), and it would list the
         # Dropdowns' choices, i.e. the index's spokespeople and outlets. Scripts use /ask_json.
@@ -140,8 +180,11 @@ def build_page(backend: Backend):  # noqa: ANN201 - gr.Blocks, imported lazily
               ).then(None, js=SCROLL_JS, api_visibility="private")
         chatbot.example_select(run_example, inputs=inputs[1:], outputs=outputs, concurrency_id="ask",
                                api_visibility="private").then(None, js=SCROLL_JS, api_visibility="private")
-        new_btn.click(clear, inputs=[state], outputs=[chatbot, state, download], api_visibility="private")
-        chatbot.clear(clear, inputs=[state], outputs=[chatbot, state, download], api_visibility="private")
+        alone_btn.click(run_alone, inputs=inputs[1:], outputs=outputs, concurrency_id="ask",
+                        api_visibility="private").then(None, js=SCROLL_JS, api_visibility="private")
+        order.change(set_order, inputs=[order, state], outputs=[chatbot, download, state], api_visibility="private")
+        new_btn.click(clear, inputs=[state], outputs=[chatbot, state, download, alone_btn], api_visibility="private")
+        chatbot.clear(clear, inputs=[state], outputs=[chatbot, state, download, alone_btn], api_visibility="private")
         reset_btn.click(clear_filters, outputs=[since, until, spokesperson, outlet, read_q], api_visibility="private")
         # The same answers as `rag ask --json`, for scripts (and eval/loadtest.py): /gradio_api/call/ask_json
         gr.api(backend.ask_json, api_name="ask_json", concurrency_limit=4, concurrency_id="ask")

@@ -74,3 +74,14 @@ def test_chat_survives_unexpected_errors(tmp_path, monkeypatch):
     assert r.answer is None and "server log" in r.notice.message and "fire" not in r.notice.message
     with pytest.raises(RuntimeError):  # the API reports it as an error event instead
         b.ask_json("Global South")
+
+
+def test_api_and_chat_take_the_thread(tmp_path):
+    b = _ready_backend(tmp_path, make_source())
+    thread = ["Is China a member of the Global South?"]
+    out = b.ask_json("And in July 2023?", context=thread)
+    assert out["followup"] is True and out["understood_as"] == "Is China a member of the Global South? July 2023"
+    assert out == to_json(b.reply("And in July 2023?", context=thread).answer)
+    assert b.ask_json("And in July 2023?", context="not a list") == {
+        "error": "context must be a list of earlier questions (strings), oldest first"}
+    assert b.ask_json("And in July 2023?")["followup"] is False

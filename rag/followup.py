@@ -1,0 +1,209 @@
+"""Follow-up questions: carry the thread's topic over to a question that leans on it.
+
+Reporters ask in threads: "What did the spokesperson say about Huawei and 5G?", then "And in 2020?",
+"What did Zhao Lijian say about it?", "What about Australia?", "Anything earlier?". Alone, those
+second questions name no topic. :func:`understand` decides, by rules (no language model), whether a
+question leans on the thread and, if so, writes the question *as searched*: the topic of the
+thread with the new part (a time, a spokesperson, an outlet, another country) applied on top.
+
+    >>> u = understand("And what about in 2020?", ["What did the spokesperson say about Huawei and 5G?"])
+    >>> u.followup, u.searched
+    (True, 'What did the spokesperson say about Huawei and 5G? in 2020')
+    >>> understand("What about Australia?", ["What did China say about US tariffs on steel?"]).searched
+    'What did China say about Australia tariffs on steel?'
+    >>> understand("What did China say about the G20 summit in Osaka?", ["Huawei 5G"]).followup
+    False
+
+A question is a follow-up when it has back-references or a thread opener ("and", "what about",
+"it", "they", "earlier") and at most :data:`MAX_NEW_WORDS` words of its own topic, or when it has
+no topic words at all ("In 2020?", "Zhao Lijian?"). Anything else starts a new topic.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from .filters import Filters
+from .intent import parse_intent
+
+# A question with more topic words than this is about something of its own.
+MAX_NEW_WORDS = 3
+
+_OPENERS = re.compile(r"^\s*(and|but|also|so|then|what about|how about|and what about|and how about|what of|"
+                      r"same (question|for)|any(thing)? (more|else|new|earlier|later)|more on)\b", re.I)
+_BACKREF = re.compile(r"\b(it|its|that|this|they|them|their|those|these|he|she|his|her|the same|such|there|"
+                      r"the issue|the matter|the topic|the case|the move|the decision|the incident)\b", re.I)
+_EARLIER = re.compile(r"\b(earlier|before that|before then|previously|first time|the first|prior)\b", re.I)
+_LATER = re.compile(r"\b(later|after that|afterwards|since then|subsequently|more recently|most recent|latest|"
+                    r"the last time)\b", re.I)
+# Words that carry no topic: question words, reporting verbs, the ministry's own names, fillers.
+_GENERIC = frozenset("""
+a an the and or but also so then what whats what's how about of on in at to for from with by as is are was were be been
+do does did done has have had will would can could should shall may might must any anything more else new
+say says said saying tell told telling comment comments commented respond responded response react reacted reaction
+think thought position view views stance statement statements remark remarks mention mentioned talk talked speak spoke
+china china's chinese beijing ministry foreign spokesperson spokespersons spokesman spokeswoman government side
+mfa fm official officials why when where who which whether there their them they it its that this these those he she
+his her same issue matter topic case move decision incident question questions ask asked asking answer answered
+ever yet still again too just only now time times year years month months period earlier later before after since
+previously first last latest recent recently most prior subsequently afterwards then's
+""".split())
+
+# Countries and other parties of the ministry's answers, with the names reporters use for them: a
+# follow-up naming one replaces the party of the topic ("What about Australia?").
+_PLACES: dict[str, tuple[str, ...]] = {
+    "United States": ("United States", "US", "U.S.", "USA", "America", "American", "Americans", "Washington"),
+    "Japan": ("Japan", "Japanese", "Tokyo"), "Australia": ("Australia", "Australian", "Australians", "Canberra"),
+    "India": ("India", "Indian", "New Delhi"), "Russia": ("Russia", "Russian", "Moscow"),
+    "United Kingdom": ("United Kingdom", "UK", "U.K.", "Britain", "British", "London"),
+    "France": ("France", "French", "Paris"), "Germany": ("Germany", "German", "Berlin"),
+    "Canada": ("Canada", "Canadian", "Canadians", "Ottawa"), "Philippines": ("Philippines", "Philippine", "Manila"),
+    "Vietnam": ("Vietnam", "Viet Nam", "Vietnamese"), "South Korea": ("South Korea", "ROK", "Seoul"),
+    "North Korea": ("North Korea", "DPRK", "Pyongyang"), "Pakistan": ("Pakistan", "Pakistani", "Islamabad"),
+    "Iran": ("Iran", "Iranian", "Tehran"), "Israel": ("Israel", "Israeli"), "Palestine": ("Palestine", "Palestinian"),
+    "Syria": ("Syria", "Syrian"), "Afghanistan": ("Afghanistan", "Afghan"), "Myanmar": ("Myanmar",),
+    "European Union": ("European Union", "EU", "Brussels"), "NATO": ("NATO",), "ASEAN": ("ASEAN",),
+    "Ukraine": ("Ukraine", "Ukrainian", "Kiev", "Kyiv"), "Venezuela": ("Venezuela", "Venezuelan"),
+    "Brazil": ("Brazil", "Brazilian"), "Indonesia": ("Indonesia", "Indonesian"), "Malaysia": ("Malaysia", "Malaysian"),
+    "Singapore": ("Singapore",), "Thailand": ("Thailand", "Thai"), "Cambodia": ("Cambodia", "Cambodian"),
+    "Nepal": ("Nepal",), "Sri Lanka": ("Sri Lanka",), "Bangladesh": ("Bangladesh",), "Turkey": ("Turkey", "Turkish"),
+    "Saudi Arabia": ("Saudi Arabia", "Saudi"), "Egypt": ("Egypt",), "South Africa": ("South Africa",),
+    "New Zealand": ("New Zealand",), "Italy": ("Italy", "Italian"), "Sweden": ("Sweden", "Swedish"),
+    "Czech Republic": ("Czech Republic", "Czech"), "Lithuania": ("Lithuania",), "Mongolia": ("Mongolia",),
+    "Iraq": ("Iraq",), "Cuba": ("Cuba",), "Mexico": ("Mexico",), "Netherlands": ("Netherlands", "Dutch"),
+    "Norway": ("Norway",), "Poland": ("Poland",), "Spain": ("Spain",), "Kazakhstan": ("Kazakhstan",),
+    "Taiwan": ("Taiwan",), "Hong Kong": ("Hong Kong",), "Macao": ("Macao", "Macau"), "Xinjiang": ("Xinjiang",),
+    "Tibet": ("Tibet", "Tibetan"), "Africa": ("Africa", "African"), "Laos": ("Laos", "Lao"),
+}
+_PLACE_RX = re.compile(r"(?<![\w.])(" + "|".join(sorted((re.escape(a) for names in _PLACES.values() for a in names),
+                                                       key=len, reverse=True)) + r")(?![\w])")
+_PLACE_OF = {a: p for p, names in _PLACES.items() for a in names}
+
+
+@dataclass(frozen=True)
+class Understood:
+    """How a question was understood in its thread. ``searched`` is what is searched (``understood_as``)."""
+
+    question: str
+    searched: str
+    followup: bool
+    topic: str | None = None  # the thread's topic as searched before this question
+    relative: str | None = None  # "earlier" or "later" than the topic's best answer
+    changes: tuple[str, ...] = ()  # what the follow-up changed, in words ("in 2020", "spokesperson Zhao Lijian")
+
+
+def places(text: str) -> list[tuple[str, int, int]]:
+    """``(place, start, end)`` of each country or party named in ``text``."""
+    return [(_PLACE_OF[m.group(1)], m.start(), m.end()) for m in _PLACE_RX.finditer(text)]
+
+
+def topic_words(question: str) -> list[str]:
+    """The words of ``question`` that name a topic: not time, names, places or generic words."""
+    i = parse_intent(question)
+    text = i.search_text
+    for phrase in (i.time_phrase, i.outlet_phrase):
+        if phrase:
+            text = text.replace(phrase, " ")
+    text = _PLACE_RX.sub(" ", text)
+    words = re.findall(r"[A-Za-z0-9][\w'’-]*|[\u4e00-\u9fff]+", text)
+    return [w for w in words if w.lower().strip("'’") not in _GENERIC and not re.fullmatch(r"\d{4}", w)]
+
+
+def is_followup(question: str) -> bool:
+    """Whether ``question`` leans on the thread (see the module docstring for the rule)."""
+    own = topic_words(question)
+    if not own:
+        return True
+    leans = bool(_OPENERS.search(question) or _BACKREF.search(question) or _EARLIER.search(question)
+                 or _LATER.search(question))
+    return leans and len(own) <= MAX_NEW_WORDS
+
+
+def _cut(text: str, phrase: str | None) -> str:
+    if not phrase:
+        return text
+    i = text.find(phrase)
+    return text if i < 0 else re.sub(r"\s+([?.!,;:])", r"\1", " ".join((text[:i] + text[i + len(phrase):]).split()))
+
+
+def understand(question: str, context: list[str] | tuple[str, ...] = ()) -> Understood:
+    """``question`` as searched, given the earlier questions of the thread (oldest first)."""
+    q = " ".join(question.split())
+    topic = None
+    for earlier in context:  # the topic as each earlier question left it
+        e = " ".join(str(earlier).split())
+        if not e:
+            continue
+        topic = understand(e, [topic] if topic else []).searched
+    if topic is None or not is_followup(q):
+        return Understood(q, q, False)
+    new, old = parse_intent(q), parse_intent(topic)
+    base, changes = topic, []
+    if new.time_phrase:
+        base = _cut(base, old.time_phrase)
+        changes.append(new.time_phrase)
+    if new.spokesperson:
+        base = _cut(base, old.spokesperson_phrase)
+        changes.append(f"spokesperson {new.spokesperson}")
+    if new.outlet:
+        base = _cut(base, old.outlet_phrase)
+        changes.append(new.outlet)
+    new_places = places(q)
+    if new_places:
+        party = new_places[0][0]
+        if places(base):  # the other party changes: the new one where the first old one was
+            seen: list[bool] = []
+
+            def swap(m: re.Match) -> str:
+                seen.append(True)
+                return party if len(seen) == 1 else ""
+
+            base = " ".join(_PLACE_RX.sub(swap, base).split())
+        else:
+            base = f"{base} {party}"
+        changes.append(party)
+    relative = "earlier" if _EARLIER.search(q) else "later" if _LATER.search(q) else None
+    if relative:
+        changes.append(f"{relative} than the previous answer")
+    extra = topic_words(q)
+    added = " ".join(p for p in (new.time_phrase, new.spokesperson_phrase, new.outlet_phrase) if p)
+    if extra:
+        changes.append(" ".join(extra))
+    searched = " ".join(x for x in (base, added, " ".join(extra)) if x).strip()
+    return Understood(q, " ".join(searched.split()), True, topic, relative, tuple(changes))
+
+
+def in_thread(retriever, question: str, context: Sequence[str], filters: Filters,  # noqa: ANN001 - a Retriever
+              mode: str = "hybrid") -> tuple[str, Filters, Understood | None]:
+    """``(text to search, filters, how it was understood)`` for ``question`` asked after ``context``.
+
+    A follow-up is searched with the thread's topic; "anything earlier/later?" also narrows the dates
+    to before/after the topic's best answer (one extra search). Without context: the question as is.
+    """
+    context = [c for c in context if c and str(c).strip()]
+    if not context:
+        return question, filters, None
+    u = understand(question, context)
+    if u.relative:
+        filters = _relative_dates(retriever, u, filters, mode)
+    return (u.searched if u.followup else question), filters, u
+
+
+def _relative_dates(retriever, u: Understood, filters: Filters, mode: str) -> Filters:  # noqa: ANN001
+    """"Anything earlier/later?": the dates before/after the topic's best answer (the form's dates kept
+    when they are narrower)."""
+    top = retriever.search(u.topic or u.searched, k=1, filters=filters, mode=mode).hits
+    day = top[0].source.date if top else None
+    if not day:
+        return filters
+    d = _dt.date.fromisoformat(day)
+    if u.relative == "earlier":
+        until = (d - _dt.timedelta(days=1)).isoformat()
+        return replace(filters, until=min(until, filters.until) if filters.until else until)
+    since = (d + _dt.timedelta(days=1)).isoformat()
+    return replace(filters, since=max(since, filters.since) if filters.since else since)
+
+

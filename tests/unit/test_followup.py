@@ -1,0 +1,77 @@
+"""rag.followup: which questions lean on the thread, and what is searched for them (one test per rule)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.filters import Filters
+from rag.followup import in_thread, is_followup, places, understand
+
+HUAWEI = "What did the spokesperson say about Huawei and 5G?"
+
+
+@pytest.mark.parametrize("question", [
+    "And what about in 2020?",  # opener + a time only
+    "In 2019?",  # no topic words at all
+    "Zhao Lijian?",  # a bare name
+    "What did Zhao Lijian say about it?",  # back-reference
+    "Why do they oppose it?",  # back-reference + one word of its own
+    "What about Australia?",  # opener + another party
+    "Did they say anything earlier?",  # earlier
+    "Any later statements?",  # later
+    "And Reuters?",  # an outlet
+])
+def test_leaning_questions_are_followups(question):
+    assert is_followup(question)
+
+
+@pytest.mark.parametrize("question", [
+    "What did China say about the G20 summit in Osaka?",
+    "How did China respond to the Australian call for an inquiry into the coronavirus?",
+    "And what about the trade talks with the European Union on steel and solar panels?",  # > MAX_NEW_WORDS own
+])
+def test_questions_with_their_own_topic_start_a_new_one(question):
+    assert not is_followup(question)
+    assert understand(question, [HUAWEI]).searched == question
+
+
+def test_time_shift_replaces_the_topics_time_phrase():
+    u = understand("And in 2020?", ["What did China say about Huawei in 2019?"])
+    assert u.followup and u.searched == "What did China say about Huawei? in 2020" and u.changes == ("in 2020",)
+
+
+def test_spokesperson_shift_replaces_the_name():
+    u = understand("What did Zhao Lijian say about it?", ["What did Geng Shuang say about Huawei?"])
+    assert "Geng Shuang" not in u.searched and "Zhao Lijian" in u.searched and "Huawei" in u.searched
+    assert u.changes == ("spokesperson Zhao Lijian",)
+
+
+def test_party_shift_replaces_the_other_country():
+    u = understand("What about Australia?", ["What did China say about US tariffs on steel?"])
+    assert u.searched == "What did China say about Australia tariffs on steel?"
+    assert understand("And Japan?", ["What did China say about tariffs?"]).searched == \
+        "What did China say about tariffs? Japan"
+    assert [p for p, _, _ in places("US and U.S. and the United States, Americans")] == ["United States"] * 4
+
+
+def test_earlier_and_later_keep_the_topic_and_say_so():
+    for q, rel in (("Did they say anything earlier?", "earlier"), ("Any later statements?", "later")):
+        u = understand(q, [HUAWEI])
+        assert u.followup and u.searched == HUAWEI and u.relative == rel
+
+
+def test_the_topic_carries_over_a_chain_of_followups():
+    u = understand("And in 2019?", ["What did China say about US tariffs?", "What about Japan?"])
+    assert u.topic == "What did China say about Japan tariffs?"
+    assert u.searched == "What did China say about Japan tariffs? in 2019"
+
+
+def test_a_new_topic_in_the_thread_resets_it():
+    u = understand("And in 2020?", [HUAWEI, "What did China say about the G20 summit in Osaka?"])
+    assert u.searched == "What did China say about the G20 summit in Osaka? in 2020"
+
+
+def test_without_context_nothing_changes():
+    u = understand("And in 2020?", [])
+    assert not u.followup and u.searched == "And in 2020?"
+    assert in_thread(None, "And in 2020?", [], Filters()) == ("And in 2020?", Filters(), None)

@@ -37,13 +37,25 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="ask a question; prints quotes with citations")
     p.add_argument("question", nargs="?")
     _add_index(p)
-    p.add_argument("--batch", help="JSONL file of {id, query[, since, until, spokesperson, outlet]}")
+    p.add_argument("--batch", help="JSONL file of {id, query[, since, until, spokesperson, outlet, context]}")
     p.add_argument("--k", type=int, default=10)
     p.add_argument("--since")
     p.add_argument("--until")
     p.add_argument("--spokesperson")
     p.add_argument("--outlet")
     p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default="hybrid")
+    p.add_argument("--context", action="append", default=[], metavar="PREVIOUS_QUESTION",
+                   help="an earlier question of the thread (repeat, oldest first): a follow-up such as "
+                        "'And in 2020?' is searched with the thread's topic")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("phrase", help="every verbatim use of a phrase in the answers, by year and spokesperson")
+    p.add_argument("phrase", help='the exact words, e.g. "win-win" (case, whitespace and curly quotes ignored)')
+    _add_index(p)
+    p.add_argument("--since")
+    p.add_argument("--until")
+    p.add_argument("--spokesperson")
+    p.add_argument("--outlet")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("show", help="print the canonical text of an ingested transcript")
@@ -62,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return {"ingest": cmd_ingest, "ask": cmd_ask, "show": cmd_show, "eval": cmd_eval}[args.cmd](args)
+        return {"ingest": cmd_ingest, "ask": cmd_ask, "show": cmd_show, "phrase": cmd_phrase,
+                "eval": cmd_eval}[args.cmd](args)
     except RagError as e:
         print(f"rag {args.cmd}: error: {e}", file=sys.stderr)
         return 2
@@ -120,7 +133,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     retriever = _retriever(args.index)
     if not args.batch:
         f = make_filters(args.since, args.until, args.spokesperson, args.outlet)
-        out = ask(retriever, args.question, k=args.k, filters=f, mode=args.mode)
+        out = ask(retriever, args.question, k=args.k, filters=f, mode=args.mode, context=args.context)
         print(json.dumps(out, ensure_ascii=False) if args.json else format_text(out))
         return 0
     failures = 0
@@ -133,7 +146,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 if not isinstance(item, dict) or "query" not in item:
                     raise QueryError("each line needs a JSON object with 'id' and 'query'")
                 f = make_filters(item.get("since"), item.get("until"), item.get("spokesperson"), item.get("outlet"))
-                out = {"id": item.get("id"), **ask(retriever, item["query"], k=args.k, filters=f, mode=args.mode)}
+                context = item.get("context") or []
+                if not isinstance(context, list) or not all(isinstance(c, str) for c in context):
+                    raise QueryError("'context' must be a list of earlier questions (strings), oldest first")
+                out = {"id": item.get("id"), **ask(retriever, item["query"], k=args.k, filters=f, mode=args.mode,
+                                                   context=context)}
             except (ValueError, RagError) as e:
                 failures += 1
                 out = {"id": item.get("id") if isinstance(item, dict) else None,
@@ -146,7 +163,8 @@ def format_text(out: dict) -> str:
     """Human-readable form of one ask result."""
     if "error" in out:
         return f"[{out.get('id')}] error: {out['error']}"
-    lines = [f"Warning: {w}" for w in out.get("warnings") or []] + [out["answer"], ""]
+    searched = [f"Searched: {out['understood_as']} (follow-up of the earlier question)"] if out.get("followup") else []
+    lines = searched + [f"Warning: {w}" for w in out.get("warnings") or []] + [out["answer"], ""]
     for c in out["citations"]:
         bits = [c["spokesperson"], c["date"], f"answering {c['outlet']}" if c["outlet"] else None,
                 c["source"], f"chars {c['start']}-{c['end']}", c["url"]]
@@ -169,6 +187,37 @@ def cmd_show(args: argparse.Namespace) -> int:
         raise _E(f"no source named {args.source!r} in {args.index}; `rag ask` citations name sources")
     print(json.dumps(asdict(src), ensure_ascii=False, indent=1) if args.json else src.canonical)
     return 0
+
+
+def cmd_phrase(args: argparse.Namespace) -> int:
+    from . import store
+    from .filters import make_filters
+    from .phrases import find_phrase, to_json
+
+    f = make_filters(args.since, args.until, args.spokesperson, args.outlet)
+    report = find_phrase(store.load(Path(args.index)), args.phrase, f)  # no model: plain text search
+    print(json.dumps(to_json(report), ensure_ascii=False) if args.json else format_phrase(report))
+    return 0
+
+
+def format_phrase(r) -> str:  # noqa: ANN001 - rag.phrases.PhraseReport
+    """Human-readable phrase report: totals, first and last use, by year and by spokesperson, then each
+    occurrence as ``date  spokesperson  “quote”  source:start-end``."""
+    lines = [f"\u201c{r.phrase}\u201d: {r.count} in the answers, at {r.conferences} conference"
+             f"{'' if r.conferences == 1 else 's'}; {r.in_questions} in journalists' questions (counted apart)"]
+    if r.filters.active():
+        lines.append("Filters: " + ", ".join(f"{k} {v}" for k, v in r.filters.to_dict().items() if v))
+    for name, o in (("First:", r.first), ("Last:", r.last)):
+        if o is not None:
+            lines.append(f"{name:6} {o.date or 'undated'}  {o.spokesperson or 'unknown'}  {o.source}")
+    if r.count:
+        lines.append("By year: " + " · ".join(f"{k} {v}" for k, v in r.by_year.items()))
+        lines.append("By spokesperson: " + " · ".join(f"{k} {v}" for k, v in r.by_spokesperson.items()))
+    if r.undated:
+        lines.append(f"{r.undated} of them undated (date not established — check before publishing), listed last")
+    lines += [""] + [f"{o.date or 'undated'}  {o.spokesperson or 'unknown'}  \u201c{o.quote}\u201d  "
+                     f"{o.source}:{o.start}-{o.end}" for o in r.occurrences]
+    return "\n".join(lines).rstrip()
 
 
 def cmd_eval(args: argparse.Namespace) -> int:

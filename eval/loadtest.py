@@ -67,7 +67,7 @@ def wait_port(port: int, timeout: float) -> float:
 def ask_http(port: int, question: str, session: str) -> object:
     """One question through Gradio's HTTP API: POST the call, then read its event stream.
 
-    POST /gradio_api/call/ask_json {"data": [...all six inputs...], "session_hash": ...} -> {"event_id": ...};
+    POST /gradio_api/call/ask_json {"data": [...all seven inputs...], "session_hash": ...} -> {"event_id": ...};
     GET  /gradio_api/call/ask_json/<event_id> -> "event: complete\\ndata: [reply]" (or "event: error").
     """
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
@@ -75,7 +75,7 @@ def ask_http(port: int, question: str, session: str) -> object:
         # One session per simulated reader, as a browser tab keeps one. Without it Gradio opens a
         # new session for every call and copies the whole page's state into it (11 % of the app's
         # CPU in a profile), which no real reader costs.
-        body = json.dumps({"data": [question, "", "", "", "", 10], "session_hash": session})
+        body = json.dumps({"data": [question, "", "", "", "", 10, []], "session_hash": session})
         conn.request("POST", "/gradio_api/call/ask_json", body, {"Content-Type": "application/json"})
         r = conn.getresponse()
         if r.status != 200:

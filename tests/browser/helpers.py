@@ -67,7 +67,10 @@ EXTRA_TRANSCRIPTS = [
      "Agence France-Presse: A follow-up on the Yarlung river dam: when will construction start?\n"
      "Zhao Lijian: I have no information to offer on the construction schedule.\n"
      "Reuters: What is China's comment on the wheat import quotas?\n"
-     "Zhao Lijian: China manages its wheat import quotas in accordance with WTO rules.\n", None),
+     "Zhao Lijian: China manages its wheat import quotas in accordance with WTO rules.\n"
+     "Reuters: Pompeo said again that the Belt and Road projects are debt traps. What is your response?\n"
+     "Zhao Lijian: Pompeo's talk of debt traps is a lie; the Belt and Road cooperation has brought partners "
+     "real benefits.\n", None),
     ("zz_undated.txt", "Q: Is the panda loan to the Yellowstone zoo confirmed?\n"
      "Lin Jian: The panda loan to the Yellowstone zoo is a new chapter of the friendship between the peoples, "
      "and the experts of both sides are preparing it.\n", None),

@@ -8,6 +8,7 @@ row mask inside both searches (:func:`filter_mask`), so a filtered top-k is fill
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -54,7 +55,8 @@ def filter_mask(f: Filters, dates: Sequence[str], spokespeople: Sequence[str] | 
     """Boolean mask of the rows that pass ``f``; None when no filter applies.
 
     Rows are described by parallel columns: ISO dates ("" = undated, which no date filter
-    passes) and lower-cased spokesperson names (a filter matches a substring) and canonical outlet
+    passes) and lower-cased spokesperson names (a filter matches whole words: "Hua" keeps Hua Chunying,
+    not Geng Shuang) and canonical outlet
     names (:func:`rag.sources.outlets.canonical_outlet`; a filter matches the outlet under any of its
     names, e.g. "Agence France-Presse" finds AFP's questions). A column left out is not filtered on
     (the naive baseline's pages have no single outlet).
@@ -76,8 +78,9 @@ def filter_mask(f: Filters, dates: Sequence[str], spokespeople: Sequence[str] | 
         if f.until:
             m &= np.array([d != "" and d <= f.until for d in dates], dtype=bool)
     if use_spk:
-        s = f.spokesperson.lower()
-        m &= np.array([s in x for x in spokespeople], dtype=bool)
+        # whole words: "Hua" is Hua Chunying, not Geng Shuang
+        rx = re.compile(rf"(?<!\w){re.escape(' '.join(f.spokesperson.lower().split()))}(?!\w)")
+        m &= np.array([bool(rx.search(x)) for x in spokespeople], dtype=bool)
     if use_outlet:
         from .sources.outlets import canonical_outlet
 

@@ -230,3 +230,11 @@ def test_a_spokesperson_without_statements_in_the_archive_is_searched_as_words(r
 def test_years_before_the_archive_are_history_not_a_date(retriever):
     res = retriever.search("tariffs and the 1984 Joint Declaration", k=3)
     assert res.uncovered is None and res.hits
+
+
+def test_spokesperson_filter_matches_whole_words():
+    from rag.filters import Filters, filter_mask
+
+    rows = ["hua chunying", "geng shuang", "zhao lijian"]
+    assert filter_mask(Filters(spokesperson="Hua"), ["2019-01-01"] * 3, rows).tolist() == [True, False, False]
+    assert filter_mask(Filters(spokesperson="shuang"), ["2019-01-01"] * 3, rows).tolist() == [False, True, False]

@@ -31,6 +31,16 @@ details.ss-details { margin-top: .3rem; font-size: .8rem; }
 .ss-chart span { display: inline-block; width: 4px; background: var(--color-accent); opacity: .75; }
 .ss-chart span.ss-zero { background: var(--border-color-primary); height: 1px; }
 .ss-coverage { font-size: .85rem; color: var(--body-text-color-subdued); margin: .2rem 0 0 0; }
+.ss-bars { display: flex; align-items: flex-end; gap: 1px; height: 34px; margin: .2rem 0 .4rem 0; }
+.ss-bar { display: inline-block; width: 5px; background: var(--color-accent); opacity: .8; }
+.ss-h0 { height: 1px; background: var(--border-color-primary); } .ss-h1 { height: 4px; } .ss-h2 { height: 8px; }
+.ss-h3 { height: 12px; } .ss-h4 { height: 16px; } .ss-h5 { height: 20px; } .ss-h6 { height: 24px; }
+.ss-h7 { height: 28px; } .ss-h8 { height: 32px; }
+.ss-tl-bar { cursor: pointer; }
+details.ss-period { font-size: .88rem; margin: .15rem 0; }
+table.ss-table { border-collapse: collapse; font-size: .85rem; margin: .2rem 0 .5rem 0; }
+table.ss-table th, table.ss-table td { border: 1px solid var(--border-color-primary); padding: .15rem .45rem; }
+ol.ss-occs { margin: 0; padding-left: 1.2rem; display: flex; flex-direction: column; gap: .45rem; }
 .ss-inline { background: rgba(37,99,235,.08); border-radius: 3px; padding: 0 .12rem; }
 a.ss-ref { text-decoration: none; font-size: .85em; font-weight: 600; }
 ol.ss-cards { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: .6rem; }
@@ -80,6 +90,14 @@ COPY_JS = r"""
   const labels = new WeakMap();
   document.addEventListener('click', async (ev) => {
     const path = ev.composedPath ? ev.composedPath() : [ev.target];
+    // A timeline bar: open that period's statements and bring them into view.
+    const bar = path.find((el) => el && el.classList && el.classList.contains('ss-tl-bar'));
+    if (bar) {
+      const box = bar.closest('.ss-timeline');
+      const target = box && box.querySelector('details[id$="-p-' + bar.getAttribute('title').split(':')[0] + '"]');
+      if (target) { ev.preventDefault(); target.open = true; target.scrollIntoView({block: 'nearest'}); }
+      return;
+    }
     const btn = path.find((el) => el && el.classList && el.classList.contains('ss-copy'));
     if (!btn) return;
     ev.preventDefault(); ev.stopPropagation();

@@ -49,6 +49,8 @@ class Reply:
     asked: dict
     answer: Answer | None = None
     context: tuple[str, ...] = ()  # the thread's earlier questions this one was asked with
+    view_html: str | None = None  # a reply that is not an answer (a phrase search): its HTML and Markdown
+    view_md: str | None = None
     notice: Notice | None = None
     uid: str = field(default_factory=new_uid)
 
@@ -168,6 +170,44 @@ class Backend:
         except Exception:  # noqa: BLE001 - the UI edge: log it, keep the page alive
             log.exception("search failed for %r", (question or "")[:200])
             return Reply(question, {}, notice=Notice(FAILED))
+
+    def phrase(self, question: str, phrase: str, since: str | None = None, until: str | None = None,
+               spokesperson: str | None = None, outlet: str | None = None) -> Reply:
+        """Every verbatim use of ``phrase`` (quoted in ``question``): a phrase-search reply, or a notice."""
+        from ..phrases import find_phrase
+        from ..retrieval import make_filters
+        from .phrase_view import phrase_markdown, render_phrase
+
+        asked = {"since": (since or "").strip() or None, "until": (until or "").strip() or None,
+                 "spokesperson": spokesperson or None, "outlet": outlet or None}
+        if self.problem:
+            return Reply(question, asked, notice=Notice(self.problem, "setup", build_command(self.index_dir)))
+        try:
+            filters = make_filters(asked["since"], asked["until"], asked["spokesperson"], asked["outlet"])
+            report = find_phrase(self.index, phrase, filters)
+        except RagError as e:
+            return Reply(question, asked, notice=Notice(friendly_error(e)))
+        return Reply(question, asked, view_html=render_phrase(report, self.index), view_md=phrase_markdown(report))
+
+    def timeline(self, question: str, asked: dict | None = None) -> Reply:
+        """How often the spokesperson addressed ``question``'s topic, per month or quarter (rag.timeline)."""
+        from ..retrieval import make_filters
+        from ..timeline import timeline
+        from .timeline_view import render_timeline, timeline_markdown
+
+        asked = dict(asked or {})
+        label = f"Timeline: {question}"
+        if self.problem:
+            return Reply(label, asked, notice=Notice(self.problem, "setup", build_command(self.index_dir)))
+        if not self._ready.wait(120) or self.retriever is None:
+            return Reply(label, asked, notice=Notice(self._load_error or NOT_READY))
+        try:
+            filters = make_filters(asked.get("since"), asked.get("until"), asked.get("spokesperson"),
+                                   asked.get("outlet"))
+            t = timeline(self.retriever, question, filters)
+        except RagError as e:
+            return Reply(label, asked, notice=Notice(friendly_error(e)))
+        return Reply(label, asked, view_html=render_timeline(t, self.index), view_md=timeline_markdown(t))
 
     def ask_json(self, question: str, since: str = "", until: str = "", spokesperson: str = "",
                  outlet: str = "", k: int = 10, context: list[str] | None = None) -> dict:

@@ -59,9 +59,11 @@ def answer_markdown(answer: Answer, asked: dict | None = None) -> str:
     return "\n".join(parts).rstrip() + "\n"
 
 
-def conversation_markdown(answers: list[tuple[Answer, dict | None]]) -> str:
-    """The Markdown file of a conversation: each ``(answer, asked filters)`` in order, separated by rules."""
-    return f"# {TITLE}: conversation export\n\n" + "\n---\n\n".join(answer_markdown(a, asked) for a, asked in answers)
+def conversation_markdown(items: list[tuple[Answer, dict | None] | str]) -> str:
+    """The Markdown file of a conversation: each ``(answer, asked filters)`` (or a reply's own Markdown,
+    e.g. a phrase search) in order, separated by rules."""
+    parts = [it if isinstance(it, str) else answer_markdown(*it) for it in items]
+    return f"# {TITLE}: conversation export\n\n" + "\n---\n\n".join(parts)
 
 
 class ExportFolder:

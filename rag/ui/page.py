@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..answer import ORDERS, reorder
+from ..phrases import quoted_phrase
 from .assets import COPY_JS, CSS, SCROLL_JS, TITLE
 from .backend import Backend, Reply
 from .cards import render_answer, render_notice, user_bubble
@@ -26,6 +27,8 @@ log = logging.getLogger("rag.ui")
 
 def render_reply(reply: Reply, order: str = "relevance") -> str:
     """The chat HTML of one reply: the answer with its cards (statements in ``order``), or the notice."""
+    if reply.view_html is not None:
+        return reply.view_html
     if reply.answer is not None:
         return render_answer(reorder(reply.answer, order), reply.asked, reply.uid)[0]
     n = reply.notice
@@ -64,12 +67,12 @@ def build_page(backend: Backend):  # noqa: ANN201 - gr.Blocks, imported lazily
 
     def export(new_state: dict) -> Any:
         """Write the conversation's Markdown (statements in the chosen order); the download button's update."""
-        answers = [(reorder(r.answer, new_state["order"]), r.asked) for r in new_state["replies"]
-                   if r.answer is not None]
-        if not answers:
+        items = [r.view_md if r.view_md is not None else (reorder(r.answer, new_state["order"]), r.asked)
+                 for r in new_state["replies"] if r.answer is not None or r.view_md is not None]
+        if not items:
             return gr.update()
         path = Path(new_state["file"] or exports.new_file())
-        path.write_text(conversation_markdown(answers), encoding="utf-8")
+        path.write_text(conversation_markdown(items), encoding="utf-8")
         new_state["file"] = str(path)
         return gr.update(value=str(path), visible=True)
 
@@ -85,11 +88,15 @@ def build_page(backend: Backend):  # noqa: ANN201 - gr.Blocks, imported lazily
             return chat_messages(state["replies"], order), question, gr.update(), state, gr.update()
         t0 = time.perf_counter()
         context = [] if alone or not read_question else thread(state["replies"])
-        reply = backend.reply(question, since, until, spokesperson, outlet, read_question=read_question,
-                              context=context)
+        phrase = quoted_phrase(question) if read_question else None
+        if phrase:  # "...": every verbatim use of the phrase, not an answer
+            reply = backend.phrase(question, phrase, since, until, spokesperson, outlet)
+        else:
+            reply = backend.reply(question, since, until, spokesperson, outlet, read_question=read_question,
+                                  context=context)
         log.info("answered in %.3f s: %r", time.perf_counter() - t0, question[:80])
         new_state = {**state, "replies": state["replies"] + [reply], "order": order}
-        download = export(new_state) if reply.answer is not None else gr.update()
+        download = export(new_state) if reply.answer is not None or reply.view_md is not None else gr.update()
         return (chat_messages(new_state["replies"], order), "", download, new_state,
                 standalone_button(new_state))
 
@@ -103,6 +110,17 @@ def build_page(backend: Backend):  # noqa: ANN201 - gr.Blocks, imported lazily
         a = last.asked
         return run(last.question, a.get("since") or "", a.get("until") or "", a.get("spokesperson"),
                    a.get("outlet"), read_question, state, alone=True)
+
+    def show_timeline(state: dict) -> tuple[list, str, Any, dict, Any]:
+        """The timeline of the last answered question (as searched: a follow-up's topic included)."""
+        order = state.get("order", "relevance")
+        last = next((r for r in reversed(state["replies"]) if r.answer is not None), None)
+        if last is None:
+            return chat_messages(state["replies"], order), "", gr.update(), state, gr.update()
+        reply = backend.timeline(last.answer.understood_as or last.question, last.asked)
+        new_state = {**state, "replies": state["replies"] + [reply]}
+        download = export(new_state) if reply.view_md is not None else gr.update()
+        return chat_messages(new_state["replies"], order), "", download, new_state, standalone_button(new_state)
 
     def set_order(order: str, state: dict) -> tuple[list, Any, dict]:
         new_state = {**state, "order": order if order in ORDERS else "relevance"}
@@ -145,8 +163,10 @@ def build_page(backend: Backend):  # noqa: ANN201 - gr.Blocks, imported lazily
                         show_label=False, placeholder="e.g. What did China say about the Global South?",
                         lines=1, max_lines=6, scale=8, elem_id="ss-question", autofocus=True, container=False)
                     ask_btn = gr.Button("Ask", variant="primary", scale=1, min_width=90, elem_id="ss-ask")
-                alone_btn = gr.Button("Ask the last question on its own (not as a follow-up)", size="sm",
-                                      visible=False, elem_id="ss-alone")
+                with gr.Row():
+                    alone_btn = gr.Button("Ask the last question on its own (not as a follow-up)", size="sm",
+                                          visible=False, elem_id="ss-alone")
+                    timeline_btn = gr.Button("Timeline of the last question", size="sm", elem_id="ss-timeline")
             with gr.Column(scale=3, min_width=260, elem_id="ss-side"):
                 gr.Markdown("#### Filters")
                 since = gr.Textbox(label="From (YYYY-MM-DD)", placeholder="e.g. 2023-01-01", elem_id="ss-since")
@@ -182,6 +202,8 @@ def build_page(backend: Backend):  # noqa: ANN201 - gr.Blocks, imported lazily
                                api_visibility="private").then(None, js=SCROLL_JS, api_visibility="private")
         alone_btn.click(run_alone, inputs=inputs[1:], outputs=outputs, concurrency_id="ask",
                         api_visibility="private").then(None, js=SCROLL_JS, api_visibility="private")
+        timeline_btn.click(show_timeline, inputs=[state], outputs=outputs, concurrency_id="ask",
+                           api_visibility="private").then(None, js=SCROLL_JS, api_visibility="private")
         order.change(set_order, inputs=[order, state], outputs=[chatbot, download, state], api_visibility="private")
         new_btn.click(clear, inputs=[state], outputs=[chatbot, state, download, alone_btn], api_visibility="private")
         chatbot.clear(clear, inputs=[state], outputs=[chatbot, state, download, alone_btn], api_visibility="private")

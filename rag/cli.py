@@ -58,6 +58,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--outlet")
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("timeline", help="how often a topic was addressed, per month or quarter (see rag/timeline.py)")
+    p.add_argument("question")
+    _add_index(p)
+    p.add_argument("--since")
+    p.add_argument("--until")
+    p.add_argument("--spokesperson")
+    p.add_argument("--outlet")
+    p.add_argument("--threshold", type=float, help="score a turn needs to count (default: the calibrated one)")
+    p.add_argument("--unit", choices=["month", "quarter"], help="bucket size (default: quarters when sparse)")
+    p.add_argument("--png", metavar="FILE", help="also draw the chart as a PNG (needs matplotlib)")
+    p.add_argument("--json", action="store_true")
+
     p = sub.add_parser("show", help="print the canonical text of an ingested transcript")
     p.add_argument("source", help="file name as ingested, e.g. t1558711.html (or its stem)")
     _add_index(p)
@@ -74,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return {"ingest": cmd_ingest, "ask": cmd_ask, "show": cmd_show, "phrase": cmd_phrase,
+        return {"ingest": cmd_ingest, "ask": cmd_ask, "show": cmd_show, "phrase": cmd_phrase, "timeline": cmd_timeline,
                 "eval": cmd_eval}[args.cmd](args)
     except RagError as e:
         print(f"rag {args.cmd}: error: {e}", file=sys.stderr)
@@ -218,6 +230,19 @@ def format_phrase(r) -> str:  # noqa: ANN001 - rag.phrases.PhraseReport
     lines += [""] + [f"{o.date or 'undated'}  {o.spokesperson or 'unknown'}  \u201c{o.quote}\u201d  "
                      f"{o.source}:{o.start}-{o.end}" for o in r.occurrences]
     return "\n".join(lines).rstrip()
+
+
+def cmd_timeline(args: argparse.Namespace) -> int:
+    from .filters import make_filters
+    from .timeline import format_text as format_timeline
+    from .timeline import save_png, timeline, to_json
+
+    f = make_filters(args.since, args.until, args.spokesperson, args.outlet)
+    t = timeline(_retriever(args.index), args.question, f, threshold=args.threshold, unit=args.unit)
+    if args.png:
+        save_png(t, args.png)
+    print(json.dumps(to_json(t), ensure_ascii=False) if args.json else format_timeline(t))
+    return 0
 
 
 def cmd_eval(args: argparse.Namespace) -> int:

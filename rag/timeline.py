@@ -1,0 +1,337 @@
+"""Timeline: how often the spokespersons addressed a topic, per month (or quarter when sparse).
+
+A turn *addresses* the question when its relevance score is at least :data:`THRESHOLD`. The score
+is the one the retriever ranks by, computed for **every** turn of the index (not only a top k):
+the cosine of the question and the turn's best chunk plus ``0.3 x`` its BM25 score divided by the
+query's best BM25 score over the turns searched (:func:`rag.retrieval.fuse`, weighted). The
+threshold was calibrated on the dev sets' qrels and checked on a hand-labelled sample:
+``eval/results/timeline/report.md`` (made by ``eval/timeline_calibrate.py``).
+
+The question is read as :meth:`rag.retrieval.Retriever.search` reads it (a time phrase or a
+spokesperson's name become filters, the form's filters win, disagreements become warnings): the
+filters are resolved by that very method, in its BM25-only mode, which runs no model. An outlet
+named in the question is not boosted as in a search: a boost reorders, and here it would count the
+outlet's turns rather than the topic's.
+
+Buckets run over the months the index covers (first to last transcript, clipped to the date
+filters), zeros kept so the chart shows gaps; each bucket also says how many transcripts it
+searched, so "not said" (transcripts, no statement) and "not in the archive" (no transcripts) stay
+apart. The unit is the quarter when the topic is sparse (:func:`choose_unit`).
+
+    >>> choose_unit(addressed=10, covered_months=26, months=27)
+    'quarter'
+    >>> choose_unit(addressed=80, covered_months=26, months=27), choose_unit(3, 5, 5)
+    ('month', 'month')
+    >>> quarter_of("2019-05")
+    '2019-Q2'
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import MissingDependency, QueryError, RagError
+from .filters import Filters
+from .quoting import SHORT_WORDS  # a best sentence shorter than this is quoted with its better neighbour
+from .text import bm25_tokens, sentence_spans
+
+# Calibrated on the dev sets (eval/results/timeline/report.md, made by eval/timeline_calibrate.py): the
+# highest fused score that still counts 90% of the judged-relevant turns. Hand-labelled precision of the
+# weakest turns counted: 0.90 for topic questions, 0.50 for one-event questions (misses just below 0.72 / 0.10).
+THRESHOLD = 0.76
+# Quarters when fewer addressed turns than this fall in a covered month on average ...
+SPARSE_PER_MONTH = 2.0
+# ... and the range is at least this many months (a handful of quarterly bars says little).
+QUARTER_MIN_MONTHS = 12
+UNITS = ("month", "quarter")
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One addressed turn, for listing: ``quote == canonical[start:end]`` of ``source``."""
+
+    turn_id: str
+    date: str | None
+    spokesperson: str | None
+    outlet: str | None
+    quote: str
+    start: int
+    end: int
+    source: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Bucket:
+    period: str  # "2019-05" or "2019-Q2"
+    count: int  # addressed turns
+    turn_ids: tuple[str, ...]  # best first
+    transcripts: int  # transcripts searched in the period (0: not in the archive)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    question: str
+    unit: str  # "month" or "quarter"
+    threshold: float
+    buckets: tuple[Bucket, ...]
+    statements: tuple[Statement, ...]  # every addressed turn, best first (undated ones included)
+    filters: Filters  # as applied: the form's, plus what the question said
+    warnings: tuple[str, ...] = ()
+    undated: tuple[str, ...] = ()  # addressed turns with no known date (in no bucket)
+
+    @property
+    def total(self) -> int:
+        return len(self.statements)
+
+    def statement(self, turn_id: str) -> Statement:
+        return next(s for s in self.statements if s.turn_id == turn_id)
+
+
+@dataclass(frozen=True)
+class TurnScores:
+    """Scores of every turn of the index for one question (``-inf`` where the filters exclude it)."""
+
+    turn_ids: tuple[str, ...]
+    fused: np.ndarray
+    dense: np.ndarray
+    filters: Filters
+    warnings: tuple[str, ...]
+    query_vector: np.ndarray | None
+    search_text: str
+
+
+class _Layout:
+    """Chunk-to-turn bookkeeping of one index, computed once per retriever."""
+
+    def __init__(self, index) -> None:  # noqa: ANN001 - rag.store.Index
+        self.turn_ids = tuple(index.turns)
+        pos = {t: i for i, t in enumerate(self.turn_ids)}
+        self.chunk_turn = np.array([pos[c.turn_id] for c in index.chunks], dtype=np.int64)
+        self.dates = [index.sources[index.turns[t].source].date for t in self.turn_ids]
+
+    def fold(self, chunk_scores: np.ndarray) -> np.ndarray:
+        """The best chunk score of each turn (-inf for a turn without chunks)."""
+        out = np.full(len(self.turn_ids), -np.inf)
+        np.maximum.at(out, self.chunk_turn, chunk_scores)
+        return out
+
+
+_LAYOUTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def _layout(retriever) -> _Layout:  # noqa: ANN001
+    with _LOCK:
+        lay = _LAYOUTS.get(retriever)
+        if lay is None:
+            lay = _LAYOUTS[retriever] = _Layout(retriever.index)
+        return lay
+
+
+def score_turns(retriever, question: str, filters: Filters = Filters(), *,  # noqa: ANN001 - Retriever
+                read_question: bool = True) -> TurnScores:
+    """Fused and dense scores of every turn for ``question``, the question read for its filters."""
+    if retriever.encoder is None:
+        raise RagError("the timeline needs the embedding model (this retriever has none)")
+    # The filters, warnings and search text exactly as a search resolves them; BM25-only runs no model.
+    res = retriever.search(question, k=1, filters=filters, mode="bm25", parse_time=read_question)
+    text = res.intent.search_text if res.intent else res.question
+    mask = retriever.mask(res.filters)
+    if res.uncovered and res.uncovered.get("mentions"):
+        # As the search does: a year the archive does not cover keeps the turns naming it, not the word.
+        years = {str(y) for y in res.intent.years}
+        named = np.array([any(y in t.text or y in (t.question or "") for y in years)
+                          for t in (retriever.index.turns[c.turn_id] for c in retriever.index.chunks)], dtype=bool)
+        mask = named if mask is None else mask & named
+        text = " ".join(w for w in text.split() if w.strip(".,;:?!'’s") not in years) or text
+    index, fusion = retriever.index, retriever.fusion
+    qvec = retriever.encoder.encode([text])[0]
+    dense = (np.asarray(index.vectors, dtype=np.float32) @ qvec).astype(np.float64)
+    toks = [t for t in bm25_tokens(text) if t in (getattr(index.bm25, "vocab_dict", None) or {})]
+    bm25 = np.zeros(len(dense))
+    if toks and len(dense):
+        bm25 = np.asarray(index.bm25.get_scores(toks), dtype=np.float64)[: len(dense)]
+    if mask is not None:
+        bm25 = np.where(mask, bm25, 0.0)
+    top_b = float(bm25.max(initial=0.0)) or 1.0
+    fused = fusion.dense_weight * dense + fusion.bm25_weight * bm25 / top_b
+    if mask is not None:
+        fused, dense = np.where(mask, fused, -np.inf), np.where(mask, dense, -np.inf)
+    lay = _layout(retriever)
+    return TurnScores(lay.turn_ids, lay.fold(fused), lay.fold(dense), res.filters, tuple(res.warnings), qvec, text)
+
+
+def quarter_of(month: str) -> str:
+    """``"2019-05"`` -> ``"2019-Q2"``."""
+    return f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
+
+
+def choose_unit(addressed: int, covered_months: int, months: int) -> str:
+    """"quarter" when the range spans at least :data:`QUARTER_MIN_MONTHS` months and the addressed
+    turns average fewer than :data:`SPARSE_PER_MONTH` per month with transcripts; else "month"."""
+    if months >= QUARTER_MIN_MONTHS and addressed < SPARSE_PER_MONTH * max(covered_months, 1):
+        return "quarter"
+    return "month"
+
+
+def _quote(retriever, turn_id: str, question: str, qvec: np.ndarray | None) -> tuple[int, int]:  # noqa: ANN001
+    """Span of the turn's best sentence (with its better neighbour when short); else its first sentence.
+    The sentences are scored by the answer's sentence ranker (:mod:`rag.sentence_rank`)."""
+    units = retriever.sentence_ranker().units(turn_id, question, qvec) if retriever.index.sentences else []
+    if not units:
+        t = retriever.index.turns[turn_id]
+        canon = retriever.index.sources[t.source].canonical
+        spans = sentence_spans(canon[t.start:t.end], t.start) or [(t.start, t.end)]
+        return spans[0]
+    # A statement before a procedural line ("I'd refer you to ..."), as answers quote them.
+    pool = [i for i in range(len(units)) if not units[i].procedural] or list(range(len(units)))
+    best = max(pool, key=lambda i: (units[i].score, -i))
+    lo = hi = best
+    if units[best].words < SHORT_WORDS and len(units) > 1:
+        nb = max((i for i in (best - 1, best + 1) if 0 <= i < len(units)), key=lambda i: (units[i].score, -i))
+        lo, hi = min(best, nb), max(best, nb)
+    return units[lo].start, units[hi].end
+
+
+def timeline(retriever, question: str, filters: Filters = Filters(), *,  # noqa: ANN001 - Retriever
+             threshold: float | None = None, unit: str | None = None, read_question: bool = True) -> Timeline:
+    """How often ``question``'s topic was addressed, per month or quarter, over the index's range.
+
+    ``threshold`` (default :data:`THRESHOLD`) is the fused score a turn needs to count; ``unit``
+    forces "month" or "quarter" (default: :func:`choose_unit`).
+    """
+    if unit is not None and unit not in UNITS:
+        raise QueryError(f"the timeline unit must be 'month' or 'quarter', not {unit!r}")
+    try:
+        thr = THRESHOLD if threshold is None else float(threshold)
+    except (TypeError, ValueError):
+        thr = float("nan")
+    if not np.isfinite(thr):
+        raise QueryError(f"the threshold must be a number, not {threshold!r}")
+    sc = score_turns(retriever, question, filters, read_question=read_question)
+    index, lay = retriever.index, _layout(retriever)
+    hits = np.flatnonzero(sc.fused >= thr)
+    hits = hits[np.lexsort((hits, -sc.fused[hits]))]  # best first, index order on ties
+    f = sc.filters
+    months = [m for m, _ in retriever.coverage.months()
+              if (not f.since or m >= f.since[:7]) and (not f.until or m <= f.until[:7])]
+    # Transcripts searched per month: sources with a turn that passes the filters.
+    allowed = np.isfinite(sc.fused)
+    searched = {index.turns[lay.turn_ids[i]].source for i in np.flatnonzero(allowed)}
+    per_month: dict[str, int] = {}
+    for s in searched:
+        d = index.sources[s].date
+        if d:
+            per_month[d[:7]] = per_month.get(d[:7], 0) + 1
+    covered = sum(1 for m in months if per_month.get(m))
+    in_range = set(months)
+    dated = [i for i in hits if lay.dates[i] and lay.dates[i][:7] in in_range]
+    unit = unit or choose_unit(len(dated), covered, len(months))
+    key = (lambda m: m) if unit == "month" else quarter_of
+    periods: dict[str, list] = {}
+    for m in months:
+        periods.setdefault(key(m), [0, []])[0] += per_month.get(m, 0)
+    for i in dated:
+        periods[key(lay.dates[i][:7])][1].append(lay.turn_ids[i])
+    buckets = tuple(Bucket(p, len(ids), tuple(ids), n) for p, (n, ids) in periods.items())
+    statements = []
+    for i in hits:
+        tid = lay.turn_ids[i]
+        t = index.turns[tid]
+        src = index.sources[t.source]
+        s, e = _quote(retriever, tid, sc.search_text, sc.query_vector)
+        statements.append(Statement(tid, src.date, t.spokesperson, t.outlet, src.canonical[s:e], s, e, src.source,
+                                    round(float(sc.fused[i]), 4)))
+    return Timeline(" ".join(question.split()), unit, thr, buckets, tuple(statements), f, sc.warnings,
+                    tuple(lay.turn_ids[i] for i in hits if not lay.dates[i]))
+
+
+def to_json(t: Timeline) -> dict:
+    """The ``rag timeline --json`` object: ``question``, ``unit``, ``threshold``, ``buckets`` (``period``,
+    ``count``, ``turn_ids`` best first, ``transcripts`` searched), ``statements`` by turn id, then the
+    ``filters`` applied, ``warnings`` and the ``undated`` addressed turns (in no bucket)."""
+    return {
+        "question": t.question,
+        "unit": t.unit,
+        "threshold": t.threshold,
+        "buckets": [{"period": b.period, "count": b.count, "turn_ids": list(b.turn_ids), "transcripts": b.transcripts}
+                    for b in t.buckets],
+        "statements": {s.turn_id: {"date": s.date, "spokesperson": s.spokesperson, "quote": s.quote,
+                                   "start": s.start, "end": s.end, "source": s.source, "score": s.score}
+                       for s in t.statements},
+        "filters": t.filters.to_dict(),
+        "warnings": list(t.warnings),
+        "undated": list(t.undated),
+    }
+
+
+BAR_WIDTH = 50  # characters of the longest bar in the text view
+
+
+def format_text(t: Timeline) -> str:
+    """One line per period with a bar of ``#``; a run of periods with no transcripts is one line.
+
+        2019-05   12  ############
+        2020-08 – 2023-06      (no transcripts)
+    """
+    lines = [f"Warning: {w}" for w in t.warnings]
+    f = ", ".join(f"{k} {v}" for k, v in t.filters.to_dict().items() if v)
+    lines.append(f"\u201c{t.question}\u201d: {t.total} statement{'' if t.total == 1 else 's'} scoring at least "
+                 f"{t.threshold:g}, per {t.unit}" + (f" ({f})" if f else ""))
+    top = max((b.count for b in t.buckets), default=0) or 1
+    gap: list[Bucket] = []
+    for b in (*t.buckets, None):
+        if b is not None and b.transcripts == 0:
+            gap.append(b)
+            continue
+        if gap:
+            span = gap[0].period if len(gap) == 1 else f"{gap[0].period} \u2013 {gap[-1].period}"
+            lines.append(f"{span:<8}       (no transcripts)")
+            gap = []
+        if b is not None:
+            bar = "#" * (round(b.count / top * BAR_WIDTH) if b.count else 0)
+            lines.append(f"{b.period:<8} {b.count:5}  {bar}".rstrip())
+    if t.undated:
+        lines.append(f"undated  {len(t.undated):5}  (date not established — in no bar)")
+    if t.statements:
+        lines += ["", "Best statements:"]
+        lines += [f"  {s.date or 'undated'}  {s.spokesperson or 'unknown'}  \u201c{s.quote}\u201d  "
+                  f"{s.source}:{s.start}-{s.end}" for s in t.statements[:5]]
+    return "\n".join(lines)
+
+
+def save_png(t: Timeline, path: str) -> None:
+    """Draw the timeline as a bar chart (periods without transcripts shaded) into ``path``."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")  # no display: a file only
+        import matplotlib.pyplot as plt
+    except ImportError as e:
+        raise MissingDependency("--png needs matplotlib: pip install -e '.[eval]'") from e
+    periods = [b.period for b in t.buckets]
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.18 * len(periods) + 2), 3.6), dpi=100)
+    try:
+        x = np.arange(len(periods))
+        for i, b in enumerate(t.buckets):
+            if b.transcripts == 0:
+                ax.axvspan(i - 0.5, i + 0.5, color="0.92", lw=0)
+        ax.bar(x, [b.count for b in t.buckets], color="#3b6ea5", width=0.8)
+        step = max(1, len(periods) // 24)
+        ax.set_xticks(x[::step], periods[::step], rotation=60, ha="right", fontsize=7)
+        ax.set_xlim(-0.5, len(periods) - 0.5)
+        ax.set_ylabel("statements")
+        title = t.question if len(t.question) <= 80 else t.question[:77] + "..."
+        ax.set_title(f"{title}\n{t.total} statements scoring \u2265 {t.threshold:g} per {t.unit}; "
+                     "grey: no transcripts", fontsize=9)
+        fig.tight_layout()
+        fig.savefig(path, format="png")
+    except OSError as e:
+        raise RagError(f"cannot write {path}: {e}") from e
+    finally:
+        plt.close(fig)

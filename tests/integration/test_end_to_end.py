@@ -57,8 +57,9 @@ def test_right_turn_first_and_quotes_verbatim(index_dir, capsys, question, turn_
     assert rc == 0
     res = json.loads(out)
     assert set(res) == {"question", "answer", "found", "filters", "citations", "hits", "warnings", "coverage",
-                        "read_from_question"}
+                        "read_from_question", "understood_as", "followup"}
     assert res["warnings"] == [] and res["coverage"] is None
+    assert res["followup"] is False and res["understood_as"] == question
     assert set(res["filters"]) == {"since", "until", "spokesperson", "outlet"}
     assert res["found"] is True
     assert res["hits"][0]["turn_id"] == turn_id, [h["turn_id"] for h in res["hits"][:3]]

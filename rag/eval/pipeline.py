@@ -172,7 +172,7 @@ def evaluate(config: EvalConfig, *, encoder_factory: Callable[[str], object] | N
         agg, pq = evaluate_run(dataset.qrels, runs)
         quote = None
         if s != "naive" and config.quote:
-            quote, quotes_by[s] = quote_check(retriever, dataset, s, ask=ask)
+            quote, quotes_by[s] = quote_check(retriever, dataset, s, ask=ask, use_context=config.use_context)
         results[s] = {"metrics": agg, "quote": quote, "queries": len(dataset.queries),
                       "seconds": round(time.perf_counter() - ts, 2), **extra}
         runs_by[s], per_query[s] = runs, pq
@@ -182,7 +182,7 @@ def evaluate(config: EvalConfig, *, encoder_factory: Callable[[str], object] | N
     sentences, sent_rows = None, {}
     if selectors:
         ts = time.perf_counter()
-        summary, sent_rows, unavailable, not_verbatim = sentence_check(retriever, dataset, selectors, ask=ask,
+        summary, sent_rows, unavailable, not_verbatim = sentence_check(retriever, dataset, selectors, ask=ask, use_context=config.use_context,
                                                                        strict=strict)
         per_sel = {sel: {qid: row["metrics"] for qid, row in rows.items()} for sel, rows in sent_rows.items()}
         sentences = {

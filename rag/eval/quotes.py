@@ -31,7 +31,7 @@ from .metrics import SENTENCE_METRICS
 QUOTE_K = 10
 
 
-def quote_check(retriever, dataset: Dataset, mode: str, *, k: int = QUOTE_K,  # noqa: ANN001
+def quote_check(retriever, dataset: Dataset, mode: str, *, k: int = QUOTE_K, use_context: bool = True,  # noqa: ANN001
                 ask: Callable[..., dict] | None = None) -> tuple[dict, dict[str, dict]]:
     """``(summary, {query id: details})`` of :func:`rag.answer.ask` (or ``ask``) over ``dataset``."""
     if ask is None:
@@ -42,7 +42,7 @@ def quote_check(retriever, dataset: Dataset, mode: str, *, k: int = QUOTE_K,  # 
     per: dict[str, dict] = {}
     bad: list[str] = []
     for q in dataset.queries:
-        out = ask(retriever, q.text, k=k, filters=q.filters(), mode=mode, **_thread(q))
+        out = ask(retriever, q.text, k=k, filters=q.filters(), mode=mode, **_thread(q, use_context))
         cits = out["citations"]
         ok_all = True
         for c in cits:
@@ -98,7 +98,7 @@ def _span(x: Mapping) -> dict:
     return {"source": x["source"], "start": x["start"], "end": x["end"]}
 
 
-def sentence_check(retriever, dataset: Dataset, selectors: list[str], *, k: int = QUOTE_K,  # noqa: ANN001
+def sentence_check(retriever, dataset: Dataset, selectors: list[str], *, k: int = QUOTE_K, use_context: bool = True,  # noqa: ANN001
                    ask: Callable[..., dict] | None = None, strict: bool = True,
                    ) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, dict]], dict[str, str], list[str]]:
     """Ask every labelled query with each selector (hybrid) and score the answers against the gold sentences.
@@ -122,7 +122,7 @@ def sentence_check(retriever, dataset: Dataset, selectors: list[str], *, k: int 
         rows: dict[str, dict] = {}
         for i, q in enumerate(labelled):
             try:
-                out = ask(retriever, q.text, k=k, filters=q.filters(), mode="hybrid", selector=sel, **_thread(q))
+                out = ask(retriever, q.text, k=k, filters=q.filters(), mode="hybrid", selector=sel, **_thread(q, use_context))
             except (TypeError, RagError) as e:
                 if i > 0:  # the selector worked before: a real error
                     raise
@@ -147,6 +147,6 @@ def sentence_check(retriever, dataset: Dataset, selectors: list[str], *, k: int 
     return summary, per, unavailable, bad
 
 
-def _thread(q: Query) -> dict:
+def _thread(q: Query, use_context: bool = True) -> dict:
     """``{"context": ...}`` for a follow-up query (an ``ask`` without threads is called as before)."""
-    return {"context": q.context} if q.context else {}
+    return {"context": q.context} if q.context and use_context else {}

@@ -81,6 +81,8 @@ _PLACES: dict[str, tuple[str, ...]] = {
 _PLACE_RX = re.compile(r"(?<![\w.])(" + "|".join(sorted((re.escape(a) for names in _PLACES.values() for a in names),
                                                        key=len, reverse=True)) + r")(?![\w])")
 _PLACE_OF = {a: p for p, names in _PLACES.items() for a in names}
+# Parts of China are the topic of a question ("BNO passports in Hong Kong"), never the other party.
+CHINA_PARTS = frozenset({"Taiwan", "Hong Kong", "Macao", "Xinjiang", "Tibet"})
 
 
 @dataclass(frozen=True)
@@ -154,15 +156,18 @@ def understand(question: str, context: list[str] | tuple[str, ...] = ()) -> Unde
     new_places = places(q)
     if new_places:
         party = new_places[0][0]
-        if places(base):  # the other party changes: the new one where the first old one was
+        old = next((p for p, _, _ in places(base) if p not in CHINA_PARTS and p != party), None)
+        if old:  # the other party changes: the first one becomes the new one, the other parties go
             seen: list[bool] = []
 
             def swap(m: re.Match) -> str:
+                if _PLACE_OF[m.group(1)] in CHINA_PARTS:
+                    return m.group(0)
                 seen.append(True)
                 return party if len(seen) == 1 else ""
 
-            base = " ".join(_PLACE_RX.sub(swap, base).split())
-        else:
+            base = re.sub(r"\s+([?.!,;:])", r"\1", " ".join(_PLACE_RX.sub(swap, base).split()))
+        elif not any(p == party for p, _, _ in places(base)):
             base = f"{base} {party}"
         changes.append(party)
     relative = "earlier" if _EARLIER.search(q) else "later" if _LATER.search(q) else None
@@ -170,6 +175,14 @@ def understand(question: str, context: list[str] | tuple[str, ...] = ()) -> Unde
         changes.append(f"{relative} than the previous answer")
     extra = topic_words(q)
     added = " ".join(p for p in (new.time_phrase, new.spokesperson_phrase, new.outlet_phrase) if p)
+    if extra and _BACKREF.search(q) and not (added or new_places or relative):
+        # A question of its own about the thread's topic ("How did they retaliate?"): its words lead,
+        # followed by the topic's words, so the new question is not drowned by the old one.
+        changes.append(" ".join(extra))
+        keys = [w for w in re.findall(r"[A-Za-z0-9][\w'’.-]*|[\u4e00-\u9fff]+", topic)
+                if w.lower().strip("'’.") not in _GENERIC]
+        searched = f"{q} {' '.join(keys)}"
+        return Understood(q, " ".join(searched.split()), True, topic, None, tuple(changes))
     if extra:
         changes.append(" ".join(extra))
     searched = " ".join(x for x in (base, added, " ".join(extra)) if x).strip()

@@ -75,3 +75,13 @@ def test_without_context_nothing_changes():
     u = understand("And in 2020?", [])
     assert not u.followup and u.searched == "And in 2020?"
     assert in_thread(None, "And in 2020?", [], Filters()) == ("And in 2020?", Filters(), None)
+
+
+def test_parts_of_china_stay_the_topic_when_the_party_changes():
+    u = understand("And Australia?", ["What did China say about Britain's offer to BNO passport holders in Hong Kong?"])
+    assert u.searched == "What did China say about Australia's offer to BNO passport holders in Hong Kong?"
+
+
+def test_a_question_of_its_own_about_the_topic_leads_the_search():
+    u = understand("How did they retaliate?", ["What did China say about the US Hong Kong Human Rights Act?"])
+    assert u.searched == "How did they retaliate? US Hong Kong Human Rights Act"

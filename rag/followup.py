@@ -174,7 +174,8 @@ def understand(question: str, context: list[str] | tuple[str, ...] = ()) -> Unde
     if relative:
         changes.append(f"{relative} than the previous answer")
     extra = topic_words(q)
-    added = " ".join(p for p in (new.time_phrase, new.spokesperson_phrase, new.outlet_phrase) if p)
+    outlet = f"asked by {new.outlet_phrase}" if new.outlet_asked else new.outlet_phrase  # keeps who asked
+    added = " ".join(p for p in (new.time_phrase, new.spokesperson_phrase, outlet) if p)
     if extra and _BACKREF.search(q) and not (added or new_places or relative):
         # A question of its own about the thread's topic ("How did they retaliate?"): its words lead,
         # followed by the topic's words, so the new question is not drowned by the old one.

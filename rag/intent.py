@@ -39,6 +39,9 @@ _EN = re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(_NAMES, key=len,
                  + r")(?:['’]s)?\b", re.I)
 _TITLED = re.compile(rf"\b{_TITLES}\s+({'|'.join(s for s, n in _SURNAMES.items() if n)})(?:['’]s)?\b")
 _ZH = re.compile("|".join(sorted(SPOKESPERSONS_ZH, key=len, reverse=True)))
+# Words before an outlet's name that make it the asker: "tell Reuters", "answering AFP", "asked by the BBC".
+_ASKED_BY = re.compile(r"\b(tell|told|telling|answer|answered|answering|reply|replied|replying|respond|responded|"
+                       r"responding|say to|said to|asked by|questions? from|to)\s+(the\s+)?$", re.I)
 _YEAR = re.compile(r"(?<![\d-])(19[89]\d|20\d\d)(?![\d-])")
 
 
@@ -55,6 +58,7 @@ class Intent:
     spokesperson_phrase: str | None = None  # as written in the question
     outlet: str | None = None  # canonical name (rag.sources.outlets)
     outlet_phrase: str | None = None
+    outlet_asked: bool = False  # "what did they tell Reuters": the outlet's own questions, not mentions of it
     years: tuple[int, ...] = ()  # years named outside the time phrase ("the 2022 Winter Olympics")
 
 
@@ -84,12 +88,14 @@ def parse_intent(question: str) -> Intent:
     from .sources.outlets import outlets_in
 
     found = [o for o in outlets_in(q) if not (spk and o[1] < spk[2] and o[2] > spk[1])]
+    asked = False
     if found:
         outlet, outlet_phrase = found[0][0], q[found[0][1]:found[0][2]]
+        asked = bool(_ASKED_BY.search(q[:found[0][1]]))
     in_phrase = set(_YEAR.findall(phrase or ""))
     years = tuple(sorted({int(y) for y in _YEAR.findall(q) if y not in in_phrase}))
     return Intent(q, search or q, since, until, phrase, spk[0] if spk else None, q[spk[1]:spk[2]] if spk else None,
-                  outlet, outlet_phrase, years)
+                  outlet, outlet_phrase, outlet_asked=asked, years=years)
 
 
 def resolve_filters(intent: Intent, filters: Filters) -> tuple[Filters, list[str]]:

@@ -116,6 +116,8 @@ class SearchResult:
 # An outlet named in the question ("Xinjiang camps BBC") lifts the turns it asked or that mention it
 # by this much: above turns of the same relevance, not above a clearly better answer to the topic.
 OUTLET_BOOST = 0.25
+# ... and by this much more the turns it asked when the question makes it the asker ("tell Reuters").
+ASKED_BOOST = 0.25
 
 
 class Retriever:
@@ -239,6 +241,10 @@ class Retriever:
         fused = fuse(dense, bm25, mode, self.fusion)
         if prefer is not None:
             fused = {i: s + OUTLET_BOOST * float(prefer[i]) for i, s in fused.items()}
+            if result.intent and result.intent.outlet_asked:  # "what did they tell Reuters": its questions first
+                o = result.outlet_preference.lower()
+                fused = {i: s + ASKED_BOOST * float(o == self._outlet[i] or o in self._outlet[i].split(" & "))
+                         for i, s in fused.items()}
         result.query_vector = qvec
         result.hits = self._fold(fused, dense, bm25, k)
         return result

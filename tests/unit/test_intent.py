@@ -62,3 +62,9 @@ def test_resolve_form_wins_with_a_warning_on_conflict():
 def test_resolve_no_warning_when_question_agrees():
     form = Filters("2019-01-01", "2019-12-31", "Hua Chunying", None)
     assert resolve_filters(parse_intent("Hua Chunying in June 2019"), form) == (form, [])
+
+
+def test_an_outlet_after_tell_or_answering_is_the_asker():
+    assert parse_intent("What did they tell Reuters about it?").outlet_asked is True
+    assert parse_intent("answering AFP on Huawei").outlet_asked is True
+    assert parse_intent("the BBC report on Xinjiang").outlet_asked is False

@@ -55,6 +55,12 @@ class Reply:
     uid: str = field(default_factory=new_uid)
 
 
+def form_filters(since: str | None, until: str | None, spokesperson: str | None, outlet: str | None) -> dict:
+    """The form's filters as the reader set them (blank = None), kept with the reply."""
+    return {"since": (since or "").strip() or None, "until": (until or "").strip() or None,
+            "spokesperson": spokesperson or None, "outlet": outlet or None}
+
+
 def friendly_error(e: Exception) -> str:
     """The library's message, reworded for the form (its flags are CLI names)."""
     msg = str(e)
@@ -143,8 +149,7 @@ class Backend:
         from ..answer import answer_question
         from ..retrieval import check_question, make_filters
 
-        asked = {"since": (since or "").strip() or None, "until": (until or "").strip() or None,
-                 "spokesperson": spokesperson or None, "outlet": outlet or None}
+        asked = form_filters(since, until, spokesperson, outlet)
         if self.problem:
             return Reply(question, asked, notice=Notice(self.problem, "setup", build_command(self.index_dir)))
         try:
@@ -178,8 +183,7 @@ class Backend:
         from ..retrieval import make_filters
         from .phrase_view import phrase_markdown, render_phrase
 
-        asked = {"since": (since or "").strip() or None, "until": (until or "").strip() or None,
-                 "spokesperson": spokesperson or None, "outlet": outlet or None}
+        asked = form_filters(since, until, spokesperson, outlet)
         if self.problem:
             return Reply(question, asked, notice=Notice(self.problem, "setup", build_command(self.index_dir)))
         try:

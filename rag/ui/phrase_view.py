@@ -7,9 +7,8 @@ Every occurrence is shown inside its sentence with the phrase highlighted; the h
 
 from __future__ import annotations
 
-from collections import Counter
-
 from ..cite import CLOSE, OPEN, citation_line, human_date
+from ..coverage import Coverage
 from ..phrases import PhraseReport
 from ..text import sentence_spans
 from .cards import copy_button
@@ -30,19 +29,12 @@ def bars(counts: list[tuple[str, int]], label: str) -> str:
 
 
 def months(dates: list[str]) -> list[tuple[str, int]]:
-    """Counts per month from the first to the last date, empty months kept."""
-    if not dates:
-        return []
-    c = Counter(d[:7] for d in dates)
-    first, last = min(c), max(c)
-    y, m = int(first[:4]), int(first[5:7])
-    out = []
-    while True:
-        key = f"{y:04d}-{m:02d}"
-        out.append((key, c.get(key, 0)))
-        if key >= last:
-            return out
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    """Counts per month from the first to the last date, empty months kept.
+
+    >>> months(["2019-11-05", "2020-01-02"])
+    [('2019-11', 1), ('2019-12', 0), ('2020-01', 1)]
+    """
+    return Coverage.from_dates(dates).months()
 
 
 def render_phrase(report: PhraseReport, index) -> str:  # noqa: ANN001 - rag.store.Index

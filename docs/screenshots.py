@@ -7,7 +7,7 @@ drives Debian's chromium through Playwright (no browser download) and writes, in
 
 * ``thread.png``: "What did the spokesperson say about Huawei and 5G?" then "And what about in 2020?";
   the second answer with its "Searched: … · follow-up" line and its first cards;
-* ``timeline.png``: **Timeline of the last question**, its tallest bar clicked so its period's statements
+* ``timeline.png``: the Huawei question asked again on its own, then **Timeline of the last question**, its tallest bar clicked so its period's statements
   are open;
 * ``phrase.png``: ``How often did they say "win-win"?``: counts, bars, tables, first occurrences.
 
@@ -133,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
             cards = answer.locator("li.ss-card")
             shot(page, DOCS / "thread.png", cards.nth(min(2, cards.count() - 1)) if cards.count() else None)
 
+            ask(page, "What did the spokesperson say about Huawei and 5G?")  # the topic over the whole archive
             before = page.locator(ANSWERS).count()
             page.click("#ss-timeline")
             timeline = wait_new_answer(page, before)

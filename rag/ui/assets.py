@@ -31,12 +31,15 @@ details.ss-details { margin-top: .3rem; font-size: .8rem; }
 .ss-chart span { display: inline-block; width: 4px; background: var(--color-accent); opacity: .75; }
 .ss-chart span.ss-zero { background: var(--border-color-primary); height: 1px; }
 .ss-coverage { font-size: .85rem; color: var(--body-text-color-subdued); margin: .2rem 0 0 0; }
-.ss-bars { display: flex; align-items: flex-end; gap: 1px; height: 34px; margin: .2rem 0 .4rem 0; }
-.ss-bar { display: inline-block; width: 5px; background: var(--color-accent); opacity: .8; }
-.ss-h0 { height: 1px; background: var(--border-color-primary); } .ss-h1 { height: 4px; } .ss-h2 { height: 8px; }
-.ss-h3 { height: 12px; } .ss-h4 { height: 16px; } .ss-h5 { height: 20px; } .ss-h6 { height: 24px; }
-.ss-h7 { height: 28px; } .ss-h8 { height: 32px; }
+.ss-bars { display: flex; align-items: flex-end; gap: 2px; height: 50px; max-width: 640px; margin: .3rem 0 .5rem 0;
+  border-bottom: 1px solid var(--border-color-primary); }
+.ss-bar { display: inline-block; flex: 1 1 0; min-width: 2px; max-width: 22px; background: var(--color-accent);
+  opacity: .8; }
+.ss-h0 { height: 1px; background: var(--border-color-primary); } .ss-h1 { height: 6px; } .ss-h2 { height: 12px; }
+.ss-h3 { height: 18px; } .ss-h4 { height: 24px; } .ss-h5 { height: 30px; } .ss-h6 { height: 36px; }
+.ss-h7 { height: 42px; } .ss-h8 { height: 48px; }
 .ss-tl-bar { cursor: pointer; }
+.ss-tl-bar:hover { opacity: 1; outline: 1px solid var(--color-accent); }
 details.ss-period { font-size: .88rem; margin: .15rem 0; }
 table.ss-table { border-collapse: collapse; font-size: .85rem; margin: .2rem 0 .5rem 0; }
 table.ss-table th, table.ss-table td { border: 1px solid var(--border-color-primary); padding: .15rem .45rem; }

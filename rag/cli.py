@@ -33,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="fp32 (default; bf16 is emulated and ~8x slower on AVX2-only CPUs)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--no-cache", action="store_true",
+                   help="embed every changed chunk anew: neither read nor write the embedding cache (INDEX/cache/)")
 
     p = sub.add_parser("ask", help="ask a question; prints quotes with citations")
     p.add_argument("question", nargs="?")
@@ -108,7 +110,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         make_filters(since=args.date)  # validates the format
     params = ChunkParams(max_tokens=args.max_tokens, context=args.context, context_tokens=args.context_tokens)
     report = ingest(args.paths, args.index, encoder_factory=lambda: Embedder(args.dtype), params=params,
-                    dtype=args.dtype, date=args.date, rebuild=args.rebuild, progress=not args.quiet)
+                    dtype=args.dtype, date=args.date, rebuild=args.rebuild, progress=not args.quiet,
+                    cache=not args.no_cache)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
@@ -116,7 +119,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(f"index {report.index}: {state}")
         print(f"  conferences {report.conferences}, turns {report.turns}, chunks {report.chunks}")
         print(f"  added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.unchanged)}, "
-              f"embedded {report.embedded} chunks, reused {report.reused}, {report.seconds:.1f} s")
+              f"embedded {report.embedded} chunks, cached {report.cached}, reused {report.reused}, "
+              f"{report.seconds:.1f} s")
         for f, why in report.skipped:
             print(f"  skipped {f}: {why}")
         for f, why in report.warnings:

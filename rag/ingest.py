@@ -3,6 +3,11 @@
 Unchanged files (same bytes, same parser version) are neither re-parsed nor
 re-embedded: their sources, chunks and vectors are carried over from the live
 build. If nothing changed, nothing is written.
+
+The chunks of changed files are looked up in the embedding cache beside the index
+(``rag.embed_cache``) by their embedded text; only the others are embedded, in groups
+that are stored in the cache as soon as they are computed. So ``--rebuild`` re-embeds
+only texts it never saw, and a build killed partway resumes where it was.
 """
 
 from __future__ import annotations
@@ -18,10 +23,11 @@ import numpy as np
 
 from . import store
 from .chunking import ChunkParams, chunk_source
+from .embed_cache import RECIPE, EmbedCache, chunk_key
 from .embedding import MODEL_NAME, Encoder
 from .errors import IndexStateError, RagError, TranscriptError
 from .records import Chunk, Source
-from .sentences import build_table, embed_chunks
+from .sentences import build_table, embed_chunks, unit_spans
 from .sources import PARSER_VERSION
 from .sources.files import MAX_FILE_BYTES, collect_files, parse_file, urls_for
 
@@ -37,8 +43,9 @@ class IngestReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason): not an error
     failed: list[tuple[str, str]] = field(default_factory=list)  # (file, message): an error
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (file, message): indexed, but note this
-    embedded: int = 0
-    reused: int = 0
+    embedded: int = 0  # chunks run through the model in this build
+    cached: int = 0  # chunks of changed files whose vectors came from the embedding cache
+    reused: int = 0  # chunks of unchanged files carried over from the live index
     seconds: float = 0.0
     written: bool = False
     index: str = ""
@@ -57,8 +64,12 @@ def ingest(
     date: str | None = None,
     rebuild: bool = False,
     progress: bool = False,
+    cache: bool = True,
 ) -> IngestReport:
-    """Add or update the transcripts under ``paths`` in the index at ``index_dir``."""
+    """Add or update the transcripts under ``paths`` in the index at ``index_dir``.
+
+    ``cache=False`` neither reads nor writes the embedding cache (``index_dir/cache/``).
+    """
     t0 = time.perf_counter()
     index_dir = Path(index_dir)
     report = IngestReport(index=str(index_dir))
@@ -118,7 +129,12 @@ def ingest(
             _fill_counts(report, prev)
             report.seconds = time.perf_counter() - t0
             return report
-        index = _build(sources, hashes, changed, prev, params, dtype, encoder_factory, report, progress)
+        emb_cache = EmbedCache.beside(index_dir, MODEL_NAME, dtype) if cache else None
+        try:
+            index = _build(sources, hashes, changed, prev, params, dtype, encoder_factory, report, progress, emb_cache)
+        finally:
+            if emb_cache is not None:
+                report.warnings.extend((str(emb_cache.dir), w) for w in emb_cache.warnings)
         store.save(index, index_dir)
         report.written = True
         _fill_counts(report, index)
@@ -137,6 +153,10 @@ def _previous(index_dir: Path, params: ChunkParams, dtype: str) -> store.Index |
         raise IndexStateError(
             f"index at {index_dir} was built with other settings {settings}; "
             f"add --rebuild to rebuild it with {params.to_dict()}, dtype {dtype}")
+    recipe = idx.manifest.get("embed_recipe", 1)  # 1: the recipe of indexes built before it was recorded
+    if recipe != RECIPE:
+        raise IndexStateError(f"index at {index_dir} holds vectors of embedding recipe {recipe}, this program "
+                              f"makes recipe {RECIPE}; add --rebuild to rebuild it")
     return idx
 
 
@@ -153,7 +173,8 @@ def _dedupe_and_date(sources: dict[str, Source], changed: set[str]) -> tuple[dic
     return {s.source: s for s in sorted(pages + texts, key=lambda s: s.source)}, dupes
 
 
-def _build(sources, hashes, changed, prev, params, dtype, encoder_factory, report, progress) -> store.Index:  # noqa: ANN001
+def _build(sources, hashes, changed, prev, params, dtype, encoder_factory, report, progress,  # noqa: ANN001
+           emb_cache) -> store.Index:
     chunks: list[Chunk] = []
     vec_rows: list[np.ndarray | None] = []
     unit_sp: list[list[tuple[int, int]]] = []  # per chunk: its sentence units, relative to the chunk text
@@ -187,22 +208,20 @@ def _build(sources, hashes, changed, prev, params, dtype, encoder_factory, repor
     for i, v in enumerate(vec_rows):
         if v is not None:
             vectors[i] = v
+    model = MODEL_NAME
     if to_embed:
-        encoder = encoder_factory()
-        new_vecs, new_spans, new_units = embed_chunks([chunks[i] for i in to_embed], encoder, progress=progress)
+        new_vecs, new_spans, new_units, encoder = _embed([chunks[i] for i in to_embed], emb_cache, encoder_factory,
+                                                         report, progress)
         vectors[to_embed] = new_vecs
         for i, sp, uv in zip(to_embed, new_spans, new_units, strict=True):
             unit_sp[i], unit_vec[i] = sp, uv
-        dims = encoder.dims
-        model = encoder.name
-    else:
-        model = MODEL_NAME
+        if encoder is not None:
+            dims, model = encoder.dims, encoder.name
     table = build_table(chunks, unit_sp, np.concatenate([v for v in unit_vec if v is not None])
                         if unit_vec else np.zeros((0, dims), dtype=np.float32))
-    report.embedded = len(to_embed)
     manifest = {
         "format": store.FORMAT, "version": store.FORMAT_VERSION, "model": model, "dtype": dtype,
-        "dims": dims, "chunking": params.to_dict(), "parser_version": PARSER_VERSION,
+        "dims": dims, "chunking": params.to_dict(), "parser_version": PARSER_VERSION, "embed_recipe": RECIPE,
         "bm25": {"tokenizer": "rag.text.bm25_tokens (stopwords en, snowball english)", "k1": 1.5, "b": 0.75},
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "sources": {
@@ -215,6 +234,62 @@ def _build(sources, hashes, changed, prev, params, dtype, encoder_factory, repor
                    "sentences": len(table)},
     }
     return store.assemble(manifest, dict(sorted(sources.items())), chunks, vectors, table)
+
+
+# Chunks per embedded group, i.e. per cache shard (~240 kB): a kill loses at most one group, a few seconds
+# of model time here. A multiple of encode_units' batch of 64: the groups, cut from the misses sorted
+# longest first as encode_units sorts them, make exactly the batches of one call over all misses, so
+# the vectors are bit-identical to an uncached build's.
+GROUP = 64
+
+
+def _embed(chunks: list[Chunk], emb_cache: EmbedCache | None, encoder_factory: Callable[[], Encoder],
+           report: IngestReport, progress: bool) -> tuple[np.ndarray, list, list, Encoder | None]:
+    """``embed_chunks`` of ``chunks`` through the cache, plus the encoder if one was loaded.
+
+    Chunks whose key is cached are not embedded; the others (each distinct text once) are embedded
+    in groups of GROUP, each group stored in the cache as soon as it is computed.
+    """
+    spans = unit_spans(chunks)
+    keys = [chunk_key(c.embed_text, [(s + len(c.embed_text) - len(c.text), e + len(c.embed_text) - len(c.text))
+                                     for s, e in sp]) for c, sp in zip(chunks, spans, strict=True)]
+    first: dict[bytes, int] = {}  # each distinct key's first chunk
+    for j, k in enumerate(keys):
+        first.setdefault(k, j)
+    found = emb_cache.get(keys) if emb_cache is not None else {}
+    # One unit vector per unit span (the key covers the spans: this is only a guard).
+    found = {k: v for k, v in found.items() if len(v[1]) == len(spans[first[k]])}
+    encoder = None
+    todo = [k for k in first if k not in found]
+    if todo:
+        encoder = encoder_factory()
+        if emb_cache is not None and (encoder.name, encoder.dtype) != (emb_cache.model, emb_cache.dtype):
+            # An encoder other than the configured model (a test's fake): its vectors are neither
+            # mixed with the cached ones nor stored under the model's name.
+            emb_cache, found, todo = None, {}, list(first)
+    report.cached += sum(1 for k in keys if k in found)
+    if todo:
+        # Longest first, ties in chunk order: the order encode_units gives one call over all of them.
+        order = sorted(sorted(first[k] for k in todo), key=lambda j: -len(chunks[j].embed_text))
+        bar = None
+        if progress:
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(order), desc="embed", unit="chunk")
+        for g in range(0, len(order), GROUP):
+            part = order[g:g + GROUP]
+            vecs, _, units = embed_chunks([chunks[j] for j in part], encoder)
+            if emb_cache is not None:
+                emb_cache.put([keys[j] for j in part], vecs, units)
+            for row, j in enumerate(part):
+                found[keys[j]] = (vecs[row], units[row])
+            if bar is not None:
+                bar.update(len(part))
+        if bar is not None:
+            bar.close()
+        report.embedded += len(order)
+    vectors = np.stack([found[k][0] for k in keys]).astype(np.float32, copy=False)
+    return vectors, spans, [found[k][1] for k in keys], encoder
 
 
 def _fill_counts(report: IngestReport, index: store.Index) -> None:

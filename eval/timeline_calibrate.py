@@ -207,14 +207,8 @@ def sheet(args: argparse.Namespace) -> None:
                 t = r.index.turns[tid]
                 date = r.index.sources[t.source].date
                 rows.append((qid, tid, round(float(sc.fused[i]), 4), side))
-                print(f"\n--- {qid} {tid} {side} score={sc.fused[i]:.4f} {date} {t.spokesperson}")
-                print(f"Q: {' '.join((t.question or '').split())[:400]}")
-                print(f"A: {' '.join(t.text.split())[:args.chars]}")
-    with open(args.out, "w", encoding="utf-8") as fh:
-        fh.write("query\tturn_id\tscore\tside\tlabel\tnote\n")
-        for row in rows:
-            fh.write("\t".join(map(str, row)) + "\t\t\n")
-    print(f"\n# template written to {args.out}", file=sys.stderr)
+                _show(f"{qid} {tid} {side} score={sc.fused[i]:.4f} {date} {t.spokesperson}", t, args.chars)
+    _write_sheet(args.out, rows)
 
 
 def band(args: argparse.Namespace) -> None:
@@ -233,14 +227,25 @@ def band(args: argparse.Namespace) -> None:
             tid = sc.turn_ids[i]
             t = r.index.turns[tid]
             rows.append((qid, tid, round(float(sc.fused[i]), 4), f"band {lo}-{hi}"))
-            print(f"\n--- {qid} {tid} score={sc.fused[i]:.4f} {r.index.sources[t.source].date} {t.spokesperson}")
-            print(f"Q: {' '.join((t.question or '').split())[:400]}")
-            print(f"A: {' '.join(t.text.split())[:args.chars]}")
-    with open(args.out, "w", encoding="utf-8") as fh:
+            _show(f"{qid} {tid} score={sc.fused[i]:.4f} {r.index.sources[t.source].date} {t.spokesperson}", t,
+                  args.chars)
+    _write_sheet(args.out, rows)
+
+
+def _show(head: str, t, chars: int) -> None:  # noqa: ANN001 - rag.records.Turn
+    """One turn to judge: its header, the question and the start of the answer."""
+    print(f"\n--- {head}")
+    print(f"Q: {' '.join((t.question or '').split())[:400]}")
+    print(f"A: {' '.join(t.text.split())[:chars]}")
+
+
+def _write_sheet(path: str, rows: list[tuple]) -> None:
+    """The label sheet: one row per shown turn, label and note left blank for the judge."""
+    with open(path, "w", encoding="utf-8") as fh:
         fh.write("query\tturn_id\tscore\tside\tlabel\tnote\n")
         for row in rows:
             fh.write("\t".join(map(str, row)) + "\t\t\n")
-    print(f"\n# template written to {args.out}", file=sys.stderr)
+    print(f"\n# template written to {path}", file=sys.stderr)
 
 
 def _labels(path: Path) -> list[dict]:

@@ -28,13 +28,6 @@ QUESTIONS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def index_dir(tmp_path_factory):
-    d = tmp_path_factory.mktemp("seed_index")
-    assert cli.main(["ingest", str(SEEDS), "--index", str(d), "--quiet"]) == 0
-    return d
-
-
 def _ask(capsys, *args):
     capsys.readouterr()
     rc = cli.main(["ask", *args, "--json"])

@@ -10,19 +10,12 @@ import sys
 
 import pytest
 
-from rag import cli, store
-from tests.paths import ROOT, SEEDS
+from rag import store
+from tests.paths import ROOT
 
 # Written out here, not taken from rag.phrases: each character of a group matches any of its group.
 _GROUPS = ["'\u2018\u2019\u201a\u201b\u2032\u02bc\uff07", '"\u201c\u201d\u201e\u201f\u2033\uff02', "-\u2010\u2011"]
 _CLASSES = {c: f"[{re.escape(g)}]" for g in _GROUPS for c in g}
-
-
-@pytest.fixture(scope="module")
-def index_dir(tmp_path_factory):
-    d = tmp_path_factory.mktemp("phrase_seed_index")
-    assert cli.main(["ingest", str(SEEDS), "--index", str(d), "--quiet"]) == 0
-    return d
 
 
 def rag_phrase(index_dir, *args: str) -> tuple[int, str, str]:

@@ -2,20 +2,10 @@
 
 import json
 
-import pytest
-
 from rag import cli, store
-from tests.paths import SEEDS
 
 S0 = "000_244ba66e424b55ac"
 QUESTION = "Nobel Peace Prize for the atomic bomb survivors"
-
-
-@pytest.fixture(scope="module")
-def index_dir(tmp_path_factory):
-    d = tmp_path_factory.mktemp("seed_index")
-    assert cli.main(["ingest", str(SEEDS), "--index", str(d), "--quiet"]) == 0
-    return d
 
 
 def _run(capsys, *args):

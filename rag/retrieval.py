@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .cite import human_date
 from .coverage import Coverage, span_words
 from .embedding import Encoder
 from .errors import QueryError
@@ -142,6 +143,7 @@ class Retriever:
         self._undated = sum(1 for s in srcs.values() if not s.date)
         self.coverage = Coverage.of_index(index)
         self._mentions: dict[str, set[str]] | None = None  # outlet -> turn ids asked by it or naming it
+        self._outlet_masks: dict[str, np.ndarray] = {}
         self._spokespeople = {t.spokesperson for t in turns.values() if t.spokesperson}
         self._outlets_since = min((d for d, o in zip(self._date, self._outlet, strict=True) if d and o), default=None)
         vocab = getattr(index.bm25, "vocab_dict", None) or {}
@@ -205,7 +207,7 @@ class Retriever:
             result.extra["outlet_labels"] = len({self._chunk_turn[i].turn_id for i in np.flatnonzero(labelled)})
             result.extra["outlets_since"] = self._outlets_since
             if result.extra["outlet_labels"] == 0:
-                since = f" (the ministry's pages name it from {_human(self._outlets_since)})" \
+                since = f" (the ministry's pages name it from {human_date(self._outlets_since)})" \
                     if self._outlets_since else ""
                 warnings.append(f"The transcripts of the period searched do not record which outlet asked a "
                                 f"question{since}, so the outlet filter ({filters.outlet}) matches nothing there.")
@@ -242,9 +244,8 @@ class Retriever:
         if prefer is not None:
             fused = {i: s + OUTLET_BOOST * float(prefer[i]) for i, s in fused.items()}
             if result.intent and result.intent.outlet_asked:  # "what did they tell Reuters": its questions first
-                o = result.outlet_preference.lower()
-                fused = {i: s + ASKED_BOOST * float(o == self._outlet[i] or o in self._outlet[i].split(" & "))
-                         for i, s in fused.items()}
+                asked = self.mask(Filters(outlet=result.outlet_preference))  # the outlet filter's own rule
+                fused = {i: s + ASKED_BOOST * float(asked[i]) for i, s in fused.items()}
         result.query_vector = qvec
         result.hits = self._fold(fused, dense, bm25, k)
         return result
@@ -287,8 +288,10 @@ class Retriever:
                     for o in named | asked:
                         mentions.setdefault(o, set()).add(t.turn_id)
                 self._mentions = mentions
-        ids = self._mentions.get(outlet, set())
-        return np.array([c.turn_id in ids for c in self.index.chunks], dtype=bool)
+            if outlet not in self._outlet_masks:  # a row mask per outlet, built once
+                ids = self._mentions.get(outlet, set())
+                self._outlet_masks[outlet] = np.array([c.turn_id in ids for c in self.index.chunks], dtype=bool)
+            return self._outlet_masks[outlet]
 
     def _count_sources(self, mask: np.ndarray | None) -> int:
         if mask is None:
@@ -319,12 +322,6 @@ class Retriever:
             hits.append(Hit(rank=r, score=s, chunk=c, turn=self._chunk_turn[i], source=self.index.sources[c.source],
                             dense=dense.get(i, 0.0), bm25=bm25.get(i, 0.0)))
         return hits
-
-
-def _human(iso: str) -> str:
-    from .cite import human_date
-
-    return human_date(iso) or iso
 
 
 def _top(scores: np.ndarray | None, n: int) -> dict[int, float]:

@@ -128,7 +128,12 @@ def _cut(text: str, phrase: str | None) -> str:
     if not phrase:
         return text
     i = text.find(phrase)
-    return text if i < 0 else re.sub(r"\s+([?.!,;:])", r"\1", " ".join((text[:i] + text[i + len(phrase):]).split()))
+    return text if i < 0 else _tidy(text[:i] + text[i + len(phrase):])
+
+
+def _tidy(text: str) -> str:
+    """Whitespace collapsed, and no space left before punctuation where a word was taken out."""
+    return re.sub(r"\s+([?.!,;:])", r"\1", " ".join(text.split()))
 
 
 def understand(question: str, context: list[str] | tuple[str, ...] = ()) -> Understood:
@@ -166,7 +171,7 @@ def understand(question: str, context: list[str] | tuple[str, ...] = ()) -> Unde
                 seen.append(True)
                 return party if len(seen) == 1 else ""
 
-            base = re.sub(r"\s+([?.!,;:])", r"\1", " ".join(_PLACE_RX.sub(swap, base).split()))
+            base = _tidy(_PLACE_RX.sub(swap, base))
         elif not any(p == party for p, _, _ in places(base)):
             base = f"{base} {party}"
         changes.append(party)

@@ -77,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_index(p)
     p.add_argument("--json", action="store_true", help="print the parsed record (metadata and turns)")
 
+    p = sub.add_parser("sync", help="fetch new transcripts from the ministry's listings and index them "
+                                    "(see rag/sync/)")
+    from .sync.cli import add_arguments as add_sync_arguments  # the sync CLI lives beside the crawler
+
+    add_sync_arguments(p, str(DEFAULT_INDEX))
+
     p = sub.add_parser("eval", help="evaluate retrieval on a BEIR-style set (see eval/README.md)")
     from .eval.cli import add_arguments  # the eval CLI lives beside the evaluator
 
@@ -89,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return {"ingest": cmd_ingest, "ask": cmd_ask, "show": cmd_show, "phrase": cmd_phrase, "timeline": cmd_timeline,
-                "eval": cmd_eval}[args.cmd](args)
+                "eval": cmd_eval, "sync": cmd_sync}[args.cmd](args)
     except RagError as e:
         print(f"rag {args.cmd}: error: {e}", file=sys.stderr)
         return 2
@@ -251,6 +257,12 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from .eval.cli import run_cli
+
+    return run_cli(args)
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from .sync.cli import run_cli
 
     return run_cli(args)
 

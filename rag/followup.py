@@ -78,9 +78,23 @@ _PLACES: dict[str, tuple[str, ...]] = {
     "Taiwan": ("Taiwan",), "Hong Kong": ("Hong Kong",), "Macao": ("Macao", "Macau"), "Xinjiang": ("Xinjiang",),
     "Tibet": ("Tibet", "Tibetan"), "Africa": ("Africa", "African"), "Laos": ("Laos", "Lao"),
 }
-_PLACE_RX = re.compile(r"(?<![\w.])(" + "|".join(sorted((re.escape(a) for names in _PLACES.values() for a in names),
+# People who are the other party of a story: "And Pompeo?" after a question on Trump swaps the person,
+# never a country (a person is swapped only for a person, a place only for a place).
+_PEOPLE: dict[str, tuple[str, ...]] = {
+    "Trump": ("Donald Trump", "Trump"), "Pompeo": ("Mike Pompeo", "Pompeo"), "Pence": ("Mike Pence", "Pence"),
+    "Biden": ("Joe Biden", "Biden"), "Blinken": ("Antony Blinken", "Blinken"), "Bolton": ("John Bolton", "Bolton"),
+    "Navarro": ("Peter Navarro", "Navarro"), "Esper": ("Mark Esper", "Esper"), "Pelosi": ("Nancy Pelosi", "Pelosi"),
+    "Abe": ("Shinzo Abe", "Abe"), "Modi": ("Narendra Modi", "Modi"), "Morrison": ("Scott Morrison", "Morrison"),
+    "Trudeau": ("Justin Trudeau", "Trudeau"), "Johnson": ("Boris Johnson", "Johnson"),
+    "Macron": ("Emmanuel Macron", "Macron"), "Merkel": ("Angela Merkel", "Merkel"), "Putin": ("Vladimir Putin", "Putin"),
+    "Moon Jae-in": ("Moon Jae-in",), "Kim Jong-un": ("Kim Jong-un", "Kim Jong Un"), "Duterte": ("Rodrigo Duterte", "Duterte"),
+    "Tsai Ing-wen": ("Tsai Ing-wen", "Tsai"), "Dalai Lama": ("Dalai Lama",), "Guterres": ("Antonio Guterres", "Guterres"),
+    "Tedros": ("Tedros Adhanom Ghebreyesus", "Tedros"),
+}
+_PARTIES = {**_PLACES, **_PEOPLE}
+_PLACE_RX = re.compile(r"(?<![\w.])(" + "|".join(sorted((re.escape(a) for names in _PARTIES.values() for a in names),
                                                        key=len, reverse=True)) + r")(?![\w])")
-_PLACE_OF = {a: p for p, names in _PLACES.items() for a in names}
+_PLACE_OF = {a: p for p, names in _PARTIES.items() for a in names}
 # Parts of China are the topic of a question ("BNO passports in Hong Kong"), never the other party.
 CHINA_PARTS = frozenset({"Taiwan", "Hong Kong", "Macao", "Xinjiang", "Tibet"})
 
@@ -98,7 +112,11 @@ class Understood:
 
 
 def places(text: str) -> list[tuple[str, int, int]]:
-    """``(place, start, end)`` of each country or party named in ``text``."""
+    """``(party, start, end)`` of each country, other party or person named in ``text``.
+
+    >>> places("Did Pompeo and Canada say so?")
+    [('Pompeo', 4, 10), ('Canada', 15, 21)]
+    """
     return [(_PLACE_OF[m.group(1)], m.start(), m.end()) for m in _PLACE_RX.finditer(text)]
 
 
@@ -111,7 +129,13 @@ def topic_words(question: str) -> list[str]:
             text = text.replace(phrase, " ")
     text = _PLACE_RX.sub(" ", text)
     words = re.findall(r"[A-Za-z0-9][\w'’-]*|[\u4e00-\u9fff]+", text)
-    return [w for w in words if w.lower().strip("'’") not in _GENERIC and not re.fullmatch(r"\d{4}", w)]
+    return [w for w in words if _names_topic(w) and not re.fullmatch(r"\d{4}", w)]
+
+
+def _names_topic(word: str) -> bool:
+    """Whether a word carries topic: not generic, unless written as an acronym ("WHO" is the World Health
+    Organization, "who" a question word)."""
+    return word.lower().strip("'’.") not in _GENERIC or (len(word) > 1 and word.isupper() and word.lower() != "us")
 
 
 def is_followup(question: str) -> bool:
@@ -161,12 +185,17 @@ def understand(question: str, context: list[str] | tuple[str, ...] = ()) -> Unde
     new_places = places(q)
     if new_places:
         party = new_places[0][0]
-        old = next((p for p, _, _ in places(base) if p not in CHINA_PARTS and p != party), None)
-        if old:  # the other party changes: the first one becomes the new one, the other parties go
+        person = party in _PEOPLE  # a person replaces a person, a country a country
+
+        def swappable(p: str) -> bool:
+            return p not in CHINA_PARTS and (p in _PEOPLE) == person
+
+        old = next((p for p, _, _ in places(base) if swappable(p) and p != party), None)
+        if old:  # the other party changes: the first one becomes the new one, the others of its kind go
             seen: list[bool] = []
 
             def swap(m: re.Match) -> str:
-                if _PLACE_OF[m.group(1)] in CHINA_PARTS:
+                if not swappable(_PLACE_OF[m.group(1)]):
                     return m.group(0)
                 seen.append(True)
                 return party if len(seen) == 1 else ""
@@ -185,14 +214,30 @@ def understand(question: str, context: list[str] | tuple[str, ...] = ()) -> Unde
         # A question of its own about the thread's topic ("How did they retaliate?"): its words lead,
         # followed by the topic's words, so the new question is not drowned by the old one.
         changes.append(" ".join(extra))
-        keys = [w for w in re.findall(r"[A-Za-z0-9][\w'’.-]*|[\u4e00-\u9fff]+", topic)
-                if w.lower().strip("'’.") not in _GENERIC]
-        searched = f"{q} {' '.join(keys)}"
+        keys = [w for w in re.findall(r"[A-Za-z0-9][\w'’.-]*|[\u4e00-\u9fff]+", topic) if _names_topic(w)]
+        searched = f"{_name_the_speaker(q, topic)} {' '.join(keys)}"
         return Understood(q, " ".join(searched.split()), True, topic, None, tuple(changes))
     if extra:
         changes.append(" ".join(extra))
     searched = " ".join(x for x in (base, added, " ".join(extra)) if x).strip()
     return Understood(q, " ".join(searched.split()), True, topic, relative, tuple(changes))
+
+
+_SPEAKER_RX = re.compile(r"\b(China|Chinese government|Beijing|the ministry|the spokesperson)\b", re.I)
+_THEY = {"they": "China", "them": "China", "their": "China's"}
+
+
+def _name_the_speaker(question: str, topic: str) -> str:
+    """"They" named as China when the thread asked what China said or did: in "How did China respond to
+    the Hong Kong act?" → "How did they retaliate?", *they* is the ministry's side, and searched as a
+    pronoun it matches any answer about anyone.
+
+    >>> _name_the_speaker("How did they retaliate?", "How did China respond to the act?")
+    'How did China retaliate?'
+    """
+    if not _SPEAKER_RX.search(topic):
+        return question
+    return re.sub(r"\b(they|them|their)\b", lambda m: _THEY[m.group(1).lower()], question, flags=re.I)
 
 
 def in_thread(retriever, question: str, context: Sequence[str], filters: Filters,  # noqa: ANN001 - a Retriever

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.filters import Filters
-from rag.followup import in_thread, is_followup, places, understand
+from rag.followup import in_thread, is_followup, places, topic_words, understand
 
 HUAWEI = "What did the spokesperson say about Huawei and 5G?"
 
@@ -84,4 +84,27 @@ def test_parts_of_china_stay_the_topic_when_the_party_changes():
 
 def test_a_question_of_its_own_about_the_topic_leads_the_search():
     u = understand("How did they retaliate?", ["What did China say about the US Hong Kong Human Rights Act?"])
-    assert u.searched == "How did they retaliate? US Hong Kong Human Rights Act"
+    assert u.searched == "How did China retaliate? US Hong Kong Human Rights Act"
+
+
+def test_a_person_replaces_a_person_not_a_country():
+    u = understand("And Pompeo?", ["What did China say when Trump called the coronavirus the 'Chinese virus' in the US?"])
+    assert u.searched == "What did China say when Pompeo called the coronavirus the 'Chinese virus' in the US?"
+    # and a country still replaces a country, leaving the person alone
+    u = understand("And Canada?", ["What did China say about Trump's tariffs on Mexico?"])
+    assert u.searched == "What did China say about Trump's tariffs on Canada?"
+
+
+def test_an_acronym_is_a_topic_word_even_when_it_spells_a_question_word():
+    assert "WHO" in topic_words("How did China respond when Trump suspended US funding to the WHO?")
+    assert "who" not in topic_words("who said that about Huawei?")
+    u = understand("Will they step in to cover the gap?", ["How did China respond when Trump cut funding to the WHO?"])
+    assert "WHO" in u.searched
+
+
+def test_they_is_china_when_the_thread_asked_what_china_said():
+    u = understand("How did they retaliate?", ["What did China say about the Hong Kong act?"])
+    assert u.searched.startswith("How did China retaliate?")
+    # a thread about what someone else did keeps the pronoun: who "they" are is not known
+    u = understand("How did they retaliate?", ["US sanctions on Hong Kong officials"])
+    assert u.searched.startswith("How did they retaliate?")

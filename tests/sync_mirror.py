@@ -232,7 +232,9 @@ class Mirror:
             h.wfile.write(half)
             h.wfile.flush()
             if fault[0] == "reset":  # RST instead of FIN: the client sees "connection reset by peer"
+                time.sleep(0.05)  # let the client read the first half and wait for more
                 h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                h.connection.close()
             h.close_connection = True
             return None
         if fault and fault[0] == "slow":  # headers now, the body after a pause

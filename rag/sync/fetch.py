@@ -216,6 +216,8 @@ class Fetcher:
             raise FetchError(url, f"cannot connect: {e.reason}") from None
         except http.client.IncompleteRead as e:
             raise _Transient(f"truncated body ({len(e.partial)} bytes, {e.expected} missing)") from None
+        except ConnectionResetError:
+            raise _Transient("connection reset by the server") from None
         except (ConnectionError, http.client.HTTPException) as e:
             raise _Transient(f"connection broken: {type(e).__name__}: {e}") from None
         ctype = hdrs.get("Content-Type") or ""

@@ -51,6 +51,7 @@ class Source:
     kind: str  # "conference", "remarks", ...
     turns: tuple[Turn, ...] = field(default_factory=tuple)
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    lang: str = "en"  # language of the transcript: "en", or "zh" for the ministry's Chinese pages
 
     @property
     def stem(self) -> str:
@@ -156,3 +157,4 @@ class Answer:
     understood_as: str | None = None  # the question as searched (a follow-up carries the thread's topic)
     followup: bool = False  # the question leaned on the thread (rag.followup)
     followup_changes: tuple[str, ...] = ()  # what the follow-up changed ("in 2020", "spokesperson Zhao Lijian")
+    lang: str = "en"  # language of the question and of the transcripts quoted ("zh": rag.zh)

@@ -20,15 +20,20 @@ One module per job; each imports only the modules above it in this list:
 ``text``            seed-style plain text (one label per line) and ``NAME.meta.json`` sidecars.
 ``fmprc_en``        the ministry's older-site English HTML pages; duplicate pages and missing
                     years across a folder of them.
-``files``           which files to read, dispatch by suffix, sidecar metadata and page URLs.
+``zh``              what the Chinese pages of both sites share: Chinese whitespace rules, title,
+                    date, kind (conference / remarks / statement) and spokesperson of a page,
+                    and :func:`~rag.sources.zh.parse_page`, driven by a layout's ``Layout``.
+``fmprc_zh``        the older site's Chinese pages (fmprc.gov.cn, 2016-2020): where its parts are.
+``mfa_zh``          the newer site's Chinese pages (www.mfa.gov.cn, 2020-): where its parts are.
+``files``           which files to read, dispatch by suffix and page layout (English, older or
+                    newer Chinese site, told apart by content), sidecar metadata and page URLs.
 ==================  ===========================================================================
 
-Room for the Chinese layouts: a ``fmprc_zh`` (older site) or ``mfa_zh`` (current site) module
-turns its page into :class:`~rag.sources.segment.Para` objects with the cleaning of
-:mod:`~rag.sources.decode` and calls :func:`~rag.sources.segment.segment`, exactly as
-``fmprc_en`` does; :func:`~rag.sources.files.parse_file` then picks it by suffix or layout.
-Chinese labels (``问``, ``答``, ``新华社记者``, the spokespersons' Chinese names) are already
-understood by :mod:`~rag.sources.labels`.
+The Chinese layouts turn their page into :class:`~rag.sources.segment.Para` objects with the
+cleaning of :mod:`~rag.sources.decode` and call :func:`~rag.sources.segment.segment`, exactly as
+``fmprc_en`` does. Chinese labels (``问``, ``答``, ``追问``, ``新华社记者``, the spokespersons'
+Chinese names, ``会后有记者问及`` for questions after the briefing) are understood by
+:mod:`~rag.sources.labels`; their sources have ``lang="zh"``.
 
 This file holds constants only: importing the package parses nothing and loads no backend.
 """
@@ -38,4 +43,5 @@ This file holds constants only: importing the package parses nothing and loads n
 # with a hint to rebuild rather than mixing two parses.
 # 3: HTML pages drop (and report) the same invisible/bidi characters as text files.
 # 4: outlets stored under one canonical name (rag/sources/outlets.py).
-PARSER_VERSION = 4
+# 5: Chinese pages of both sites parsed by their own layout (zh, fmprc_zh, mfa_zh; Source.lang).
+PARSER_VERSION = 5

@@ -2,20 +2,30 @@
 
 * :func:`collect_files`: the transcript files under a list of files and folders, with the
   problems found on the way (missing paths, wrong suffixes, unreadable folders).
-* :func:`parse_file`: ``.txt`` through :mod:`rag.sources.text`, ``.html``/``.htm`` through
-  :mod:`rag.sources.fmprc_en`; a ``NAME.meta.json`` sidecar and an explicit date override
-  what the file says.
-* :func:`urls_for`: page URLs from the crawl's ``pages.tsv``.
+* :func:`parse_file`: ``.txt`` through :mod:`rag.sources.text`, ``.html``/``.htm`` by what the
+  page is (:func:`page_layout`): :mod:`rag.sources.fmprc_en`, :mod:`rag.sources.fmprc_zh` or
+  :mod:`rag.sources.mfa_zh`; a ``NAME.meta.json`` sidecar and an explicit date override what
+  the file says.
+* :func:`urls_for`: page URLs from the crawl's ``pages.tsv`` (``fmprc/pages.tsv``,
+  ``mfa/pages.tsv``: the one beside or above each folder of pages).
+
+    >>> page_layout(b"<html><head><title>Regular Press Conference on May 6, 2019</title></head></html>")
+    'fmprc_en'
+    >>> page_layout("<html><head><title>2019年5月6日外交部发言人耿爽主持例行记者会</title></head></html>".encode())
+    'fmprc_zh'
+    >>> page_layout('<meta name="PubDate" content="2024-04-03"><title>发言人表态</title>'.encode())
+    'mfa_zh'
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
 from ..errors import TranscriptError
 from ..records import Source
-from .decode import decode_text
+from .decode import decode_html, decode_text
 from .text import parse_text, read_sidecar
 
 SUFFIXES = (".txt", ".html", ".htm")
@@ -66,12 +76,52 @@ def collect_files(paths: list[str | Path]) -> tuple[list[Path], list[tuple[str, 
     return sorted(files.values(), key=lambda q: (q.name, str(q))), problems
 
 
+# Enough of a page to see its <head> and the start of its text (pages are 30-100 KB).
+_HEAD_BYTES = 300_000
+_TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_TAG_RE = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.IGNORECASE | re.DOTALL)
+_HAN_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN_RE = re.compile(r"[A-Za-z]")
+_SITE_NAME = "中华人民共和国外交部"  # in the <title> of the ministry's pages of every language
+# What only the newer site's pages have: the meta tags of its CMS, its body classes, its domain.
+_MFA_RE = re.compile(r"""<meta\s+name=["']?PubDate|TRS_UEDITOR|class=["']?news-main|content=["']?www\.mfa\.gov\.cn""",
+                     re.IGNORECASE)
+
+
+def page_layout(data: bytes) -> str:
+    """Which parser reads an HTML page: ``"fmprc_en"``, ``"fmprc_zh"`` or ``"mfa_zh"``.
+
+    By content, not by folder or file name: a page is Chinese when its title (else its text) has
+    more Chinese characters than Latin letters, and of the newer site when it carries that site's
+    markers (:data:`_MFA_RE`). Everything else goes to the English parser, as before.
+    """
+    try:  # the page's own charset (older Chinese pages may be GB2312); the parser reports bad bytes
+        head = decode_html(data, "")[:_HEAD_BYTES]
+    except TranscriptError:
+        head = data[:_HEAD_BYTES].decode("utf-8", errors="replace")
+    m = _TITLE_RE.search(head)
+    text = m.group(1).replace(_SITE_NAME, "") if m else ""
+    if not (_HAN_RE.search(text) or _LATIN_RE.search(text)):
+        text = _TAG_RE.sub(" ", head).replace(_SITE_NAME, "")
+    if len(_HAN_RE.findall(text)) <= len(_LATIN_RE.findall(text)):
+        return "fmprc_en"
+    return "mfa_zh" if _MFA_RE.search(head) else "fmprc_zh"
+
+
 def parse_file(path: Path, data: bytes, *, date: str | None = None, urls: dict[str, str] | None = None) -> Source:
-    """Parse one file's bytes by its suffix, applying sidecar metadata and the page URL."""
+    """Parse one file's bytes by its suffix (and a page by its layout), applying sidecar metadata
+    and the page URL."""
     meta = read_sidecar(path)
     url = meta.get("url") or (urls or {}).get(path.name)
     if path.suffix.lower() in (".html", ".htm"):
-        from .fmprc_en import parse_html  # lxml is loaded only when a page is parsed
+        # lxml is loaded only when a page is parsed.
+        layout = page_layout(data)
+        if layout == "fmprc_zh":
+            from .fmprc_zh import parse_html
+        elif layout == "mfa_zh":
+            from .mfa_zh import parse_html
+        else:
+            from .fmprc_en import parse_html
 
         src = parse_html(data, path.name, url=url, path=str(path))
     else:

@@ -43,7 +43,7 @@ OUTLETS: dict[str, tuple[str, ...]] = {
     "China Daily": ("中国日报",), "Shenzhen TV": ("深圳卫视",), "Phoenix TV": ("凤凰卫视",),
     "The Paper": ("Thepaper", "澎湃新闻"),  # 47 (+2 seed)
     "Beijing Daily": ("北京日报",), "Beijing Youth Daily": ("北京青年报",),
-    "Beijing Media Network": ("BTV", "北京广播电视台", "北京广电", "北京电视台"),
+    "Beijing Media Network": ("BTV", "北京广播电视台", "北京广电", "北京电视台", "北京广播电台"),
     "China Review News": ("China Review News Agency", "Hong Kong Review News", "CRNTT", "中评社", "香港中评社"),  # 9:2:1
     "Macau Monthly": ("澳门月刊",), "Chinese Arabic Television": ("China Arab TV", "中阿卫视"),
     "South China Morning Post": ("SCMP", "南华早报"),  # 12:1

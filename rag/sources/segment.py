@@ -19,7 +19,17 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ..records import Source, Turn
-from .labels import FOLLOW_UP, LABEL_RE, after_marker, classify, is_journalist_label, is_separator
+from .labels import (
+    FOLLOW_UP,
+    LABEL_RE,
+    after_marker,
+    classify,
+    is_journalist_label,
+    is_separator,
+    is_zh_label,
+    reported_answer,
+    zh_after_outlet,
+)
 
 # Longest answer (in characters) that still counts as the spokesperson asking back.
 COUNTER_QUESTION_MAX = 250
@@ -76,6 +86,7 @@ class _Segmenter:
         self.last_speaker: str | None = None
         self.replying = False  # the open question is a journalist's reply, not a new question
         self.implicit = False  # the open answer was guessed (no label); see _answer_without_label
+        self.last_plain: tuple[int, int] | None = None  # span of the previous paragraph if it was unlabelled
 
     # -- emitting -----------------------------------------------------------------------
     def flush(self) -> None:
@@ -115,14 +126,14 @@ class _Segmenter:
         self.state = "pre"
         self.after = False
 
-    def on_after(self, ps: int, pe: int, offset: int, reported: bool) -> None:
+    def on_after(self, ps: int, pe: int, offset: int, reported: bool, outlet: str | None = None) -> None:
         self.flush()
         self.after = True
         start = ps if reported else min(ps + offset, pe)
         if start < pe:
-            self.q, self.q_outlet, self.state = [start, pe], None, "question"
+            self.q, self.q_outlet, self.state = [start, pe], outlet, "question"
         else:
-            self.state = "await_question"
+            self.q_outlet, self.state = outlet, "await_question"
 
     def on_question(self, outlet: str | None, body: int, pe: int, *, reply: bool = False) -> None:
         """A question label. ``reply`` marks a journalist's label ("Journalist:") rather than a
@@ -181,6 +192,34 @@ class _Segmenter:
             self._extend(self.q, ps, pe)  # type: ignore[arg-type]
         else:
             self._extend(self.a, ps, pe)  # type: ignore[arg-type]
+
+    def on_zh_speaker(self, speaker: str | None, body: int, pe: int, line: int | None) -> bool:
+        """A Chinese page's name label ("汪文斌：") inside an open answer or opening statement.
+
+        Those pages label every answer with its speaker, so the label starts a new turn when the
+        paragraph before it is an unlabelled question (it ends in "？": its outlet label was lost,
+        or it is a journalist's second question "二、…？"), or when another spokesperson takes the
+        floor in the opening (a new spokesperson being introduced). Returns False when neither
+        holds: then the turn goes on, as :meth:`on_answer` does for every other label.
+        """
+        a, lp = self.a, self.last_plain
+        if a is None or self.state not in ("answer", "pre") or self.implicit:
+            return False
+        if lp and lp[0] > a[0] and _ends_with_question_mark(self.canonical[lp[0]:lp[1]]):
+            a[1] = lp[0] - 2  # the answer ends with the paragraph before the question
+            self.flush()
+            self.q, self.q_outlet, self.last_outlet, self.replying = [lp[0], lp[1]], None, None, False
+        elif not (self.state == "pre" and self.a_speaker and speaker and speaker != self.a_speaker):
+            return False
+        else:
+            self.flush()
+        if speaker:
+            self.speakers[speaker] = self.speakers.get(speaker, 0) + 1
+        if self.q is not None:
+            self._open_answer(speaker, body, pe, line)
+        else:
+            self._open_statement(speaker, body, pe, line)
+        return True
 
     def _answer_without_label(self, ps: int, pe: int) -> bool:
         """Whether an unlabeled paragraph after a question is the answer, its label lost.
@@ -255,22 +294,32 @@ def segment(
 def _feed(seg: _Segmenter, p: Para, ps: int, pe: int) -> None:
     """Hand one paragraph to the segmenter as the event it stands for."""
     text = p.text
+    last_plain, seg.last_plain = seg.last_plain, None
     if is_separator(text):
         seg.on_separator()
         return
     after = after_marker(text)
     if after:
-        seg.on_after(ps, pe, *after)
+        seg.on_after(ps, pe, *after, outlet=zh_after_outlet(text))
         return
     m = LABEL_RE.match(text)
     cls = classify(m.group(1)) if m else None
-    if cls is None:
+    # After a Chinese "会后有记者问及：…" the answer is reported ("耿爽表示，…"), not labelled.
+    said = reported_answer(text) if cls is None and seg.after and seg.state == "question" else None
+    if said:
+        seg.on_answer(said[0], ps + said[1], pe, p.line)
+    elif cls is None:
         seg.on_plain(ps, pe, p.line)
+        seg.last_plain = (ps, pe)
     elif cls[0] == "question":
         reply = is_journalist_label(m.group(1))  # type: ignore[union-attr]
         seg.on_question(cls[1], ps + m.end(), pe, reply=reply)  # type: ignore[union-attr]
     else:
-        seg.on_answer(cls[1], ps + m.end(), pe, p.line)  # type: ignore[union-attr]
+        seg.last_plain = last_plain
+        zh = is_zh_label(m.group(1))  # type: ignore[union-attr]
+        if not (zh and seg.on_zh_speaker(cls[1], ps + m.end(), pe, p.line)):  # type: ignore[union-attr]
+            seg.on_answer(cls[1], ps + m.end(), pe, p.line)  # type: ignore[union-attr]
+        seg.last_plain = None
 
 
 def _with_speaker(t: Turn, name: str) -> Turn:

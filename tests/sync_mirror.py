@@ -119,6 +119,7 @@ class Mirror:
         self.robots: bytes | None = b"User-agent: *\nDisallow: /private/\n"
         self.log: list[tuple[float, str, int]] = []
         self.headers: list[dict[str, str]] = []
+        self.in_flight = self.max_in_flight = 0  # requests being answered now / at most at once
         self._lock = threading.Lock()
         self.server: http.server.ThreadingHTTPServer | None = None
 
@@ -195,6 +196,18 @@ class Mirror:
         return None, None, 404, None
 
     def _handle(self, h: http.server.BaseHTTPRequestHandler) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            self._answer(h)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout, a kill)
+            pass
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    def _answer(self, h: http.server.BaseHTTPRequestHandler) -> None:
         t = time.monotonic()
         path = urlsplit(h.path).path
         with self._lock:
@@ -252,14 +265,11 @@ class Mirror:
 
     @staticmethod
     def _send(h, status: int, body: bytes, headers: dict[str, str], length: bool = True) -> None:  # noqa: ANN001
-        try:
-            h.send_response(status)
-            for k, v in headers.items():
-                h.send_header(k, v)
-            if length:
-                h.send_header("Content-Length", str(len(body)))
-            h.end_headers()
-            if body:
-                h.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout test)
-            pass
+        h.send_response(status)
+        for k, v in headers.items():
+            h.send_header(k, v)
+        if length:
+            h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        if body:
+            h.wfile.write(body)

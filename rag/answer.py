@@ -23,6 +23,7 @@ from .quoting import MIN_DENSE, OTHER_DATES_MIN_DENSE, Quote, is_found, passage,
 from .records import Answer, AnswerHit, Citation
 from .retrieval import Filters, Hit, Retriever, SearchResult, check_question
 from .text import bm25_tokens
+from .zh.tokens import is_chinese
 
 __all__ = ["CLOSE", "OPEN", "ORDERS", "answer_question", "ask", "build_answer", "compose", "human_date", "reorder",
            "to_json"]
@@ -67,6 +68,10 @@ def compose(a: Answer) -> str:
     Dates the archive does not cover are said first ("Not in the archive: ..."), so quotes from
     other periods are never mistaken for an answer about the period asked.
     """
+    if a.lang == "zh":
+        from .zh.answer import compose_zh
+
+        return compose_zh(a)
     scope = _scope(a)
     head = _archive_note(a)
     if not a.citations:
@@ -140,6 +145,7 @@ def to_json(a: Answer) -> dict:
                                "outlet": a.outlet_preference},
         "understood_as": a.understood_as or a.question,
         "followup": a.followup,
+        "lang": a.lang,
     }
 
 
@@ -158,6 +164,8 @@ def answer_question(retriever: Retriever, question: str, *, k: int = 10, filters
     topic carried over (:func:`rag.followup.understand`; ``Answer.understood_as`` says how).
     """
     question = check_question(question)
+    if is_chinese(question):
+        return _answer_chinese(retriever, question, k=k, filters=filters, read_question=read_question)
     searched, filters, u = in_thread(retriever, question, context, filters, mode)
     result = retriever.search(searched, k=k, filters=filters, mode=mode, parse_time=read_question)
     other_dates = bool(result.uncovered and result.uncovered.get("mentions"))
@@ -174,10 +182,39 @@ def answer_question(retriever: Retriever, question: str, *, k: int = 10, filters
     quotes = select_quotes(result, retriever.encoder if mode != "bm25" else None, selector=selector,
                            units=units, min_dense=min_dense) if found else []
     answer = build_answer(result, quotes, bool(quotes), mode)
+    only_zh = _only_in_chinese(retriever, result)
+    if only_zh:
+        answer = replace(answer, warnings=(*answer.warnings, only_zh))
     if u and u.followup:
         answer = replace(answer, question=question, understood_as=searched, followup=True,
                          followup_changes=u.changes)
     return answer
+
+
+def _answer_chinese(retriever: Retriever, question: str, *, k: int, filters: Filters, read_question: bool) -> Answer:
+    """A question in Chinese is answered from the Chinese transcripts (:mod:`rag.zh`), by words."""
+    from .zh.answer import answer_zh
+
+    zh = getattr(retriever.index, "zh", None)
+    if zh is None:
+        text = ("未找到：本索引没有中文记录。This index holds no Chinese transcripts: add the ministry's Chinese pages "
+                "with `rag ingest` (e.g. ../shared/corpus/fmprc/zh) or ask in English.")
+        return Answer(question=question, text=text, found=False, filters=filters.to_dict(), lang="zh", mode="bm25")
+    return answer_zh(zh, question, k=k, filters=filters, read_question=read_question)
+
+
+def _only_in_chinese(retriever: Retriever, result: SearchResult) -> str | None:
+    """A note when the English archive does not cover the dates asked but the Chinese transcripts do."""
+    zh = getattr(retriever.index, "zh", None)
+    f = result.filters
+    if zh is None or not result.uncovered or not (f.since or f.until):
+        return None
+    n = sum(1 for s in zh.sources.values() if s.date and (not f.since or s.date >= f.since)
+            and (not f.until or s.date <= f.until))
+    if not n:
+        return None
+    return (f"Only in Chinese: {n} Chinese transcript(s) cover {result.uncovered.get('missing') or 'these dates'}; "
+            "ask the question in Chinese to search them.")
 
 
 ORDERS = ("relevance", "newest", "oldest")

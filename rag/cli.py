@@ -123,7 +123,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     else:
         state = "written" if report.written else "unchanged (nothing new to index)"
         print(f"index {report.index}: {state}")
-        print(f"  conferences {report.conferences}, turns {report.turns}, chunks {report.chunks}")
+        print(f"  conferences {report.conferences}, turns {report.turns}, chunks {report.chunks}"
+              + (f"; Chinese transcripts {report.chinese}, turns {report.chinese_turns}" if report.chinese else ""))
         print(f"  added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.unchanged)}, "
               f"embedded {report.embedded} chunks, cached {report.cached}, reused {report.reused}, "
               f"{report.seconds:.1f} s")

@@ -47,7 +47,12 @@ def make_filters(since: str | None = None, until: str | None = None, spokesperso
     for name, value in (("spokesperson", spokesperson), ("outlet", outlet)):
         if value is not None and len(value) > 200:
             raise QueryError(f"{name} filter is too long (at most 200 characters)")
-    return Filters(since or None, until or None, (spokesperson or "").strip() or None, (outlet or "").strip() or None)
+    spokesperson = (spokesperson or "").strip()
+    if spokesperson:  # a Chinese name ("华春莹") filters as its romanised form, which the turns carry
+        from .sources.lexicon import SPOKESPERSONS_ZH
+
+        spokesperson = SPOKESPERSONS_ZH.get(spokesperson, spokesperson)
+    return Filters(since or None, until or None, spokesperson or None, (outlet or "").strip() or None)
 
 
 def filter_mask(f: Filters, dates: Sequence[str], spokespeople: Sequence[str] | None = None,

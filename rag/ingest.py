@@ -30,6 +30,7 @@ from .records import Chunk, Source
 from .sentences import build_table, embed_chunks, unit_spans
 from .sources import PARSER_VERSION
 from .sources.files import MAX_FILE_BYTES, collect_files, parse_file, urls_for
+from .zh.index import build_zh
 
 
 @dataclass
@@ -37,6 +38,8 @@ class IngestReport:
     conferences: int = 0
     turns: int = 0
     chunks: int = 0
+    chinese: int = 0  # Chinese transcripts (searched by words, not embedded: rag.zh)
+    chinese_turns: int = 0
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
@@ -78,7 +81,8 @@ def ingest(
     with store.writer_lock(index_dir):
         prev = None if rebuild else _previous(index_dir, params, dtype)
         prev_hashes = prev.manifest["sources"] if prev else {}
-        sources: dict[str, Source] = dict(prev.sources) if prev else {}
+        # English and Chinese transcripts together while parsing; they part in _build
+        sources: dict[str, Source] = {**prev.sources, **(prev.zh.sources if prev.zh else {})} if prev else {}
         hashes = {k: v["sha256"] for k, v in prev_hashes.items()}
         changed: set[str] = set()
         urls = urls_for(files)
@@ -125,7 +129,8 @@ def ingest(
                     lst.remove(name)
             hashes.pop(name, None)
             changed.discard(name)
-        if prev is not None and not changed and set(sources) == set(prev.sources):
+        if prev is not None and not changed and set(sources) == set(prev.sources) | set(prev.zh.sources if prev.zh
+                                                                                       else {}):
             _fill_counts(report, prev)
             report.seconds = time.perf_counter() - t0
             return report
@@ -184,6 +189,8 @@ def _build(sources, hashes, changed, prev, params, dtype, encoder_factory, repor
     if prev is not None:
         for c in prev.chunks:
             prev_rows.setdefault(c.source, []).append(c.chunk_id)
+    zh_sources = {k: s for k, s in sources.items() if s.lang == "zh"}
+    sources = {k: s for k, s in sources.items() if s.lang != "zh"}  # embedded; the Chinese ones are not
     for name in sorted(sources):
         src = sources[name]
         if name not in changed and name in prev_rows and prev is not None:
@@ -231,9 +238,20 @@ def _build(sources, hashes, changed, prev, params, dtype, encoder_factory, repor
         "sentences": {"units": "rag.text.sentence_spans of each chunk",
                       "vectors": "mean of the chunk's contextual token vectors inside the sentence, float16"},
         "counts": {"sources": len(sources), "turns": sum(len(s.turns) for s in sources.values()), "chunks": len(chunks),
-                   "sentences": len(table)},
+                   "sentences": len(table), "zh_sources": len(zh_sources),
+                   "zh_turns": sum(len(s.turns) for s in zh_sources.values())},
     }
-    return store.assemble(manifest, dict(sorted(sources.items())), chunks, vectors, table)
+    for n, s in zh_sources.items():
+        manifest["sources"][n] = {"sha256": hashes[n], "date": s.date, "kind": s.kind, "turns": len(s.turns), "lang": "zh"}
+    manifest["sources"] = dict(sorted(manifest["sources"].items()))
+    if prev is not None and prev.zh is not None and not (changed & set(zh_sources)) \
+            and set(zh_sources) == set(prev.zh.sources):
+        zh = prev.zh  # nothing Chinese changed: no need to segment every page again
+    else:
+        zh = build_zh(zh_sources) if zh_sources else None
+    if zh is not None:
+        manifest["zh"] = {"tokenizer": zh.tokenizer, "bm25": "bm25s over jieba words of each turn's question + answer"}
+    return store.assemble(manifest, dict(sorted(sources.items())), chunks, vectors, table, zh)
 
 
 # Chunks per embedded group, i.e. per cache shard (~240 kB): a kill loses at most one group, a few seconds
@@ -295,6 +313,8 @@ def _embed(chunks: list[Chunk], emb_cache: EmbedCache | None, encoder_factory: C
 def _fill_counts(report: IngestReport, index: store.Index) -> None:
     report.conferences = len(index.sources)
     report.turns = len(index.turns)
+    report.chinese = len(index.zh.sources) if index.zh else 0
+    report.chinese_turns = len(index.zh.turn_ids) if index.zh else 0
     report.chunks = len(index.chunks)
 
 

@@ -12,6 +12,7 @@ Layout of an index directory ``DIR``::
         bm25/            bm25s index files (+ its own params JSON)
         sentences.npz    sentence units of the chunks (chunk, start, end) for quote selection
         sentence_vectors.npy  float16 [n_sentences, 384], pooled from the chunks' forward passes
+        zh/              the Chinese transcripts, searched by words, not embedded (rag.zh.index)
 
 A build is written to ``DIR/.tmp-*`` and renamed; then ``CURRENT`` is switched by
 an atomic ``os.replace`` of a symlink. A crash at any moment leaves either the
@@ -38,6 +39,7 @@ from . import sentences
 from .errors import IndexStateError
 from .records import Chunk, Source, Turn
 from .sentences import SentenceTable
+from .zh.index import ZhIndex, load_zh, save_zh
 
 FORMAT = "spokesperson-search-index"
 FORMAT_VERSION = 2  # 2: sentence units and their vectors
@@ -57,6 +59,7 @@ class Index:
     turns: dict[str, Turn] = field(default_factory=dict)
     path: Path | None = None
     sentences: SentenceTable | None = None  # every sentence of every chunk, with vectors
+    zh: ZhIndex | None = None  # the Chinese transcripts (``sources`` holds the English ones only)
 
     def __post_init__(self) -> None:
         if not self.turns:
@@ -94,12 +97,12 @@ def bm25_from_texts(texts: list[str]):  # noqa: ANN201
 
 
 def assemble(manifest: dict, sources: dict[str, Source], chunks: list[Chunk], vectors: np.ndarray,
-             sentence_table: SentenceTable | None = None) -> Index:
+             sentence_table: SentenceTable | None = None, zh: ZhIndex | None = None) -> Index:
     """An in-memory Index with its FAISS and BM25 parts built from chunks and vectors."""
     return Index(
         manifest=manifest, sources=sources, chunks=chunks, vectors=vectors,
         dense=_build_dense(vectors), bm25=bm25_from_texts([c.embed_text for c in chunks]),
-        sentences=sentence_table,
+        sentences=sentence_table, zh=zh,
     )
 
 
@@ -140,6 +143,8 @@ def save(index: Index, index_dir: Path) -> Path:
     if index.sentences is None:
         raise IndexStateError("internal error: an index is saved without its sentence units")
     sentences.save(index.sentences, tmp)
+    if index.zh is not None and index.zh.sources:
+        save_zh(index.zh, tmp)
     # The manifest goes last: a build directory with a manifest is complete.
     (tmp / "manifest.json").write_text(json.dumps(index.manifest, indent=1, ensure_ascii=False), encoding="utf-8")
     _fsync_tree(tmp)
@@ -247,6 +252,7 @@ def load(index_dir: Path, *, model: str | None = None) -> Index:
         dense = faiss.read_index(str(d / "dense.faiss"))
         bm25 = bm25s.BM25.load(str(d / "bm25"), show_progress=False)
         table = sentences.load(d)
+        zh = load_zh(d, _source_from_dict)
     except Exception as e:  # any corruption: one clear message with the fix
         raise IndexStateError(f"index at {index_dir} is damaged ({type(e).__name__}: {e}); {fix}") from None
     n = len(chunks)
@@ -256,7 +262,7 @@ def load(index_dir: Path, *, model: str | None = None) -> Index:
     if len(table.offsets) != n + 1 or table.vectors.shape != (len(table), vectors.shape[1]):
         raise IndexStateError(f"index at {index_dir} is inconsistent (sentence units do not match the chunks); {fix}")
     return Index(manifest=manifest, sources=sources, chunks=chunks, vectors=vectors, dense=dense, bm25=bm25, path=d,
-                 sentences=table)
+                 sentences=table, zh=zh)
 
 
 def _source_from_dict(d: dict) -> Source:

@@ -1,0 +1,156 @@
+"""The answer to a Chinese question: verbatim Chinese quotes, cited in Chinese press style.
+
+Same :class:`~rag.records.Answer` as an English answer (so the JSON, the page's cards and the export
+read it unchanged), with ``lang="zh"`` and a text composed here::
+
+    “中方坚决反对美国对台军售。”外交部发言人汪文斌在2024年4月3日例行记者会上答路透社记者问时说。[1]
+
+    >>> zh_date("2024-04-03"), zh_name("Wang Wenbin"), zh_outlet("Reuters")
+    ('2024年4月3日', '汪文斌', '路透社')
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+from ..cite import context_span
+from ..filters import Filters
+from ..records import Answer, AnswerHit, Citation
+from ..sources.lexicon import SPOKESPERSONS_ZH
+from .index import ZhIndex
+from .quote import best_sentences, sentence_spans
+from .search import apply_read, read_zh_question, search_zh
+from .tokens import zh_tokens
+
+OPEN, CLOSE = "“", "”"
+MAX_TURNS = 3  # turns quoted in the answer (each by its best sentence)
+# A quote must hold this share of the question's word weight (idf): a sentence that shares only a
+# common word with the question is not an answer to it.
+MIN_COVERAGE = 0.3
+_ZH_NAME = {en: zh for zh, en in SPOKESPERSONS_ZH.items()}
+
+
+def zh_date(iso: str | None) -> str | None:
+    if not iso:
+        return None
+    y, m, d = (int(x) for x in iso.split("-"))
+    return f"{y}年{m}月{d}日"
+
+
+def zh_name(name: str | None) -> str | None:
+    return _ZH_NAME.get(name or "", name)
+
+
+def zh_outlet(outlet: str | None) -> str | None:
+    """An outlet's Chinese name when the outlet table knows one (its first Chinese alias), else as stored."""
+    if not outlet:
+        return None
+    from ..sources.outlets import outlet_aliases
+
+    cjk = [a for a in outlet_aliases(outlet) if any("\u4e00" <= ch <= "\u9fff" for ch in a)]
+    return cjk[0] if cjk else outlet
+
+
+def attribution(c: Citation) -> str:
+    """外交部发言人汪文斌在2024年4月3日例行记者会上答路透社记者问时说。 (metadata only; unknowns left out)"""
+    who = f"外交部发言人{zh_name(c.spokesperson)}" if c.spokesperson else "外交部发言人"
+    when = zh_date(c.date)
+    where = f"在{when}例行记者会上" if when else "在例行记者会上"
+    if c.source_kind != "conference":
+        where = f"{when}" if when else ""
+    if c.turn_kind == "statement":
+        return f"{who}{where}说。"
+    asker = f"{zh_outlet(c.outlet)}记者" if c.outlet else "记者"
+    after = "会后" if c.after_conference else ""
+    return f"{who}{where}{after}答{asker}问时说。"
+
+
+def compose_zh(a: Answer) -> str:
+    """The Chinese answer text: one line per cited turn, quotes in “…” with [n] markers."""
+    lo, hi = a.filters.get("since") or a.date_range[0], a.filters.get("until") or a.date_range[1]
+    scope = f"{zh_date(lo)}至{zh_date(hi)}" if lo and hi else ""
+    if not a.citations:
+        return f"未找到：在检索的{a.searched_sources}份中文记录（{scope}）中，没有足够贴切的回答。请换用其他词语或放宽筛选条件。"
+    by_turn: dict[str, list[Citation]] = {}
+    for c in a.citations:
+        by_turn.setdefault(c.turn_id, []).append(c)
+    lines = ["".join(f"{OPEN}{c.quote}{CLOSE}" for c in cs) + attribution(cs[0]) + "".join(f"[{c.n}]" for c in cs)
+             for cs in by_turn.values()]
+    return "\n\n".join(lines) + f"\n\n共检索{a.searched_sources}份中文记录（{scope}）。"
+
+
+def answer_zh(zi: ZhIndex, question: str, *, k: int = 10, filters: Filters = Filters(),
+              read_question: bool = True) -> Answer:
+    """Search the Chinese transcripts for ``question`` and quote the best sentence of the top turns."""
+    text, read, time_phrase, spk_phrase = read_zh_question(question) if read_question else (question, {}, None, None)
+    filters = apply_read(filters, read)
+    hits = search_zh(zi, text, filters, k=k)
+    tokens = set(zh_tokens(text, zi.tokenizer))
+    weights = _idf(zi, tokens)
+    cites: list[Citation] = []
+    ahits: list[AnswerHit] = []
+    for h in hits:
+        t, s = zi.turns[h.turn_id], zi.source_of[h.turn_id]
+        ranked = best_sentences(s.canonical, t.start, t.end, weights, zi.tokenizer)
+        a, b, score = ranked[0] if ranked else (t.start, t.end, 0.0)
+        pa, pb = _passage(s.canonical, t.start, t.end, a, b)
+        ahits.append(AnswerHit(rank=h.rank, score=h.score, text=s.canonical[pa:pb], turn_id=t.turn_id,
+                               source=s.source, url=s.url, date=s.date, spokesperson=t.spokesperson or s.spokesperson,
+                               outlet=t.outlet, question=t.question, start=pa, end=pb, turn_kind=t.kind,
+                               source_kind=s.kind, date_inferred=s.date_inferred, after_conference=t.after_conference,
+                               bm25=h.score))
+        if len(cites) < MAX_TURNS and _coverage(s.canonical[a:b], weights, zi.tokenizer) >= MIN_COVERAGE:
+            ps, pe = context_span(s.canonical, a, b, t.start, t.end)
+            cites.append(Citation(n=len(cites) + 1, quote=s.canonical[a:b], source=s.source, url=s.url, date=s.date,
+                                  spokesperson=t.spokesperson or s.spokesperson, outlet=t.outlet, question=t.question,
+                                  start=a, end=b, turn_id=t.turn_id, turn_kind=t.kind, source_kind=s.kind,
+                                  title=s.title, date_inferred=s.date_inferred, after_conference=t.after_conference,
+                                  turn_start=t.start, turn_end=t.end, sentence_score=score,
+                                  context=s.canonical[ps:pe], context_start=ps))
+    ans = Answer(question=question, text="", found=bool(cites), filters=filters.to_dict(), citations=tuple(cites),
+                 hits=tuple(ahits), time_phrase=time_phrase, searched_sources=_searched(zi, filters),
+                 date_range=zi.date_range(), mode="bm25", spokesperson_phrase=spk_phrase, lang="zh")
+    return replace(ans, text=compose_zh(ans))
+
+
+def _searched(zi: ZhIndex, f: Filters) -> int:
+    """How many Chinese transcripts the dates and spokesperson of ``f`` leave to search."""
+    spk = (f.spokesperson or "").lower()
+    return sum(1 for s in zi.sources.values()
+               if (not f.since or (s.date or "") >= f.since) and (not f.until or (s.date and s.date <= f.until))
+               and (not spk or any(spk in (t.spokesperson or s.spokesperson or "").lower() for t in s.turns)))
+
+
+def _coverage(sentence: str, weights: dict[str, float], tokenizer: str) -> float:
+    """Share of the question's word weight that ``sentence`` holds (0 when the question has no known word)."""
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    words = set(zh_tokens(sentence, tokenizer))
+    return sum(w for t, w in weights.items() if t in words) / total
+
+
+def _idf(zi: ZhIndex, tokens: set[str]) -> dict[str, float]:
+    """BM25's idf of each question word (a word absent from the index weighs nothing)."""
+    vocab = zi.bm25.vocab_dict
+    n = max(len(zi.turn_ids), 1)
+    df = _doc_freq(zi)
+    return {t: math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in tokens if t in vocab and df.get(t)}
+
+
+def _doc_freq(zi: ZhIndex) -> dict[str, int]:
+    cached = getattr(zi, "_df", None)
+    if cached is None:
+        # bm25s keeps a word-by-document matrix in CSC form: word i's documents are indptr[i]:indptr[i + 1]
+        indptr = zi.bm25.scores["indptr"]
+        cached = {w: int(indptr[i + 1] - indptr[i]) for w, i in zi.bm25.vocab_dict.items() if i + 1 < len(indptr)}
+        zi._df = cached
+    return cached
+
+
+def _passage(text: str, lo: int, hi: int, a: int, b: int) -> tuple[int, int]:
+    """The best sentence with one sentence either side, inside the turn."""
+    spans = sentence_spans(text, lo, hi)
+    i = next((j for j, (x, y) in enumerate(spans) if x <= a < y or (x, y) == (a, b)), 0)
+    return spans[max(i - 1, 0)][0], spans[min(i + 1, len(spans) - 1)][1] if spans else b

@@ -221,19 +221,22 @@ def load_dataset(path: str | Path, *, qrels: str | Path | None = None, queries: 
 def check_index(dataset: Dataset, index) -> list[str]:  # noqa: ANN001 - rag.store.Index
     """Warnings about judged turns the index does not have or whose text changed, and moved gold sentences."""
     warns = []
+    zh = getattr(index, "zh", None)
+    turns = {**index.turns, **(zh.turns if zh else {})}
+    sources = {**index.sources, **(zh.sources if zh else {})}
     judged = {d for docs in dataset.qrels.values() for d, g in docs.items() if g > 0}
-    missing = sorted(d for d in judged if d not in index.turns)
+    missing = sorted(d for d in judged if d not in turns)
     if missing:
         warns.append(f"{len(missing)} judged turn(s) are not in the index (e.g. {', '.join(missing[:5])}): "
                      "build the index from the set's sources (see eval/README.md)")
     changed = sorted(tid for tid, fp in dataset.fingerprints.items()
-                     if tid in index.turns and fingerprint(index.turns[tid].text) != fp)
+                     if tid in turns and fingerprint(turns[tid].text) != fp)
     if changed:
         warns.append(f"{len(changed)} judged turn(s) have other text than when judged (e.g. {', '.join(changed[:5])}): "
                      "the parser changed turn boundaries; re-check the qrels")
     gold = [g for gs in dataset.sentences.values() for g in gs]
-    moved = [g for g in gold if g.source not in index.sources
-             or index.sources[g.source].canonical[g.start:g.end] != g.text]
+    moved = [g for g in gold if g.source not in sources
+             or sources[g.source].canonical[g.start:g.end] != g.text]
     if moved:
         warns.append(f"{len(moved)} of {len(gold)} gold sentence(s) are not at their offsets in the index "
                      f"(e.g. {moved[0].query_id} {moved[0].source} {moved[0].start}-{moved[0].end}): "

@@ -38,6 +38,7 @@ def quote_check(retriever, dataset: Dataset, mode: str, *, k: int = QUOTE_K, use
         from ..answer import ask
 
     index = retriever.index
+    sources, turns = all_sources(index), all_turns(index)
     n_cit = n_ok = n_top = n_found = 0
     per: dict[str, dict] = {}
     bad: list[str] = []
@@ -47,7 +48,7 @@ def quote_check(retriever, dataset: Dataset, mode: str, *, k: int = QUOTE_K, use
         ok_all = True
         for c in cits:
             n_cit += 1
-            src = index.sources.get(c["source"])
+            src = sources.get(c["source"])
             if src is not None and c["quote"] and src.canonical[c["start"]:c["end"]] == c["quote"]:
                 n_ok += 1
             else:
@@ -58,7 +59,7 @@ def quote_check(retriever, dataset: Dataset, mode: str, *, k: int = QUOTE_K, use
             n_found += 1
             c = cits[0]
             for tid, g in dataset.qrels[q.qid].items():
-                t = index.turns.get(tid)
+                t = turns.get(tid)
                 if g > 0 and t is not None and t.source == c["source"] and c["start"] < t.end and t.start < c["end"]:
                     top_rel = True
                     break
@@ -70,6 +71,17 @@ def quote_check(retriever, dataset: Dataset, mode: str, *, k: int = QUOTE_K, use
     summary = {"quote_verbatim": (n_ok / n_cit) if n_cit else 1.0, "quote_top_relevant": n_top / n,
                "quote_found": n_found / n, "citations": n_cit, "not_verbatim": bad[:20]}
     return summary, per
+
+
+def all_sources(index) -> dict:  # noqa: ANN001 - rag.store.Index
+    """English and Chinese sources of an index by file name (a Chinese question quotes the Chinese ones)."""
+    zh = getattr(index, "zh", None)
+    return {**index.sources, **(zh.sources if zh else {})}
+
+
+def all_turns(index) -> dict:  # noqa: ANN001 - rag.store.Index
+    zh = getattr(index, "zh", None)
+    return {**index.turns, **(zh.turns if zh else {})}
 
 
 def verbatim_ok(results: dict[str, dict]) -> bool:
@@ -113,7 +125,7 @@ def sentence_check(retriever, dataset: Dataset, selectors: list[str], *, k: int 
         from ..answer import ask
 
     labelled = [q for q in dataset.queries if dataset.sentences.get(q.qid)]
-    sources = retriever.index.sources
+    sources = all_sources(retriever.index)
     summary: dict[str, dict[str, float]] = {}
     per: dict[str, dict[str, dict]] = {}
     unavailable: dict[str, str] = {}

@@ -58,11 +58,15 @@ def run_retriever(retriever, queries: list[Query], mode: str, *, k: int = RUN_K,
     (:func:`rag.followup.in_thread`) unless ``use_context`` is False (the follow-up alone).
     """
     from ..followup import in_thread
+    from ..zh.tokens import is_chinese
 
     runs: dict[str, QueryRun] = {}
     for q in queries:
         t0 = time.perf_counter()
         text, filters = q.text, q.filters()
+        if is_chinese(q.text) or mode in ZH_SYSTEMS:
+            runs[q.qid] = _run_zh(retriever, q, mode, k, parse_time, t0)
+            continue
         if q.context and use_context and parse_time:
             text, filters, _ = in_thread(retriever, q.text, q.context, filters, mode)
         res = retriever.search(text, k=k, filters=filters, parse_time=parse_time, mode=mode)
@@ -71,6 +75,31 @@ def run_retriever(retriever, queries: list[Query], mode: str, *, k: int = RUN_K,
         runs[q.qid] = QueryRun(q.qid, list(zip(ids, scores, strict=True)), res.time_phrase, res.filters.to_dict(),
                                time.perf_counter() - t0)
     return runs
+
+
+# Systems of a Chinese question. Every system but "bigram" runs what the ask path does for one: BM25 over
+# jieba words ("jieba"; the model is English-only, so there is no dense part); "bigram" is the same BM25
+# over character bigrams, the dictionary-free baseline.
+ZH_SYSTEMS = ("jieba", "bigram")
+
+
+def _run_zh(retriever, q: Query, mode: str, k: int, parse_time: bool, t0: float) -> QueryRun:  # noqa: ANN001
+    from ..zh.index import build_zh
+    from ..zh.search import search_question
+
+    zi = getattr(retriever.index, "zh", None)
+    if zi is None:
+        return QueryRun(q.qid, [], None, q.filters().to_dict(), time.perf_counter() - t0)
+    if mode == "bigram":
+        cached = getattr(retriever, "_zh_bigram", None)
+        if cached is None:  # the baseline's own index over the same turns, built once per run
+            cached = build_zh(zi.sources, "bigram")
+            retriever._zh_bigram = cached
+        zi = cached
+    hits, filters, phrase = search_question(zi, q.text, q.filters(), k=k, read_question=parse_time)
+    scores = strictly_decreasing([h.score for h in hits])
+    return QueryRun(q.qid, [(h.turn_id, s) for h, s in zip(hits, scores, strict=True)], phrase, filters.to_dict(),
+                    time.perf_counter() - t0)
 
 
 def run_naive(naive, queries: list[Query], *, k: int = RUN_K) -> dict[str, QueryRun]:  # noqa: ANN001

@@ -85,7 +85,7 @@ def answer_zh(zi: ZhIndex, question: str, *, k: int = 10, filters: Filters = Fil
     """Search the Chinese transcripts for ``question`` and quote the best sentence of the top turns."""
     text, read, time_phrase, spk_phrase = read_zh_question(question) if read_question else (question, {}, None, None)
     filters = apply_read(filters, read)
-    hits = search_zh(zi, text, filters, k=k)
+    hits = search_zh(zi, text, filters, k=k)  # as search_question, keeping the phrases read
     tokens = set(zh_tokens(text, zi.tokenizer))
     weights = _idf(zi, tokens)
     cites: list[Citation] = []

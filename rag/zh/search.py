@@ -69,3 +69,11 @@ def _mask(zi: ZhIndex, f: Filters) -> np.ndarray | None:
     return filter_mask(f, [s.date or "" for s in src], [(t.spokesperson or s.spokesperson or "").lower()
                                                          for s, t in zip(src, turns, strict=True)],
                        [(t.outlet or "").lower() for t in turns])
+
+
+def search_question(zi: ZhIndex, question: str, filters: Filters = Filters(), k: int = 10,
+                    read_question: bool = True) -> tuple[list[ZhHit], Filters, str | None]:
+    """``(hits, filters applied, time phrase)`` for a Chinese question as the ask path reads it."""
+    text, read, time_phrase, _ = read_zh_question(question) if read_question else (question, {}, None, None)
+    filters = apply_read(filters, read)
+    return search_zh(zi, text, filters, k=k), filters, time_phrase

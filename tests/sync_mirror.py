@@ -41,7 +41,10 @@ from tests.paths import SHARED_CORPUS
 CORPUS = SHARED_CORPUS.parent  # ../shared/corpus
 EN_LISTING = "https://www.fmprc.gov.cn/mfa_eng/xwfw_665399/s2510_665401/2511_665403/default.shtml"
 ZH_LISTING = "https://www.fmprc.gov.cn/web/wjdt_674879/fyrbt_674889/default.shtml"
-MFA_LISTING = "https://www.mfa.gov.cn/wjdt_674879/fyrbt_674889/index.shtml"
+# The newer site's pages (mfa/pages.tsv) sit in three folders; each gets a written listing (index.shtml).
+MFA_LISTING = "https://www.mfa.gov.cn/web/wjdt_674879/fyrbt_674889/index.shtml"  # 718 pages (2020-2024)
+MFA_LISTINGS = (MFA_LISTING, "https://www.mfa.gov.cn/wjdt_674879/fyrbt_674889/index.shtml",  # 272 pages
+                "https://www.mfa.gov.cn/web/fyrbt_673021/jzhsl_673025/index.shtml")  # 1 page
 LISTING_DATES = {"en-2020-07-04": "Sat, 04 Jul 2020 04:00:00 GMT", "zh-2020-07-04": "Sat, 04 Jul 2020 04:00:00 GMT",
                  "zh-2020-12-13": "Sun, 13 Dec 2020 04:00:00 GMT"}
 PAGE_DATE = "Sat, 04 Jul 2020 04:00:00 GMT"
@@ -78,18 +81,22 @@ def small_zh_page(title: str, date: str, body: str = "外交部发言人：我�
             f'<p>答：{html.escape(body)}</p></div></body></html>').encode()
 
 
-def newer_listing_pages(per_page: int = 20, pages: int = 3, *, script: bool = True) -> dict[str, bytes]:
-    """Newer-layout listing pages (``index.shtml``, ``index_1.shtml`` …) over the newest pages of
-    ``mfa/pages.tsv``: ``<ul class="list1"><li><a href="./202404/t….shtml">title</a><span>date</span>``,
-    pagination by ``createPageHTML(count, current, "index", "shtml")`` (``script=False``: by links)."""
-    rows = sorted(read_tsv(CORPUS / "mfa" / "pages.tsv"), key=lambda r: r["url"], reverse=True)
-    base = urlsplit(MFA_LISTING).path.rsplit("/", 1)[0] + "/"
+def newer_listing_pages(listing: str = MFA_LISTING, per_page: int = 20, pages: int | None = None, *,
+                        script: bool = True) -> dict[str, bytes]:
+    """Newer-layout listing pages (``index.shtml``, ``index_1.shtml`` …) over the pages of ``mfa/pages.tsv``
+    in ``listing``'s folder, newest first: ``<ul class="list1"><li><a href="./202404/t….shtml">title</a>
+    <span>date</span></li>``, paged by ``createPageHTML(count, current, "index", "shtml")`` (``script=False``:
+    by links only). ``pages``: how many listing pages (default: as many as the folder's pages fill)."""
+    base = urlsplit(listing).path.rsplit("/", 1)[0] + "/"
+    rows = [r for r in read_tsv(CORPUS / "mfa" / "pages.tsv") if urlsplit(r["url"]).path.startswith(base)]
+    rows.sort(key=lambda r: r["url"].rsplit("/t", 1)[1], reverse=True)
+    pages = pages or -(-len(rows) // per_page)
     out: dict[str, bytes] = {}
     for n in range(pages):
         items = []
         for row in rows[n * per_page:(n + 1) * per_page]:
-            rel = row["url"].split("/fyrbt_674889/", 1)[1]
-            stamp = rel.split("/t", 1)[1][:8]
+            rel = urlsplit(row["url"]).path[len(base):]
+            stamp = rel.rsplit("/t", 1)[1][:8]
             items.append(f'<li><a href="./{rel}" target="_blank">{stamp[:4]}年{int(stamp[4:6])}月{int(stamp[6:])}日'
                          f'外交部发言人主持例行记者会</a><span>{stamp[:4]}-{stamp[4:6]}-{stamp[6:]}</span></li>')
         if script:

@@ -96,14 +96,19 @@ def test_current_english_listing_shape():
 
 
 def test_generated_newer_listing_pages():
-    from tests.sync_mirror import MFA_LISTING, newer_listing_pages
+    from tests.sync_mirror import MFA_LISTINGS, newer_listing_pages
 
     pages = newer_listing_pages(per_page=5, pages=2, script=False)
-    base = "http://127.0.0.1:9/" + MFA_LISTING.split("/", 3)[3].rsplit("/", 1)[0] + "/"
-    first = parse_listing(pages["/wjdt_674879/fyrbt_674889/index.shtml"], base + "index.shtml")
-    last = parse_listing(pages["/wjdt_674879/fyrbt_674889/index_1.shtml"], base + "index_1.shtml")
+    base = "http://127.0.0.1:9/web/wjdt_674879/fyrbt_674889/"
+    first = parse_listing(pages["/web/wjdt_674879/fyrbt_674889/index.shtml"], base + "index.shtml")
+    last = parse_listing(pages["/web/wjdt_674879/fyrbt_674889/index_1.shtml"], base + "index_1.shtml")
     assert len(first.links) == 5 and first.next_url == base + "index_1.shtml" and last.next_url is None
     assert first.links[0].date >= first.links[-1].date
+    # Over the three folders, the written listings link every page of mfa/pages.tsv once.
+    every = [newer_listing_pages(listing) for listing in MFA_LISTINGS]
+    links = [link.url for pages in every for path, data in pages.items()
+             for link in parse_listing(data, "http://127.0.0.1:9" + path).links]
+    assert len(links) == len(set(links)) == len(read_tsv(CORPUS / "mfa" / "pages.tsv")) == 991
 
 
 @pytest.mark.parametrize("body", [

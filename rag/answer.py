@@ -133,7 +133,8 @@ def to_json(a: Answer) -> dict:
         "found": a.found,
         "filters": dict(a.filters),
         "citations": [{"n": c.n, "quote": c.quote, **_meta(c), "start": c.start, "end": c.end,
-                       "sentence_score": c.sentence_score, "procedural": c.procedural} for c in a.citations],
+                       "sentence_score": c.sentence_score, "procedural": c.procedural,
+                       "original": dict(c.original) if c.original else None} for c in a.citations],
         "hits": [
             {"rank": h.rank, "score": round(h.score, 6), "text": h.text, "turn_id": h.turn_id, **_meta(h),
              "start": h.start, "end": h.end}

@@ -106,6 +106,10 @@ class Citation:
     context: str = ""
     context_start: int = 0
     procedural: str | None = None  # kind of procedural line (rag.procedural) when the quote states no position
+    # The Chinese original of an English quote: {"lang": "zh", "quote", "source", "url", "start", "end", "scope"}
+    # with quote == the Chinese canonical text[start:end] ("scope": "sentence" or "answer"); None when the turn
+    # has no aligned Chinese counterpart (never a guess).
+    original: dict | None = None
 
 
 @dataclass(frozen=True)

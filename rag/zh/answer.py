@@ -3,7 +3,7 @@
 Same :class:`~rag.records.Answer` as an English answer (so the JSON, the page's cards and the export
 read it unchanged), with ``lang="zh"`` and a text composed here::
 
-    “中方坚决反对美国对台军售。”外交部发言人汪文斌在2024年4月3日例行记者会上答路透社记者问时说。[1]
+    “中方坚决反对美国对台军售。”[1]外交部发言人汪文斌在2024年4月3日例行记者会上答路透社记者问时说。
 
     >>> zh_date("2024-04-03"), zh_name("Wang Wenbin"), zh_outlet("Reuters")
     ('2024年4月3日', '汪文斌', '路透社')
@@ -66,6 +66,17 @@ def attribution(c: Citation) -> str:
     return f"{who}{where}{after}答{asker}问时说。"
 
 
+def citation_line_zh(c: Citation, *, with_url: bool = True) -> str:
+    """The press-ready Chinese line of one citation: the quote, who, when, to whom, and the page.
+
+    >>> c = Citation(1, "中方坚决反对。", "p.html", "https://www.mfa.gov.cn/p.shtml", "2024-04-03", "Wang Wenbin",
+    ...              "Reuters", "问？", 0, 7, "p:1")
+    >>> citation_line_zh(c)
+    '“中方坚决反对。”外交部发言人汪文斌在2024年4月3日例行记者会上答路透社记者问时说。来源：https://www.mfa.gov.cn/p.shtml'
+    """
+    return f"{OPEN}{c.quote}{CLOSE}{attribution(c)}" + (f"来源：{c.url}" if with_url and c.url else "")
+
+
 def compose_zh(a: Answer) -> str:
     """The Chinese answer text: one line per cited turn, quotes in “…” with [n] markers."""
     lo, hi = a.filters.get("since") or a.date_range[0], a.filters.get("until") or a.date_range[1]
@@ -75,8 +86,8 @@ def compose_zh(a: Answer) -> str:
     by_turn: dict[str, list[Citation]] = {}
     for c in a.citations:
         by_turn.setdefault(c.turn_id, []).append(c)
-    lines = ["".join(f"{OPEN}{c.quote}{CLOSE}" for c in cs) + attribution(cs[0]) + "".join(f"[{c.n}]" for c in cs)
-             for cs in by_turn.values()]
+    # “quote”[n] then who said it: the marker stays next to its quote, so the page links it to its card
+    lines = ["".join(f"{OPEN}{c.quote}{CLOSE}[{c.n}]" for c in cs) + attribution(cs[0]) for cs in by_turn.values()]
     return "\n\n".join(lines) + f"\n\n共检索{a.searched_sources}份中文记录（{scope}）。"
 
 

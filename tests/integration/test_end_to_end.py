@@ -50,7 +50,7 @@ def test_right_turn_first_and_quotes_verbatim(index_dir, capsys, question, turn_
     assert rc == 0
     res = json.loads(out)
     assert set(res) == {"question", "answer", "found", "filters", "citations", "hits", "warnings", "coverage",
-                        "read_from_question", "understood_as", "followup"}
+                        "read_from_question", "understood_as", "followup", "lang"}
     assert res["warnings"] == [] and res["coverage"] is None
     assert res["followup"] is False and res["understood_as"] == question
     assert set(res["filters"]) == {"since", "until", "spokesperson", "outlet"}
@@ -60,7 +60,7 @@ def test_right_turn_first_and_quotes_verbatim(index_dir, capsys, question, turn_
     assert res["citations"], "a found answer cites something"
     for c in res["citations"]:
         assert set(c) == {"n", "quote", "source", "url", "date", "spokesperson", "outlet", "question", "start", "end",
-                          "sentence_score", "procedural"}
+                          "sentence_score", "procedural", "original"}
         assert isinstance(c["sentence_score"], float)
         assert index.sources[c["source"]].canonical[c["start"]:c["end"]] == c["quote"]
         assert f"\u201c{c['quote']}\u201d [{c['n']}]" in res["answer"]

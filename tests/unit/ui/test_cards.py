@@ -19,7 +19,7 @@ from tests.unit.ui.answers import QUOTE, URL, make_answer, make_retriever, make_
 HOSTILE = ('<script>window.__xss=1</script> <img src=x onerror="window.__xss=2"> '
            '[link](javascript:alert(1)) **bold** `code` $$x^2$$ & "quotes"')
 CITATION_KEYS = {"n", "quote", "source", "url", "date", "spokesperson", "outlet", "question", "start", "end",
-                 "sentence_score", "procedural"}
+                 "sentence_score", "procedural", "original"}
 
 
 def _hostile_source() -> Source:

@@ -104,7 +104,7 @@ def test_answer_quotes_the_answering_sentence_verbatim_in_press_style():
     c = a.citations[0]
     assert c.quote == "佩洛西窜访台湾严重违反一个中国原则，中方坚决反对、强烈谴责。"  # not the 我们注意到 opener
     assert SOURCES[c.source].canonical[c.start:c.end] == c.quote
-    assert f"“{c.quote}”外交部发言人华春莹在2022年8月2日例行记者会上答法新社记者问时说。[1]" in a.text
+    assert f"“{c.quote}”[1]外交部发言人华春莹在2022年8月2日例行记者会上答法新社记者问时说。" in a.text
     for h in a.hits:
         assert SOURCES[h.source].canonical[h.start:h.end] == h.text
 

@@ -170,11 +170,11 @@ def render_answer(answer: Answer, asked: dict | None = None, uid: str | None = N
     cites = {c.n: c for c in answer.citations}
     md = answer_markdown(answer, asked)
     chips = "".join(f'<span class="ss-chip">{esc(n)}</span>' for n in filter_notes(answer, asked)) or \
-        '<span class="ss-chip ss-chip-none">No filters</span>'
+        f'<span class="ss-chip ss-chip-none">{"无筛选条件" if answer.lang == "zh" else "No filters"}</span>'
     body = []
     for p in (answer.text or "").split("\n\n"):
         cls = ("ss-archive" if p.startswith("Not in the archive") else "ss-notfound" if not answer.found
-               else "ss-note" if p.startswith("Searched ") else "ss-para-a")
+               else "ss-note" if p.startswith(("Searched ", "共检索")) else "ss-para-a")
         body.append(f'<p class="{cls}">{answer_paragraph(p, cites, uid)}</p>')
     cards = "".join(render_card(c, uid) for c in answer.citations)
     warns = "".join(f'<p class="ss-warn" role="alert">{esc(w)}</p>' for w in answer.warnings)

@@ -21,6 +21,8 @@ def filter_notes(answer: Answer, asked: dict | None = None) -> list[str]:
     form; dates that are not from the form were read from the question's time phrase."""
     asked = asked or {}
     filters = answer.filters or {}
+    if answer.lang == "zh":
+        return _notes_zh(answer, asked, filters)
     notes = []
     since, until = filters.get("since"), filters.get("until")
     if since or until:
@@ -40,4 +42,24 @@ def filter_notes(answer: Answer, asked: dict | None = None) -> list[str]:
         phrase = answer.outlet_phrase or answer.outlet_preference
         notes.append(f"Questions from or about {answer.outlet_preference} first (from {OPEN}{phrase}{CLOSE} "
                      "in the question)")
+    return notes
+
+
+def _notes_zh(answer: Answer, asked: dict, filters: dict) -> list[str]:
+    """The notes of an answer to a Chinese question, in Chinese."""
+    from ..zh.answer import zh_date, zh_name
+
+    notes = []
+    since, until = filters.get("since"), filters.get("until")
+    if since or until:
+        rng = f"{zh_date(since) or '最早记录'}至{zh_date(until) or '最新记录'}"
+        from_q = f"（来自问题中的{OPEN}{answer.time_phrase}{CLOSE}）" if answer.time_phrase and not (
+            asked.get("since") or asked.get("until")) else ""
+        notes.append(f"日期：{rng}{from_q}")
+    if filters.get("spokesperson"):
+        phrase = answer.spokesperson_phrase
+        from_q = f"（来自问题中的{OPEN}{phrase}{CLOSE}）" if phrase and not asked.get("spokesperson") else ""
+        notes.append(f"发言人：{zh_name(filters['spokesperson'])}{from_q}")
+    if filters.get("outlet"):
+        notes.append(f"媒体：{filters['outlet']}")
     return notes

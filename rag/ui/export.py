@@ -50,8 +50,16 @@ def answer_markdown(answer: Answer, asked: dict | None = None) -> str:
         parts += ["**Citations**", ""]
         for c in answer.citations:
             link = safe_url(c.url)  # an <autolink>: nothing inside it is read as Markdown
-            line = md_escape(citation_line_for(c, with_url=False)) + (f" Source: <{link}>" if link else "")
+            if answer.lang == "zh":
+                from ..zh.answer import citation_line_zh
+
+                line = md_escape(citation_line_zh(c, with_url=False)) + (f" 来源：<{link}>" if link else "")
+            else:
+                line = md_escape(citation_line_for(c, with_url=False)) + (f" Source: <{link}>" if link else "")
             parts.append(f"- [{c.n}] {line}")
+            if c.original:
+                parts.append(f"  - 中文原文: “{md_escape(c.original['quote'])}” ({md_escape(c.original['source'])}, "
+                             f"characters {c.original['start']}–{c.original['end']})")
             if c.question:
                 asker = f" ({md_escape(c.outlet)})" if c.outlet else ""
                 parts.append(f"  - Question{asker}: {md_escape(c.question)}")

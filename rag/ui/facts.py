@@ -85,7 +85,14 @@ def corpus_facts(index: Any) -> dict:
         if src.spokesperson and src.spokesperson not in spk:
             spk[src.spokesperson] += 1
     lo, hi = index.date_range()
+    zh = getattr(index, "zh", None)
+    if zh is not None:  # the Chinese transcripts' spokespersons filter Chinese questions too
+        for src in zh.sources.values():
+            if src.spokesperson and src.spokesperson not in spk:
+                spk[src.spokesperson] += 1
     return {"sources": len(index.sources), "since": lo, "until": hi,
+            "zh_sources": len(zh.sources) if zh is not None else 0,
+            "zh_coverage": Coverage.from_dates(s.date for s in zh.sources.values()) if zh is not None else None,
             "undated": sum(1 for s in index.sources.values() if not s.date),
             "spokespersons": sorted(spk, key=str.lower),
             "outlets": [(f"{o} ({n})", o) for o, n in sorted(outlets.items(), key=lambda x: x[0].lower())],
@@ -120,9 +127,20 @@ def header_html(facts: dict, problem: str | None, index_dir: Path) -> str:
             '<p class="ss-sub">Ask in plain English; get back what the Chinese Foreign Ministry spokesperson '
             'actually said, as exact quotes with press-ready citations.</p>'
             f'<p class="ss-corpus">Searching {n} transcript{"s" if n != 1 else ""}{esc(span)}{esc(who)}</p>'
-            f'{month_chart(cov)}'
+            f'{month_chart(cov)}{_zh_line(facts)}'
             '<p class="ss-coverage">Nothing outside these dates is in the archive; a question about another '
             'period is answered “not in the archive”.</p></div>')
+
+
+def _zh_line(facts: dict) -> str:
+    """What Chinese transcripts the index holds, and that a question in Chinese searches them."""
+    n = facts.get("zh_sources") or 0
+    if not n:
+        return ""
+    cov = facts["zh_coverage"]
+    span = f": {cov.describe()}" if cov is not None and cov.dates else ""
+    return (f'<p class="ss-corpus ss-corpus-zh">用中文提问，检索中文记录 · Ask in Chinese to search {n} Chinese '
+            f'transcript{"s" if n != 1 else ""}{esc(span)}</p>')
 
 
 def build_command(index_dir: Path) -> str:

@@ -72,8 +72,12 @@ def listing_sets() -> dict[str, dict[str, Path]]:
     return out
 
 
-def small_zh_page(title: str, date: str, body: str = "外交部发言人：我们注意到有关报道。") -> bytes:
-    """A minimal older-layout Chinese transcript page (for listing items the corpus does not have)."""
+def small_zh_page(title: str, date: str, body: str | None = None) -> bytes:
+    """A minimal older-layout Chinese transcript page (for listing items the corpus does not have); its
+    answer is mostly characters drawn from a hash of title and date, so no two such pages are near-duplicates
+    (two items of one day by one spokesperson would otherwise be merged by rag.sources.fmprc_en.find_duplicates)."""
+    digest = hashlib.sha256(f"{title}|{date}".encode()).digest() * 2
+    body = body or f"关于{title}，" + "".join(chr(0x4E00 + b * 79 % 20000) for b in digest) + "。"
     return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title></head><body>'
             f'<div class="title" id="News_Body_Title">{html.escape(title)}</div>'
             f'<span id="News_Body_Time">{date}</span>'

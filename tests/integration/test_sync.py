@@ -13,13 +13,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
 
 from rag import cli, store
+from rag.sync.listing import parse_listing
 from tests.paths import ROOT
-from tests.sync_mirror import CORPUS, EN_LISTING, ZH_LISTING, Mirror
+from tests.sync_mirror import CORPUS, EN_LISTING, ZH_LISTING, Mirror, small_zh_page
 
 EN_DIR = "/mfa_eng/xwfw_665399/s2510_665401/2511_665403/"
 FAST = ["--rate", "50", "--backoff", "0.05", "--timeout", "1", "--quiet", "--json"]
@@ -184,3 +186,34 @@ def test_new_pages_indexed_and_sigkill_mid_sync_then_rerun(mirror, tmp_path, cap
         (m1, c1, v1), (m2, c2, v2) = expected, _index_summary(index)
         assert m1 == m2 and c1 == c2, when
         np.testing.assert_allclose(v1, v2, atol=1e-6)
+
+
+def test_chinese_listing_moves_on_into_the_seeds_index(mirror, tmp_path, capsys, index_dir):
+    """The seeds index through the Chinese listing of 2020-07-04 (since June 2020), then through the same
+    listing five months later: its 127 new items are stored and indexed when the mirror has them (every
+    other one here) and reported missing when it answers 404."""
+    index, data = tmp_path / "index", tmp_path / "data"
+    shutil.copytree(index_dir, index, symlinks=True)
+    cmd = ["--listing", mirror.url(ZH_LISTING), "--data", str(data), "--index", str(index), "--since", "2020-06-01",
+           *FAST]
+    code, first = sync_json(capsys, *cmd)
+    assert code == 0 and len(first["new"]) == first["links"] - first["older_than_since"] > 15
+    mirror.use_listing("zh-2020-12-13")
+    pages = [parse_listing(f.read_bytes(), mirror.url("https://www.fmprc.gov.cn" + path))
+             for path, f in mirror.sets["zh-2020-12-13"].items()]
+    links = [link for p in sorted(pages, key=lambda p: p.page) for link in p.links]
+    new = [link for link in links if urlsplit(link.url).path not in mirror.pages]
+    served = [link for i, link in enumerate(new) if i % 2]
+    for link in served:
+        mirror.routes[urlsplit(link.url).path] = ("bytes", small_zh_page(link.title, link.date))
+    code, second = sync_json(capsys, *cmd)
+    assert code == 1 and len(new) == 127
+    assert sorted(second["new"]) == sorted(link.url for link in served)
+    assert len(second["missing"]) == 127 - len(served) and second["failed"] == []
+    idx = store.load(index)
+    names = {u.rsplit("/", 1)[1].replace(".shtml", ".html") for u in first["new"] + second["new"]}
+    assert set(idx.zh.sources) == names and set(idx.sources) == set(store.load(index_dir).sources)
+    assert max(s.date for s in idx.zh.sources.values()) == max(link.date for link in served)
+    assert json.loads((index / "sync.json").read_text())["newest_transcript"] >= "2020-12-01"
+    code, third = sync_json(capsys, *cmd)
+    assert code == 0 and third["new"] == [] and third["ingest"] == {"written": False, "pending": 0}

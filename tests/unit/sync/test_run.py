@@ -9,9 +9,11 @@ from urllib.parse import urlsplit
 import pytest
 
 from rag import ingest as ingest_mod
+from rag import store
 from rag.sync.fetch import Fetcher
 from rag.sync.listing import parse_listing
 from rag.sync.run import SyncOptions, listing_lang, sync
+from rag.sync.store import page_name
 from tests.fakes import FakeEncoder
 from tests.sync_mirror import EN_LISTING, MFA_LISTING, ZH_LISTING, Mirror, newer_listing_pages, small_zh_page
 
@@ -62,7 +64,8 @@ def test_page_budget_and_resume(mirror, tmp_path):
 def test_listing_moved_on_new_items_and_missing_ones(mirror, tmp_path):
     """The Chinese listing of 2020-07-04, then the same listing five months later: 127 new items on top.
     The corpus lacks them: two thirds are served as small pages, a third answer 404."""
-    first = run(mirror, tmp_path, ZH_LISTING, since="2020-06-01")
+    index = tmp_path / "index"  # Chinese pages are indexed by words, without the model (rag.zh)
+    first = run(mirror, tmp_path, ZH_LISTING, since="2020-06-01", index=index)
     assert first.exit_code == 0 and first.older_than_since > 0
     stored = set(first.new)
     assert len(stored) == first.links - first.older_than_since and "older than --since" in first.walks[mirror.url(ZH_LISTING)]
@@ -75,14 +78,20 @@ def test_listing_moved_on_new_items_and_missing_ones(mirror, tmp_path):
     for i, link in enumerate(new):
         if i % 3:
             mirror.routes[urlsplit(link.url).path] = ("bytes", small_zh_page(link.title, link.date))
-    second = run(mirror, tmp_path, ZH_LISTING, since="2020-06-01")
+    second = run(mirror, tmp_path, ZH_LISTING, since="2020-06-01", index=index)
     assert sorted(second.new) == sorted(link.url for i, link in enumerate(new) if i % 3)
+    # The new pages are indexed (as the Chinese transcripts they are, with the listing's date); the missing are not.
+    zh = store.load(index).zh.sources
+    assert set(zh) == {page_name(u) for u in first.new + second.new}
+    assert sorted(second.ingest["added"]) == sorted(page_name(u) for u in second.new)
+    assert zh[page_name(new[1].url)].date == new[1].date and zh[page_name(new[1].url)].lang == "zh"
     assert sorted(u for u, _ in second.missing) == sorted(link.url for i, link in enumerate(new) if not i % 3)
     assert second.exit_code == 1  # missing pages are reported...
     # ...and the walk stopped at the page holding the first run's frontier (127 new items = pages 0-8).
     assert second.listings_read == 9 and "earlier complete run" in second.walks[mirror.url(ZH_LISTING)]
-    third = run(mirror, tmp_path, ZH_LISTING, since="2020-06-01")
+    third = run(mirror, tmp_path, ZH_LISTING, since="2020-06-01", index=index)
     assert (third.new, third.missing, third.exit_code, third.listings_unchanged) == ([], [], 0, 1)
+    assert third.ingest == {"written": False, "pending": 0}
     # A later run asking for older items walks on past the frontier.
     older = run(mirror, tmp_path, ZH_LISTING, since="2020-05-01")
     assert older.new and not set(older.new) & stored and older.listings_unchanged + older.listings_read > 9
@@ -126,10 +135,13 @@ def test_a_listing_without_links_fails_naming_the_page(mirror, tmp_path):
 
 def test_newer_layout_listing(mirror, tmp_path):
     mirror.add_listing(newer_listing_pages(per_page=6, pages=2, script=True))
-    r = run(mirror, tmp_path, MFA_LISTING)
+    r = run(mirror, tmp_path, MFA_LISTING, index=tmp_path / "index")
     assert (r.listings_read, len(r.new), r.exit_code) == (2, 12, 0)
     assert all("/wjdt_674879/fyrbt_674889/20" in u for u in r.new)
     assert len(list((tmp_path / "zh").glob("t20*.html"))) == 12
+    zh = store.load(tmp_path / "index").zh.sources
+    assert sorted(zh) == sorted(page_name(u) for u in r.new)
+    assert all(s.url == u for u in r.new for s in [zh[page_name(u)]])  # cited with the URL it was fetched from
 
 
 def test_new_pages_are_indexed_once(mirror, tmp_path, monkeypatch):

@@ -57,3 +57,12 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache
+
+# Fetch the ministry's new press-conference transcripts into data/ and add them to $(INDEX) (`rag sync`:
+# polite, 1 request/s, resumable; README "Keeping the index current"). Exit 0 only when nothing failed.
+# Extra options go in SYNC_ARGS, e.g. `make sync SYNC_ARGS="--lang en --max-pages 20"`.
+.PHONY: sync
+DATA      ?= data
+SYNC_ARGS ?=
+sync: index
+	$(BIN)/rag sync --data $(DATA) --index $(INDEX) $(SYNC_ARGS)

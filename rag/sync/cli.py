@@ -1,11 +1,14 @@
 """``rag sync``: its arguments and its summary (``rag/cli.py`` only registers the subcommand).
 
-    $ rag sync --lang en --max-pages 3 --rate 1
-    sync: 1 listing page read (0 unchanged, 304), 40 links: 3 new, 0 already stored, 0 removed, 0 missing, 0 failed
-      stopped: the page budget (--max-pages 3) is spent; the next run continues
-    index index: written (added 3, updated 0, unchanged 0, failed 0); newest transcript 2024-10-14
-    last sync: 2026-05-01T10:00:00Z (data/last_sync.json, index/sync.json)
+    $ rag sync --listing http://127.0.0.1:8000/mfa_eng/xwfw_665399/s2510_665401/2511_665403/default.shtml \
+          --max-pages 2 --quiet
+    sync: listing pages 0 read, 1 unchanged (304); 40 links: 2 new, 4 known before, 0 removed, 0 missing, 0 failed; 4 requests, 0 retried, 17.9 s
+      http://127.0.0.1:8000/mfa_eng/xwfw_665399/s2510_665401/2511_665403/default.shtml: stopped: the page budget (--max-pages 2) is spent; the next run continues
+    index index: written (added 2, updated 0, skipped 0, failed 0; 7 conferences)
+    last sync: 2026-05-01T10:00:00Z, newest transcript 2024-10-14 (data/last_sync.json, index/sync.json)
 
+Problems are listed one per line under the first (``retried URL: HTTP 503``, ``removed URL: redirected to …``,
+``robots.txt disallows URL``, ``MISSING URL: HTTP 404``, ``FAILED URL: reason``).
 ``--json`` prints :meth:`rag.sync.run.SyncReport.to_dict` instead. The exit code is 0 only when no
 page failed or was missing (404) and indexing failed for no page.
 """
@@ -59,9 +62,8 @@ def run_cli(args: argparse.Namespace) -> int:
 
 def format_report(r: SyncReport) -> str:
     """The human summary of a run (problems listed one per line, each with its reason)."""
-    read = f"{r.listings_read + r.listings_unchanged} listing page{'s' if r.listings_read + r.listings_unchanged != 1 else ''}"
-    lines = [f"sync: {read} read ({r.listings_unchanged} unchanged, 304), {r.links} links: {len(r.new)} new, "
-             f"{r.unchanged} already stored, {len(r.removed)} removed, {len(r.missing)} missing, "
+    lines = [f"sync: listing pages {r.listings_read} read, {r.listings_unchanged} unchanged (304); {r.links} links: "
+             f"{len(r.new)} new, {r.unchanged} known before, {len(r.removed)} removed, {len(r.missing)} missing, "
              f"{len(r.failed)} failed" + (f", {r.older_than_since} older than --since" if r.older_than_since else "")
              + (f", {len(r.disallowed)} disallowed by robots.txt" if r.disallowed else "")
              + f"; {r.requests} requests, {len(r.retries)} retried, {r.seconds:.1f} s"]

@@ -84,7 +84,11 @@ class SyncOptions:
         if not self.listings:
             return [(lang, DEFAULT_LISTINGS[lang]) for lang in self.langs]
         pairs = [(listing_lang(u), u) for u in self.listings]
-        return [(lang, u) for lang, u in pairs if lang in self.langs]
+        chosen = [(lang, u) for lang, u in pairs if lang in self.langs]
+        if not chosen:
+            raise QueryError(f"none of the --listing URLs is of --lang {','.join(self.langs)} "
+                             f"(their languages, from their paths: {', '.join(sorted({x for x, _ in pairs}))})")
+        return chosen
 
 
 @dataclass
@@ -93,9 +97,9 @@ class SyncReport:
 
     listings_read: int = 0  # listing pages answered with a page
     listings_unchanged: int = 0  # listing pages answered 304 Not Modified (read from DATA/listings/)
-    links: int = 0  # article links on the listing pages read
+    links: int = 0  # article links on the listing pages read (200 or 304)
     new: list[str] = field(default_factory=list)  # URLs stored by this run
-    unchanged: int = 0  # links already settled in the store (not fetched)
+    unchanged: int = 0  # links already known to the store (stored, removed or missing before): not fetched
     older_than_since: int = 0
     removed: list[tuple[str, str]] = field(default_factory=list)  # (url, why)
     missing: list[tuple[str, str]] = field(default_factory=list)  # (url, "404 Not Found")
@@ -153,9 +157,9 @@ class _Run:
                 ok, why = False, f"listing page {n} could not be read"
                 break
             top = top or [link.url for link in page.links]
+            r.links += len(page.links)
             older = False
             for link in page.links:
-                r.links += 1
                 if since and link.date and link.date < since:
                     r.older_than_since += 1
                     older = True

@@ -10,6 +10,7 @@ import pytest
 
 from rag import ingest as ingest_mod
 from rag import store
+from rag.errors import QueryError
 from rag.sync.fetch import Fetcher
 from rag.sync.listing import parse_listing
 from rag.sync.run import SyncOptions, listing_lang, sync
@@ -32,32 +33,42 @@ def run(m: Mirror, data, *listings: str, encoder_factory=None, **kw):
     return sync(opts, fetcher=fetcher, encoder_factory=encoder_factory)
 
 
-def test_language_of_a_listing():
+def test_language_of_a_listing_and_bad_options():
     assert listing_lang(EN_LISTING) == "en" and listing_lang("https://www.fmprc.gov.cn/eng/xw/fyrbt/lxjzh/") == "en"
     assert listing_lang(ZH_LISTING) == "zh" and listing_lang(MFA_LISTING) == "zh"
+    assert SyncOptions(listings=[EN_LISTING, ZH_LISTING], langs=("zh",)).first_pages() == [("zh", ZH_LISTING)]
+    assert [lang for lang, _ in SyncOptions().first_pages()] == ["en", "zh"]  # the ministry's current listings
+    for bad, message in [({"langs": ("fr",)}, "--lang"), ({"since": "2020-13-01"}, "--since"),
+                         ({"listings": [ZH_LISTING], "langs": ("en",)}, "none of the --listing"),
+                         ({"max_pages": -1}, "--max-pages")]:
+        with pytest.raises(QueryError, match=message):
+            SyncOptions(**bad).first_pages()
 
 
-def test_full_english_listing_then_nothing_new(mirror, tmp_path):
-    r = run(mirror, tmp_path, EN_LISTING)
-    assert (r.listings_read, r.links, len(r.new), r.unchanged, r.exit_code) == (13, 500, 500, 0, 0)
-    assert len(list((tmp_path / "en").glob("*.html"))) == 500
+def test_whole_listing_then_nothing_new(mirror, tmp_path):
+    mirror.add_listing(newer_listing_pages(per_page=10, pages=4))  # 40 pages of the newer site
+    r = run(mirror, tmp_path, MFA_LISTING)
+    assert (r.listings_read, r.links, len(r.new), r.unchanged, r.exit_code) == (4, 40, 40, 0, 0)
+    assert len(list((tmp_path / "zh").glob("*.html"))) == 40
     assert "the end of the listing" in next(iter(r.walks.values()))
     mirror.log.clear()
-    again = run(mirror, tmp_path, EN_LISTING)
-    assert (again.listings_read, again.listings_unchanged, len(again.new), again.unchanged) == (0, 1, 0, 40)
-    assert [(p, s) for _, p, s in mirror.log] == [("/robots.txt", 200), (EN_DIR + "default.shtml", 304)]
-    assert json.loads((tmp_path / "last_sync.json").read_text())["newest_transcript"] == "2020-07-03"
+    again = run(mirror, tmp_path, MFA_LISTING)
+    assert (again.listings_read, again.listings_unchanged, len(again.new), again.unchanged) == (0, 1, 0, 10)
+    assert [(p, s) for _, p, s in mirror.log] == [("/robots.txt", 200),
+                                                  ("/web/wjdt_674879/fyrbt_674889/index.shtml", 304)]
+    assert json.loads((tmp_path / "last_sync.json").read_text())["newest_transcript"] == "2024-04-03"
 
 
 def test_page_budget_and_resume(mirror, tmp_path):
-    first = run(mirror, tmp_path, EN_LISTING, max_pages=50)
-    assert len(first.new) == 50 and first.budget_reached and first.exit_code == 0
+    mirror.add_listing(newer_listing_pages(per_page=10, pages=4))
+    first = run(mirror, tmp_path, MFA_LISTING, max_pages=15)
+    assert len(first.new) == 15 and first.budget_reached and first.exit_code == 0
     assert "page budget" in next(iter(first.walks.values()))
     assert not (tmp_path / "state.json").exists()  # no frontier yet: the walk was cut short
-    second = run(mirror, tmp_path, EN_LISTING, max_pages=460)
-    assert len(second.new) == 450 and second.unchanged == 50 and not second.budget_reached
+    second = run(mirror, tmp_path, MFA_LISTING, max_pages=30)
+    assert len(second.new) == 25 and second.unchanged == 15 and not second.budget_reached
     assert not set(first.new) & set(second.new)
-    third = run(mirror, tmp_path, EN_LISTING)
+    third = run(mirror, tmp_path, MFA_LISTING)
     assert third.new == [] and third.listings_unchanged == 1
 
 

@@ -20,9 +20,9 @@ A page that yields no article link raises :class:`ListingError` naming the page:
 listing would look like "nothing new" forever.
 
     >>> page = parse_listing(
-    ...     b'<ul><li><a href="./202404/t20240403_11276141.shtml">2024年4月3日外交部发言人毛宁主持例行记者会</a>'
-    ...     b'<span>2024-04-03</span></li><li><a href="../other/">elsewhere</a></li></ul>'
-    ...     b'<script>createPageHTML(30, 0, "index", "shtml");</script>',
+    ...     '<ul><li><a href="./202404/t20240403_11276141.shtml">2024年4月3日外交部发言人毛宁主持例行记者会</a>'
+    ...     '<span>2024-04-03</span></li><li><a href="../other/">elsewhere</a></li></ul>'
+    ...     '<script>createPageHTML(30, 0, "index", "shtml");</script>',
     ...     "https://www.mfa.gov.cn/web/wjdt_674879/fyrbt_674889/")
     >>> [(link.url, link.date) for link in page.links]
     [('https://www.mfa.gov.cn/web/wjdt_674879/fyrbt_674889/202404/t20240403_11276141.shtml', '2024-04-03')]

@@ -14,6 +14,7 @@ queued per path and consumed one request at a time::
         m.routes[path] = ("redirect", "/web/system/2017/09/25/index.html")
         m.routes[path] = ("status", 404)
         m.robots = b"User-agent: *\\nDisallow: /some/path\\n"
+        m.gzip = True                                        # gzip bodies (a cut gzip stream is a truncated body)
         m.use_listing("zh-2020-12-13")                      # the Chinese listing saved five months later
         url = m.url("https://www.fmprc.gov.cn/web/...")     # the same path on the mirror
         m.log                                                # [(monotonic time, path, status), ...]
@@ -26,6 +27,7 @@ in ``m.routes`` (see :func:`small_zh_page`). The newer site generation had no li
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 import html
 import http.server
@@ -131,6 +133,7 @@ class Mirror:
         self.log: list[tuple[float, str, int]] = []
         self.headers: list[dict[str, str]] = []
         self.in_flight = self.max_in_flight = 0  # requests being answered now / at most at once
+        self.gzip = False  # True: bodies go gzip-compressed to clients that accept it
         self._lock = threading.Lock()
         self.server: http.server.ThreadingHTTPServer | None = None
 
@@ -244,6 +247,9 @@ class Mirror:
                 self.log[-1] = (t, path, 304)
             return self._send(h, 304, b"", {"ETag": etag, "Last-Modified": lm or ""}, length=False)
         headers = {"Content-Type": ctype, "ETag": etag, "Last-Modified": lm or PAGE_DATE}
+        if self.gzip and "gzip" in (h.headers.get("Accept-Encoding") or ""):
+            body = gzip.compress(body)
+            headers["Content-Encoding"] = "gzip"
         if fault and fault[0] in ("reset", "truncate", "truncate_nolength"):
             half = body[: len(body) // 2]
             h.send_response(200)

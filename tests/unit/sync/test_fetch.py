@@ -26,6 +26,7 @@ def _reset(mirror):
     mirror.faults.clear()
     mirror.log.clear()
     mirror.robots = b"User-agent: *\nDisallow: /private/\n"
+    mirror.gzip = False
 
 
 class Sleeps(list):
@@ -81,6 +82,15 @@ def test_transient_faults_are_retried(mirror, fault, reason):
     r = f.get(f"http://127.0.0.1:{mirror.port}{PAGE}")
     assert r.status == 200 and r.attempts == 2 and r.body.rstrip().endswith(b"</html>")
     assert len(f.retry_log) == 1 and reason in f.retry_log[0][1]
+
+
+def test_gzip_bodies_and_a_cut_gzip_stream(mirror):
+    mirror.gzip = True
+    mirror.fault(PAGE, ("truncate_nolength",))
+    f, _ = fetcher()
+    r = f.get(f"http://127.0.0.1:{mirror.port}{PAGE}")
+    assert r.status == 200 and r.body == mirror.pages[PAGE].read_bytes()
+    assert [why for _, why in f.retry_log] == ["truncated body (broken gzip stream)"]
 
 
 def test_a_slow_answer_within_the_timeout_is_not_a_fault(mirror):

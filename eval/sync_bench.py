@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -57,6 +58,7 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "eval" / "results" / "sync.md"))
     args = ap.parse_args()
     rows = []
+    load = os.getloadavg()[0]  # the machine is shared: say how busy it was
     with Mirror() as m, tempfile.TemporaryDirectory() as tmp:
         listings = ["--listing", m.url(EN_LISTING), "--listing", m.url(ZH_LISTING)]
         for listing in MFA_LISTINGS:  # 991 pages in three folders, 20 a listing page
@@ -82,8 +84,9 @@ def main() -> None:
         "# rag sync over the whole local mirror (eval/sync_bench.py)", "",
         f"`rag sync --rate {args.rate:g}` against tests/sync_mirror.py on 127.0.0.1; "
         f"{stored} pages stored in the end; the index holds {indexed[0]} English (seeds) and {indexed[1]} Chinese "
-        "transcripts. Listing pages: read (200) + unchanged (304); `new`: pages fetched and stored.", "",
-        "| run | listing pages | links | new | already stored | removed | missing (404) | failed | requests "
+        "transcripts. Listing pages: read (200) + unchanged (304); `new`: pages fetched and stored. "
+        f"Load average at the start: {load:.1f} on {os.cpu_count()} cores.", "",
+        "| run | listing pages | links | new | known before | removed | missing (404) | failed | requests "
         "| indexed | time | exit |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|", *rows, ""])
     Path(args.out).write_text(text, encoding="utf-8")

@@ -38,7 +38,7 @@ from .report import plot_chart, short, write_report
 from .runs import RUN_K, QueryRun, run_naive, run_retriever, write_run
 from .significance import significance
 
-SYSTEMS = ("bm25", "dense", "hybrid", "naive", "jieba", "bigram")  # the last two: Chinese sets (runs.py)
+SYSTEMS = ("bm25", "dense", "hybrid", "naive", "zh", "jieba", "bigram")  # the last three: Chinese sets (runs.py)
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -100,14 +100,14 @@ def resolve_selectors(config: EvalConfig, systems: list[str], dataset: Dataset) 
     if not config.quote:
         return [], False
     if config.selectors is None:
-        if dataset.sentences and "jieba" in systems:  # a Chinese set: one quote path (rag.zh.answer)
+        if dataset.sentences and "zh" in systems:  # a Chinese set: one quote path (rag.zh.answer)
             return ["sentence"], False
         return (list(SELECTORS) if dataset.sentences and "hybrid" in systems else []), False
     chosen = list(dict.fromkeys(s.strip() for s in config.selectors if s.strip()))
     bad = [s for s in chosen if s not in SELECTORS]
     if bad:
         raise QueryError(f"unknown quote selector(s) {', '.join(bad)}; choose from {', '.join(SELECTORS)}")
-    if chosen and "hybrid" not in systems and "jieba" not in systems:
+    if chosen and "hybrid" not in systems and "zh" not in systems:
         raise QueryError("--selectors compares quote selectors on hybrid retrieval: add hybrid to --systems")
     if chosen and not dataset.sentences:
         raise QueryError(f"--selectors needs gold sentences: {dataset.path / 'sentences.jsonl'} is missing or "

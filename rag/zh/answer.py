@@ -18,16 +18,17 @@ from ..cite import context_span
 from ..filters import Filters
 from ..records import Answer, AnswerHit, Citation
 from ..sources.lexicon import SPOKESPERSONS_ZH
-from .index import ZhIndex
+from .index import ZhIndex, document
 from .quote import best_sentences, sentence_spans
 from .search import apply_read, read_zh_question, search_zh
 from .tokens import zh_tokens
 
 OPEN, CLOSE = "“", "”"
 MAX_TURNS = 3  # turns quoted in the answer (each by its best sentence)
-# A quote must hold this share of the question's word weight (idf): a sentence that shares only a
+# A quoted turn must hold this share of the question's word weight (idf): a turn that shares only a
 # common word with the question is not an answer to it.
-MIN_COVERAGE = 0.3
+MIN_COVERAGE = 0.5
+MAX_RANK = 5  # quotes come from the first hits only: a tenth-ranked turn is not an answer
 _ZH_NAME = {en: zh for zh, en in SPOKESPERSONS_ZH.items()}
 
 
@@ -97,13 +98,15 @@ def answer_zh(zi: ZhIndex, question: str, *, k: int = 10, filters: Filters = Fil
     text, read, time_phrase, spk_phrase = read_zh_question(question) if read_question else (question, {}, None, None)
     filters = apply_read(filters, read)
     hits = search_zh(zi, text, filters, k=k)  # as search_question, keeping the phrases read
-    tokens = set(zh_tokens(text, zi.tokenizer))
-    weights = _idf(zi, tokens)
+    # Sentences are scored by words (jieba) when the index holds them: a whole word in a sentence is better
+    # evidence than one of its bigrams (measured: eval/results/zh/report.md).
+    sent_tok = "bigram" if zi.tokenizer == "bigram" else "jieba"
+    weights = _idf(zi, set(zh_tokens(text, sent_tok)))
     cites: list[Citation] = []
     ahits: list[AnswerHit] = []
     for h in hits:
         t, s = zi.turns[h.turn_id], zi.source_of[h.turn_id]
-        ranked = best_sentences(s.canonical, t.start, t.end, weights, zi.tokenizer)
+        ranked = best_sentences(s.canonical, t.start, t.end, weights, sent_tok)
         a, b, score = ranked[0] if ranked else (t.start, t.end, 0.0)
         pa, pb = _passage(s.canonical, t.start, t.end, a, b)
         ahits.append(AnswerHit(rank=h.rank, score=h.score, text=s.canonical[pa:pb], turn_id=t.turn_id,
@@ -111,7 +114,10 @@ def answer_zh(zi: ZhIndex, question: str, *, k: int = 10, filters: Filters = Fil
                                outlet=t.outlet, question=t.question, start=pa, end=pb, turn_kind=t.kind,
                                source_kind=s.kind, date_inferred=s.date_inferred, after_conference=t.after_conference,
                                bm25=h.score))
-        if len(cites) < MAX_TURNS and _coverage(s.canonical[a:b], weights, zi.tokenizer) >= MIN_COVERAGE:
+        # A turn is quoted when it, question and answer together, holds enough of the question's word weight:
+        # the answer often does not repeat the question's words (被拖的是中国人吗？ — 受伤害的是一名越南裔美国公民).
+        if len(cites) < MAX_TURNS and h.rank <= MAX_RANK and \
+                _coverage(document(t), weights, sent_tok) >= MIN_COVERAGE:
             ps, pe = context_span(s.canonical, a, b, t.start, t.end)
             cites.append(Citation(n=len(cites) + 1, quote=s.canonical[a:b], source=s.source, url=s.url, date=s.date,
                                   spokesperson=t.spokesperson or s.spokesperson, outlet=t.outlet, question=t.question,
@@ -143,11 +149,11 @@ def _coverage(sentence: str, weights: dict[str, float], tokenizer: str) -> float
 
 
 def _idf(zi: ZhIndex, tokens: set[str]) -> dict[str, float]:
-    """BM25's idf of each question word (a word absent from the index weighs nothing)."""
-    vocab = zi.bm25.vocab_dict
+    """BM25's idf of each question word. A word the index never saw weighs as much as the rarest word: a
+    question about 麦当劳 is not answered by a turn that only shares 涨价 with it."""
     n = max(len(zi.turn_ids), 1)
     df = _doc_freq(zi)
-    return {t: math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in tokens if t in vocab and df.get(t)}
+    return {t: math.log(1 + (n - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5)) for t in tokens}
 
 
 def _doc_freq(zi: ZhIndex) -> dict[str, int]:

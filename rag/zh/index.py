@@ -27,7 +27,7 @@ from ..records import Source, Turn
 from .tokens import zh_tokens
 
 VERSION = 1
-TOKENIZER = "jieba"
+TOKENIZER = "mixed"
 
 
 @dataclass

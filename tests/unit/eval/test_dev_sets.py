@@ -9,7 +9,7 @@ import pytest
 
 from rag.eval.datasets import Dataset, fingerprint, load_dataset, shared_ngrams
 from rag.sources.files import parse_file
-from tests.paths import CORPUS_EN, EVAL, SEEDS
+from tests.paths import CORPUS_EN, CORPUS_MFA_ZH, CORPUS_ZH, EVAL, SEEDS
 
 # ---------------------------------------------------------------------------
 # The dev sets: no copied wording, fingerprints of judged turns
@@ -27,8 +27,9 @@ def _turns_for(turn_ids) -> dict:
     stems = {t.rsplit(":", 1)[0] for t in turn_ids}
     out = {}
     for stem in sorted(stems):
-        path = next((p for p in (SEEDS / f"{stem}.txt", CORPUS_EN / f"{stem}.html") if p.is_file()), None)
-        assert path is not None, f"no transcript for {stem} in seeds/ or {CORPUS_EN}"
+        path = next((p for p in (SEEDS / f"{stem}.txt", CORPUS_EN / f"{stem}.html", CORPUS_ZH / f"{stem}.html",
+                                 CORPUS_MFA_ZH / f"{stem}.html") if p.is_file()), None)
+        assert path is not None, f"no transcript for {stem} in seeds/, {CORPUS_EN}, {CORPUS_ZH} or {CORPUS_MFA_ZH}"
         for t in parse_file(path, path.read_bytes()).turns:
             out[t.turn_id] = t
     return out
@@ -66,7 +67,7 @@ def test_paraphrase_queries_copy_no_four_word_run():
     assert not bad, "queries copy 4+ consecutive words of their turns:\n" + "\n".join(bad)
 
 
-@pytest.mark.parametrize("name", ["paraphrase", "journalist", "seeds"])
+@pytest.mark.parametrize("name", ["paraphrase", "journalist", "seeds", "zh"])
 def test_judged_turns_keep_their_fingerprints(name):
     """A parser change that shifts turn ids (or changes answer boundaries) breaks the qrels: re-judge then."""
     ds = _load(name)

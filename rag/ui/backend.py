@@ -84,6 +84,7 @@ class Backend:
         self._index_done = threading.Event()
         self._load_error: str | None = None
         self.timings: dict[str, float] = {}
+        self._reload_lock = threading.Lock()
 
     def start(self) -> threading.Thread | None:
         """Start loading the model (when an index with our model exists), then load the index here.
@@ -137,6 +138,32 @@ class Backend:
             self.timings["model"] = time.perf_counter() - t0
             self._ready.set()
 
+    def follow_switch(self) -> bool:
+        """Load the index again when its live build was switched (``rag ingest`` or ``rag sync`` wrote a new
+        one) since it was loaded, so the page searches new transcripts without a restart. One readlink per
+        call; a reader mid-answer keeps the index it started with. Returns whether it reloaded."""
+        from .. import store
+        from ..embedding import MODEL_NAME
+        from ..retrieval import Retriever
+
+        if self.index is None or self.index.path is None:
+            return False
+        cur = store.build_dir(self.index_dir)
+        if cur is None or cur.resolve() == Path(self.index.path).resolve():
+            return False
+        with self._reload_lock:
+            if cur.resolve() == Path(self.index.path).resolve():  # another request reloaded it
+                return False
+            try:
+                index = store.load(self.index_dir, model=MODEL_NAME)
+            except RagError:  # a switch under way or a bad build: keep serving the one loaded
+                log.exception("the index at %s was switched but could not be loaded", self.index_dir)
+                return False
+            retriever = Retriever(index, self.retriever.encoder) if self.retriever is not None else None
+            self.index, self.retriever = index, retriever if retriever is not None else self.retriever
+            log.info("index switched: now serving %s", index.path)
+            return True
+
     def wait_ready(self, timeout: float | None = None) -> bool:
         return self._ready.wait(timeout)
 
@@ -159,6 +186,7 @@ class Backend:
                 return Reply(question, asked, notice=Notice(NOT_READY))
             if self._load_error or self.retriever is None:
                 return Reply(question, asked, notice=Notice(self._load_error or "The search model is not available."))
+            self.follow_switch()
             context = tuple(str(c) for c in (context or ()) if c and str(c).strip())[-MAX_CONTEXT:]
             return Reply(question, asked, answer=answer_question(self.retriever, question, k=k, filters=filters,
                                                                  read_question=bool(read_question),

@@ -127,9 +127,29 @@ def header_html(facts: dict, problem: str | None, index_dir: Path) -> str:
             '<p class="ss-sub">Ask in plain English; get back what the Chinese Foreign Ministry spokesperson '
             'actually said, as exact quotes with press-ready citations.</p>'
             f'<p class="ss-corpus">Searching {n} transcript{"s" if n != 1 else ""}{esc(span)}{esc(who)}</p>'
-            f'{month_chart(cov)}{_zh_line(facts)}'
+            f'{month_chart(cov)}{_zh_line(facts)}{_freshness(facts, index_dir)}'
             '<p class="ss-coverage">Nothing outside these dates is in the archive; a question about another '
             'period is answered “not in the archive”.</p></div>')
+
+
+def _freshness(facts: dict, index_dir: Path) -> str:
+    """The newest transcript searched, and when ``rag sync`` last ran (``INDEX/sync.json``, if it ever did)."""
+    import json
+
+    from ..cite import human_date
+
+    zh_dates = getattr(facts.get("zh_coverage"), "dates", ()) or ()
+    dates = [d for d in (facts.get("until"), zh_dates[-1] if zh_dates else None) if isinstance(d, str)]
+
+    parts = [f"Newest transcript: {human_date(max(dates))}"] if dates else []
+    try:
+        info = json.loads((Path(index_dir) / "sync.json").read_text(encoding="utf-8"))
+        when = str(info.get("last_sync") or "")[:16].replace("T", " ")
+        if when:
+            parts.append(f"last sync: {when} UTC" + ("" if info.get("ok", True) else " (with failures)"))
+    except (OSError, ValueError, AttributeError):
+        parts.append("never synced from the ministry's site (rag sync)")
+    return f'<p class="ss-corpus ss-fresh">{esc(" · ".join(parts))}</p>' if parts else ""
 
 
 def _zh_line(facts: dict) -> str:

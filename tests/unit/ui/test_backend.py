@@ -85,3 +85,30 @@ def test_api_and_chat_take_the_thread(tmp_path):
     assert b.ask_json("And in July 2023?", context="not a list") == {
         "error": "context must be a list of earlier questions (strings), oldest first"}
     assert b.ask_json("And in July 2023?")["followup"] is False
+
+
+def test_the_page_follows_a_new_build_without_a_restart(tmp_path, monkeypatch):
+    """rag sync / rag ingest switch the live build; the next question is answered from it."""
+    from rag import store
+    from rag.ingest import ingest
+    from rag.retrieval import Retriever
+    from tests.fakes import FakeEncoder, make_transcript
+
+    monkeypatch.setattr("rag.ingest.MODEL_NAME", FakeEncoder.name)
+    monkeypatch.setattr("rag.embedding.MODEL_NAME", FakeEncoder.name)
+    enc, idx, src = FakeEncoder(), tmp_path / "idx", tmp_path / "src"
+    src.mkdir()
+    (src / "a.txt").write_text(make_transcript([("CCTV", "Taiwan is part of China.")],
+                                               header="Regular Press Conference on March 1, 2024\n"))
+    ingest([src], idx, encoder_factory=lambda: enc)
+    b = Backend(idx)
+    b.index = store.load(idx)
+    b.retriever = Retriever(b.index, enc)
+    b._ready.set()
+    assert b.follow_switch() is False  # nothing new
+    (src / "b.txt").write_text(make_transcript([("AFP", "The SCO summit in Tianjin was a success.")],
+                                               header="Regular Press Conference on March 2, 2024\n"))
+    ingest([src], idx, encoder_factory=lambda: enc)
+    r = b.reply("What about the SCO summit in Tianjin?")
+    assert "b.txt" in b.index.sources and b.retriever.index is b.index
+    assert r.answer.citations and r.answer.citations[0].source == "b.txt"

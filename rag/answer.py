@@ -182,7 +182,7 @@ def answer_question(retriever: Retriever, question: str, *, k: int = 10, filters
         result.hits = [replace(h, passage=passage(units[h.turn.turn_id])) for h in result.hits]
     quotes = select_quotes(result, retriever.encoder if mode != "bm25" else None, selector=selector,
                            units=units, min_dense=min_dense) if found else []
-    answer = build_answer(result, quotes, bool(quotes), mode)
+    answer = _with_originals(retriever, build_answer(result, quotes, bool(quotes), mode))
     only_zh = _only_in_chinese(retriever, result)
     if only_zh:
         answer = replace(answer, warnings=(*answer.warnings, only_zh))
@@ -202,6 +202,27 @@ def _answer_chinese(retriever: Retriever, question: str, *, k: int, filters: Fil
                 "with `rag ingest` (e.g. ../shared/corpus/fmprc/zh) or ask in English.")
         return Answer(question=question, text=text, found=False, filters=filters.to_dict(), lang="zh", mode="bm25")
     return answer_zh(zh, question, k=k, filters=filters, read_question=read_question)
+
+
+def _with_originals(retriever: Retriever, answer: Answer) -> Answer:
+    """Each English quote with its Chinese original (rag.align), when the index aligned its turn; None
+    otherwise: never a guess. ``scope`` says whether the Chinese sentence(s) or the whole answer is given."""
+    index = retriever.index
+    zh, align = getattr(index, "zh", None), getattr(index, "align", None)
+    if zh is None or not align or not answer.citations:
+        return answer
+    from .align import chinese_original
+
+    cites = []
+    for c in answer.citations:
+        canon = index.sources[c.source].canonical
+        o = chinese_original(align.get(c.turn_id), zh.sources, c.quote, canon[c.turn_start:c.turn_end],
+                             en_quote_start=c.start - c.turn_start)
+        if o is not None:
+            t = zh.turns.get(align[c.turn_id].zh_turn_id)
+            o["scope"] = "answer" if t is not None and (o["start"], o["end"]) == (t.start, t.end) else "sentence"
+        cites.append(replace(c, original=o))
+    return replace(answer, citations=tuple(cites))
 
 
 def _only_in_chinese(retriever: Retriever, result: SearchResult) -> str | None:

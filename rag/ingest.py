@@ -249,9 +249,14 @@ def _build(sources, hashes, changed, prev, params, dtype, encoder_factory, repor
         zh = prev.zh  # nothing Chinese changed: no need to segment every page again
     else:
         zh = build_zh(zh_sources) if zh_sources else None
+    align = {}
     if zh is not None:
-        manifest["zh"] = {"tokenizer": zh.tokenizer, "bm25": "bm25s over jieba words of each turn's question + answer"}
-    return store.assemble(manifest, dict(sorted(sources.items())), chunks, vectors, table, zh)
+        manifest["zh"] = {"tokenizer": zh.tokenizer, "bm25": "bm25s over the tokens of each turn's question + answer"}
+        from .align import align_corpus
+
+        align = align_corpus({**sources, **zh_sources})  # every English turn and its Chinese original, or why not
+        manifest["align"] = {"english_turns": len(align), "aligned": sum(1 for a in align.values() if a.zh_turn_id)}
+    return store.assemble(manifest, dict(sorted(sources.items())), chunks, vectors, table, zh, align)
 
 
 # Chunks per embedded group, i.e. per cache shard (~240 kB): a kill loses at most one group, a few seconds

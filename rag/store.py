@@ -13,6 +13,7 @@ Layout of an index directory ``DIR``::
         sentences.npz    sentence units of the chunks (chunk, start, end) for quote selection
         sentence_vectors.npy  float16 [n_sentences, 384], pooled from the chunks' forward passes
         zh/              the Chinese transcripts, searched by words, not embedded (rag.zh.index)
+        align.jsonl      each English turn's Chinese original (rag.align.TurnAlignment), when there are both
 
 A build is written to ``DIR/.tmp-*`` and renamed; then ``CURRENT`` is switched by
 an atomic ``os.replace`` of a symlink. A crash at any moment leaves either the
@@ -60,6 +61,7 @@ class Index:
     path: Path | None = None
     sentences: SentenceTable | None = None  # every sentence of every chunk, with vectors
     zh: ZhIndex | None = None  # the Chinese transcripts (``sources`` holds the English ones only)
+    align: dict = field(default_factory=dict)  # English turn id -> rag.align.TurnAlignment
 
     def __post_init__(self) -> None:
         if not self.turns:
@@ -97,12 +99,13 @@ def bm25_from_texts(texts: list[str]):  # noqa: ANN201
 
 
 def assemble(manifest: dict, sources: dict[str, Source], chunks: list[Chunk], vectors: np.ndarray,
-             sentence_table: SentenceTable | None = None, zh: ZhIndex | None = None) -> Index:
+             sentence_table: SentenceTable | None = None, zh: ZhIndex | None = None,
+             align: dict | None = None) -> Index:
     """An in-memory Index with its FAISS and BM25 parts built from chunks and vectors."""
     return Index(
         manifest=manifest, sources=sources, chunks=chunks, vectors=vectors,
         dense=_build_dense(vectors), bm25=bm25_from_texts([c.embed_text for c in chunks]),
-        sentences=sentence_table, zh=zh,
+        sentences=sentence_table, zh=zh, align=align or {},
     )
 
 
@@ -145,6 +148,10 @@ def save(index: Index, index_dir: Path) -> Path:
     sentences.save(index.sentences, tmp)
     if index.zh is not None and index.zh.sources:
         save_zh(index.zh, tmp)
+    if index.align:
+        with open(tmp / "align.jsonl", "w", encoding="utf-8") as fh:
+            for a in index.align.values():
+                fh.write(json.dumps(asdict(a), ensure_ascii=False) + "\n")
     # The manifest goes last: a build directory with a manifest is complete.
     (tmp / "manifest.json").write_text(json.dumps(index.manifest, indent=1, ensure_ascii=False), encoding="utf-8")
     _fsync_tree(tmp)
@@ -253,6 +260,7 @@ def load(index_dir: Path, *, model: str | None = None) -> Index:
         bm25 = bm25s.BM25.load(str(d / "bm25"), show_progress=False)
         table = sentences.load(d)
         zh = load_zh(d, _source_from_dict)
+        align = _load_align(d)
     except Exception as e:  # any corruption: one clear message with the fix
         raise IndexStateError(f"index at {index_dir} is damaged ({type(e).__name__}: {e}); {fix}") from None
     n = len(chunks)
@@ -262,7 +270,20 @@ def load(index_dir: Path, *, model: str | None = None) -> Index:
     if len(table.offsets) != n + 1 or table.vectors.shape != (len(table), vectors.shape[1]):
         raise IndexStateError(f"index at {index_dir} is inconsistent (sentence units do not match the chunks); {fix}")
     return Index(manifest=manifest, sources=sources, chunks=chunks, vectors=vectors, dense=dense, bm25=bm25, path=d,
-                 sentences=table, zh=zh)
+                 sentences=table, zh=zh, align=align)
+
+
+def _load_align(d: Path) -> dict:
+    if not (d / "align.jsonl").exists():
+        return {}
+    from .align import TurnAlignment
+
+    out = {}
+    with open(d / "align.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            a = TurnAlignment(**json.loads(line))
+            out[a.en_turn_id] = a
+    return out
 
 
 def _source_from_dict(d: dict) -> Source:

@@ -100,7 +100,7 @@ def _original(c: Citation) -> str:
     scope = "对应句" if o.get("scope") == "sentence" else "整段答问"
     return (f'<details class="ss-original" lang="zh"><summary>{esc(LABELS["en"]["original"])}</summary>'
             f'<blockquote class="ss-quote-zh">{esc(OPEN + o["quote"] + CLOSE)}</blockquote>'
-            f'<div class="ss-loc">{esc(scope)} · {src} · {esc(o.get("source") or "")} '
+            f'<div class="ss-orig-loc">{esc(scope)} · {src} · {esc(o.get("source") or "")} '
             f'{o.get("start")}–{o.get("end")}</div></details>')
 
 

@@ -9,7 +9,8 @@ drives Debian's chromium through Playwright (no browser download) and writes, in
   the second answer with its "Searched: … · follow-up" line and its first cards;
 * ``timeline.png``: the Huawei question asked again on its own, then **Timeline of the last question**, its tallest bar clicked so its period's statements
   are open;
-* ``phrase.png``: ``How often did they say "win-win"?``: counts, bars, tables, first occurrences.
+* ``phrase.png``: ``How often did they say "win-win"?``: counts, bars, tables, first occurrences;
+* with ``--chinese``: ``original.png`` (an English card's 中文原文 opened) and ``chinese.png`` (a question in Chinese).
 
 Each image is the chat column from the question to the end of what it shows (at most ``MAX_HEIGHT``
 pixels): the chat panel normally scrolls, so it is laid out at full height for the shot only.
@@ -119,6 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--index", default="/tmp/s3/full", help="index directory for app.py (default /tmp/s3/full)")
     ap.add_argument("--url", help="use a page already running here instead of starting app.py")
+    ap.add_argument("--chinese", action="store_true",
+                    help="also original.png (an English card's 中文原文 opened) and chinese.png (a question in "
+                         "Chinese); the index must hold the Chinese pages")
     args = ap.parse_args(argv)
     proc, url = (None, args.url.rstrip("/")) if args.url else start_app(args.index, Path(tempfile.gettempdir()) / "screenshots-app.log")
     try:
@@ -148,6 +152,15 @@ def main(argv: list[str] | None = None) -> int:
 
             ask(page, 'How often did they say "win-win"?')
             shot(page, DOCS / "phrase.png")
+
+            if args.chinese:
+                answer = ask(page, "What did China say about the US arms sales to Taiwan in 2019?")
+                box = answer.locator("details.ss-original").first
+                box.locator("summary").click()
+                shot(page, DOCS / "original.png", box)
+                answer = ask(page, "2022年8月 佩洛西 访台 反制措施")
+                cards = answer.locator("li.ss-card")
+                shot(page, DOCS / "chinese.png", cards.nth(min(1, cards.count() - 1)) if cards.count() else None)
             browser.close()
     finally:
         if proc:

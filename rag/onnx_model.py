@@ -13,8 +13,11 @@ in torch: pooling stays in :mod:`rag.embedding`, shared by both backends. With O
 (max abs difference 3e-7 on 1,000 corpus chunks) at about twice the speed on this 2-core AVX2 CPU.
 
 ``dtype="int8"`` is dynamic quantisation of the fp32 export (``onnxruntime.quantization.quantize_dynamic``,
-signed int8 weights per output channel): about 3.4x torch's speed, vectors at cosine 0.994 to fp32 on
-average; another model as far as an index is concerned (its own dtype in the manifest and the cache).
+signed int8 weights per output channel): ~4x torch's speed, vectors at cosine 0.994 to fp32 on average;
+another model as far as an index is concerned (its own dtype in the manifest and the cache). Not the
+default: on eval/paraphrase it keeps turn-level MRR@10 (0.896 against 0.898) but its sentence vectors
+pick the gold quote first less often (quote_first_hit 0.559 against 0.586; 0.572 with the FFN output
+layers or only the FFN input layers quantised), outside issue 12's 0.01 budget.
 
     >>> path = onnx_path("fp32")        # doctest: +SKIP
     >>> session(path, threads=2).run(None, feed)[0].shape   # doctest: +SKIP
@@ -134,8 +137,9 @@ def quantize_int8(src: Path, dst: Path) -> None:
 def session(path: Path, threads: int | None = None):  # noqa: ANN201 - onnxruntime.InferenceSession
     """An ORT CPU session with all graph optimisations and ``threads`` intra-op threads (default: cores).
 
-    Spinning worker threads are turned off: on a machine shared with other work they burn the cores the
-    other thread is waiting for (measured faster with spinning off on 2 busy cores).
+    Spinning worker threads are turned off: on a machine shared with other work they burn the core the
+    other thread waits for (at load 2.8: 61 passages/s without spinning, 56 with; at load 1.4 the same,
+    118 against 119), and a serving process leaves its idle cores to the others.
     """
     ort = require_ort()
     so = ort.SessionOptions()

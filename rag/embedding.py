@@ -38,11 +38,12 @@ DIMS = 384
 MAX_WORD_PIECES = 256
 BACKENDS = ("onnx", "torch")
 DTYPES = {"fp32": BACKENDS, "int8": ("onnx",), "bf16": ("torch",)}  # dtype -> runtimes that compute it
-# Texts per forward pass when building; it divides rag.ingest.GROUP (64). Smaller batches ran faster here
-# (encode_units over groups of 64 corpus chunks, batch sizes taken in turn, onnx fp32, 2 threads, median
-# of 3 rounds): 1: 95, 2: 113, 4: 121, 8: 120, 16: 111, 32: 102, 64: 87 passages/s (activations of a
-# small batch stay in cache).
-BATCH = 8
+# Texts per forward pass when building, by runtime; each divides rag.ingest.GROUP (64). Small batches ran
+# faster here (encode_units over groups of 64 corpus chunks, batch sizes taken in turn, median of 2-3
+# rounds; the activations of a small batch stay in cache). onnx, one pass on 2 threads at a time: 1: 95,
+# 2: 113, 4: 121, 8: 120, 16: 111, 32: 102, 64: 87 passages/s; two single-threaded passes at a time
+# (its default), 2: 132, 4: 131, 8: 121. torch: 4: 56, 16: 59, 64: 46 (64 was the batch before).
+BATCH = {"onnx": 4, "torch": 16}
 
 
 def set_offline_env() -> None:
@@ -102,20 +103,24 @@ class Embedder:
     'torch'
 
     A model replica serves one call at a time (the fast tokenizer fails when two threads use it
-    at once). For building, one replica with all threads is fastest: batches are big. For
-    serving, calls are small (a question, a handful of sentences), where a second thread
+    at once). For serving, calls are small (a question, a handful of sentences), where a second thread
     buys little: on 2 cores one thread per call and one replica per core answered 31.8 asks/s
     against 20.0 for one replica on 2 threads (4 concurrent callers, 500-page index, torch).
     ``replicas > 1`` loads the extra replicas in a background thread, so the first one is ready
-    as fast as before; calls wait for a free replica. ``threads`` is the threads of one call: ORT's
-    per session; torch's is process-wide (``torch.set_num_threads``), so only for a process that just serves.
+    as fast as before; calls wait for a free replica.
+
+    ``threads``: threads of one forward pass (ORT's intra-op threads, per session; torch's are
+    process-wide, ``torch.set_num_threads``, so only for a process that just serves). ``workers``
+    (onnx): forward passes of one call run at once, each on its own thread. An onnx build runs one
+    single-threaded pass per core on batches of 4: 131 passages/s against 120 for one pass on 2 threads
+    at a time (batches of 8) at load 1.7; 64 against 56 at load 3.6 (interleaved, see ``BATCH``).
     """
 
     name = MODEL_NAME
     dims = DIMS
 
     def __init__(self, dtype: str = "fp32", *, backend: str | None = None, replicas: int = 1,
-                 threads: int | None = None, torch_threads: int | None = None) -> None:
+                 threads: int | None = None, workers: int | None = None, torch_threads: int | None = None) -> None:
         if dtype not in DTYPES:
             raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, not {dtype!r}")
         backend = backend or default_backend(dtype)
@@ -126,9 +131,12 @@ class Embedder:
         set_offline_env()
         self.dtype, self.backend = dtype, backend
         threads = threads or torch_threads
+        self.workers = 1
         if backend == "onnx":
             from . import onnx_model
 
+            threads = threads or 1
+            self.workers = workers or max(1, (os.cpu_count() or 1) // threads)
             onnx_model.require_ort()  # before any export: the clear message first
             sess = onnx_model.session(onnx_model.onnx_path(dtype), threads)
 
@@ -167,9 +175,9 @@ class Embedder:
     @classmethod
     def for_serving(cls, dtype: str = "fp32", backend: str | None = None) -> Embedder:
         """One single-threaded replica per core (at most 4): many small concurrent calls."""
-        return cls(dtype, backend=backend, replicas=max(1, min(4, os.cpu_count() or 1)), threads=1)
+        return cls(dtype, backend=backend, replicas=max(1, min(4, os.cpu_count() or 1)), threads=1, workers=1)
 
-    def encode_units(self, texts: list[str], spans: list[list[tuple[int, int]]], *, batch_size: int = BATCH,
+    def encode_units(self, texts: list[str], spans: list[list[tuple[int, int]]], *, batch_size: int | None = None,
                      progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Mean-pooled vectors of ``texts`` (identical to :meth:`encode`, to float rounding) and, from
         the same forward pass, of the sub-spans ``spans[i]`` of ``texts[i]`` ("late pooling").
@@ -195,7 +203,7 @@ class Embedder:
         model = self._free.get()
         try:
             encs = model.tokenizer.encode_batch(texts)  # once, unpadded: each batch is padded to its longest
-            for idx, hidden in _batches(model, encs, batch_size):
+            for idx, hidden in _batches(model, encs, batch_size or BATCH[self.backend], self.workers):
                 for row, i in enumerate(idx):
                     n = len(encs[i].ids)
                     h, off = hidden[row, :n], np.asarray(encs[i].offsets, dtype=np.int64).reshape(n, 2)
@@ -218,7 +226,7 @@ class Embedder:
             return np.zeros((0, self.dims), dtype=np.float32)
         model = self._free.get()  # waits for a free replica
         try:
-            vecs = model.encode(texts, batch_size, progress)
+            vecs = model.encode(texts, batch_size, progress, self.workers)
         finally:
             self._free.put(model)
         return np.ascontiguousarray(vecs, dtype=np.float32)
@@ -238,15 +246,17 @@ def _tokenizer():  # noqa: ANN202 - tokenizers.Tokenizer
     return tok
 
 
-def _batches(model, encs: list, batch_size: int):  # noqa: ANN001, ANN202 - a replica, tokenizers Encodings
-    """``(indices, last hidden state [b, longest, dims])`` per batch, longest texts first.
+def _batches(model, encs: list, batch_size: int, workers: int = 1):  # noqa: ANN001, ANN202 - replica, Encodings
+    """``(indices, last hidden state [b, longest, dims])`` per batch, longest texts first, in order.
 
     Ordered by word pieces (ties by position), so a batch's texts have nearly the same length: 0.1 % of
     the padded positions are padding here, against 6 % when ordered by characters (over the corpus's
     chunks in batches of 16). The order depends on the texts only, so a call gives the same batches
-    whether or not it is part of a bigger build.
+    whether or not it is part of a bigger build. ``workers > 1`` runs that many batches at once (ORT
+    releases the GIL); the caller pools one batch while the next ones run.
     """
     order = sorted(range(len(encs)), key=lambda i: -len(encs[i].ids))
+    batches = []
     for b in range(0, len(order), batch_size):
         idx = order[b:b + batch_size]
         width = len(encs[idx[0]].ids)
@@ -256,7 +266,18 @@ def _batches(model, encs: list, batch_size: int):  # noqa: ANN001, ANN202 - a re
         for row, i in enumerate(idx):
             n = len(encs[i].ids)
             ids[row, :n], types[row, :n], mask[row, :n] = encs[i].ids, encs[i].type_ids, 1
-        yield idx, model.forward(ids, mask, types)
+        batches.append((idx, ids, mask, types))
+    if workers <= 1 or len(batches) <= 1:
+        for idx, ids, mask, types in batches:
+            yield idx, model.forward(ids, mask, types)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="embed")
+    try:
+        yield from zip((b[0] for b in batches), pool.map(lambda b: model.forward(*b[1:]), batches), strict=True)
+    finally:  # a caller that stops early (an error, a kill) does not wait for the batches not yet run
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 class _TorchReplica:
@@ -288,7 +309,7 @@ class _TorchReplica:
                                            token_type_ids=torch.from_numpy(types))
             return out.last_hidden_state.float().numpy()
 
-    def encode(self, texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
+    def encode(self, texts: list[str], batch_size: int, progress: bool, workers: int = 1) -> np.ndarray:
         return self.model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
                                  convert_to_numpy=True, show_progress_bar=progress)
 
@@ -306,7 +327,7 @@ class _OrtReplica:
         feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
         return self.session.run(None, {k: feed[k] for k in self.inputs})[0]
 
-    def encode(self, texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
+    def encode(self, texts: list[str], batch_size: int, progress: bool, workers: int = 1) -> np.ndarray:
         """Mean pooling over each text's tokens and L2 normalisation, as sentence-transformers does."""
         out = np.zeros((len(texts), DIMS), dtype=np.float32)
         encs = self.tokenizer.encode_batch(texts)
@@ -315,7 +336,7 @@ class _OrtReplica:
             from tqdm import tqdm
 
             bar = tqdm(total=len(texts), desc="embed", unit="text")
-        for idx, hidden in _batches(self, encs, batch_size):
+        for idx, hidden in _batches(self, encs, batch_size, workers):
             n = np.array([len(encs[i].ids) for i in idx])
             m = (np.arange(hidden.shape[1])[None, :] < n[:, None]).astype(np.float32)[:, :, None]
             pooled = (hidden * m).sum(axis=1) / n[:, None]

@@ -26,12 +26,13 @@ layers or only the FFN input layers quantised), outside issue 12's 0.01 budget.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import uuid
 from pathlib import Path
 
-from .errors import MissingDependency
+from .errors import MissingDependency, RagError
 
 # Bump when the export or quantisation settings change: a new file name, so old files are never used.
 EXPORT_VERSION = 1
@@ -152,12 +153,16 @@ def session(path: Path, threads: int | None = None):  # noqa: ANN201 - onnxrunti
 
 
 def _atomic(dst: Path, write) -> None:  # noqa: ANN001 - write(tmp path)
-    dst.parent.mkdir(parents=True, exist_ok=True)
     tmp = dst.with_name(f".tmp-{uuid.uuid4().hex[:8]}-{dst.name}")
     try:
+        dst.parent.mkdir(parents=True, exist_ok=True)
         write(tmp)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, dst)
+    except OSError as e:
+        raise RagError(f"cannot write the model's ONNX file to {dst.parent} ({e.strerror or e}); set "
+                       "RAG_CACHE_DIR to a writable folder") from e
     finally:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # renamed in, never written, or no folder to write in
+            tmp.unlink()

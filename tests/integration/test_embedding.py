@@ -82,6 +82,18 @@ def test_onnx_gives_torch_vectors_to_float_noise(seed_chunks):
     np.testing.assert_allclose(onnx.encode(TEXTS), onnx.encode_units(TEXTS, [[]] * len(TEXTS))[0], atol=1e-6)
 
 
+def test_passes_run_at_once_give_the_same_vectors(seed_chunks):
+    """Batches run two at a time on single-threaded passes (how an onnx build runs) or one at a time on
+    two threads: the same batches, bit-identical vectors, in the callers' order."""
+    two_at_once, one_at_a_time = Embedder(threads=1, workers=2), Embedder(threads=2, workers=1)
+    assert (two_at_once.workers, one_at_a_time.workers) == (2, 1)
+    a, b = embed_chunks(seed_chunks, two_at_once), embed_chunks(seed_chunks, one_at_a_time)
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(np.concatenate(a[2]), np.concatenate(b[2]))
+    np.testing.assert_array_equal(two_at_once.encode(TEXTS * 5, batch_size=2), one_at_a_time.encode(TEXTS * 5,
+                                                                                                     batch_size=2))
+
+
 def test_int8_is_another_dtype_near_fp32(seed_chunks):
     fp32, int8 = Embedder(), Embedder("int8")
     assert int8.dtype == "int8" and int8.backend == "onnx"

@@ -14,7 +14,7 @@ import pytest
 from rag import onnx_model, store
 from rag.embed_cache import RECIPE, EmbedCache
 from rag.embedding import Embedder, default_backend
-from rag.errors import MissingDependency
+from rag.errors import MissingDependency, RagError
 from rag.ingest import ingest
 from tests.fakes import FakeEncoder, make_transcript
 
@@ -106,6 +106,14 @@ def test_a_failed_export_leaves_no_file(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         onnx_model.onnx_path("fp32", _fake_model(tmp_path), cache)
     assert list(cache.iterdir()) == []
+
+
+def test_an_unwritable_cache_folder_says_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.setattr(onnx_model, "export_fp32", lambda src, dst: dst.write_bytes(b"graph"))
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the folder should be")
+    with pytest.raises(RagError, match="RAG_CACHE_DIR"):
+        onnx_model.onnx_path("fp32", _fake_model(tmp_path), blocked / "onnx")
 
 
 def test_cache_namespace_per_runtime_and_old_torch_caches_still_read(tmp_path):

@@ -249,9 +249,10 @@ def _tokenizer():  # noqa: ANN202 - tokenizers.Tokenizer
 def _batches(model, encs: list, batch_size: int, workers: int = 1):  # noqa: ANN001, ANN202 - replica, Encodings
     """``(indices, last hidden state [b, longest, dims])`` per batch, longest texts first, in order.
 
-    Ordered by word pieces (ties by position), so a batch's texts have nearly the same length: 0.1 % of
-    the padded positions are padding here, against 6 % when ordered by characters (over the corpus's
-    chunks in batches of 16). The order depends on the texts only, so a call gives the same batches
+    Ordered by word pieces (ties by position), so a batch's texts have nearly the same length: in a build
+    of the shared corpus (calls of 64 chunks, batches of 4) 0.7 % of the positions run are padding,
+    against 5.9 % ordered by characters (13.2 % in batches of 64, as before). The order depends on the
+    texts only, so a call gives the same batches
     whether or not it is part of a bigger build. ``workers > 1`` runs that many batches at once (ORT
     releases the GIL); the caller pools one batch while the next ones run.
     """

@@ -218,12 +218,21 @@ def load_dataset(path: str | Path, *, qrels: str | Path | None = None, queries: 
                    sentences={q.qid: gold[q.qid] for q in kept if q.qid in gold})
 
 
+def all_sources(index) -> dict:  # noqa: ANN001 - rag.store.Index
+    """English and Chinese sources of an index by file name (a Chinese question quotes the Chinese ones)."""
+    zh = getattr(index, "zh", None)
+    return {**index.sources, **(zh.sources if zh else {})}
+
+
+def all_turns(index) -> dict:  # noqa: ANN001 - rag.store.Index
+    zh = getattr(index, "zh", None)
+    return {**index.turns, **(zh.turns if zh else {})}
+
+
 def check_index(dataset: Dataset, index) -> list[str]:  # noqa: ANN001 - rag.store.Index
     """Warnings about judged turns the index does not have or whose text changed, and moved gold sentences."""
     warns = []
-    zh = getattr(index, "zh", None)
-    turns = {**index.turns, **(zh.turns if zh else {})}
-    sources = {**index.sources, **(zh.sources if zh else {})}
+    turns, sources = all_turns(index), all_sources(index)
     judged = {d for docs in dataset.qrels.values() for d, g in docs.items() if g > 0}
     missing = sorted(d for d in judged if d not in turns)
     if missing:

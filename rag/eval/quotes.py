@@ -25,7 +25,7 @@ import sys
 from collections.abc import Callable, Mapping
 
 from ..errors import RagError
-from .datasets import Dataset, GoldSentence, Query
+from .datasets import Dataset, GoldSentence, Query, all_sources, all_turns
 from .metrics import SENTENCE_METRICS
 
 QUOTE_K = 10
@@ -71,17 +71,6 @@ def quote_check(retriever, dataset: Dataset, mode: str, *, k: int = QUOTE_K, use
     summary = {"quote_verbatim": (n_ok / n_cit) if n_cit else 1.0, "quote_top_relevant": n_top / n,
                "quote_found": n_found / n, "citations": n_cit, "not_verbatim": bad[:20]}
     return summary, per
-
-
-def all_sources(index) -> dict:  # noqa: ANN001 - rag.store.Index
-    """English and Chinese sources of an index by file name (a Chinese question quotes the Chinese ones)."""
-    zh = getattr(index, "zh", None)
-    return {**index.sources, **(zh.sources if zh else {})}
-
-
-def all_turns(index) -> dict:  # noqa: ANN001 - rag.store.Index
-    zh = getattr(index, "zh", None)
-    return {**index.turns, **(zh.turns if zh else {})}
 
 
 def verbatim_ok(results: dict[str, dict]) -> bool:

@@ -85,6 +85,8 @@ class _ParaCollector:
     nesting at depth 256, far below Python's recursion limit.
     """
 
+    clean = staticmethod(clean_text)  # how a paragraph's text is cleaned (the Chinese pages override it)
+
     def __init__(self) -> None:
         self.paras: list[Para] = []
         self._buf: list[str] = []
@@ -103,7 +105,7 @@ class _ParaCollector:
             self._line += text.count("\n")
 
     def _break(self) -> None:
-        text, n = clean_text("".join(self._buf))
+        text, n = self.clean("".join(self._buf))
         self.invisible += n
         if text:
             self.paras.append(Para(text, self._start_line))

@@ -121,13 +121,7 @@ def clean_zh(text: str) -> tuple[str, int]:
 class _ZhParaCollector(_ParaCollector):
     """The English pages' paragraph collector with Chinese whitespace rules."""
 
-    def _break(self) -> None:
-        text, n = clean_zh("".join(self._buf))
-        self.invisible += n
-        if text:
-            self.paras.append(Para(text, self._start_line))
-        self._buf = []
-        self._start_line = None
+    clean = staticmethod(clean_zh)
 
 
 def body_paras(body: etree._Element) -> tuple[list[Para], int]:

@@ -152,18 +152,8 @@ def _idf(zi: ZhIndex, tokens: set[str]) -> dict[str, float]:
     """BM25's idf of each question word. A word the index never saw weighs as much as the rarest word: a
     question about 麦当劳 is not answered by a turn that only shares 涨价 with it."""
     n = max(len(zi.turn_ids), 1)
-    df = _doc_freq(zi)
+    df = zi.doc_freq()
     return {t: math.log(1 + (n - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5)) for t in tokens}
-
-
-def _doc_freq(zi: ZhIndex) -> dict[str, int]:
-    cached = getattr(zi, "_df", None)
-    if cached is None:
-        # bm25s keeps a word-by-document matrix in CSC form: word i's documents are indptr[i]:indptr[i + 1]
-        indptr = zi.bm25.scores["indptr"]
-        cached = {w: int(indptr[i + 1] - indptr[i]) for w, i in zi.bm25.vocab_dict.items() if i + 1 < len(indptr)}
-        zi._df = cached
-    return cached
 
 
 def _passage(text: str, lo: int, hi: int, a: int, b: int) -> tuple[int, int]:

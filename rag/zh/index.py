@@ -40,12 +40,22 @@ class ZhIndex:
     tokenizer: str = TOKENIZER
     turns: dict[str, Turn] = field(default_factory=dict)
     source_of: dict[str, Source] = field(default_factory=dict)
+    _df: dict[str, int] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         for s in self.sources.values():
             for t in s.turns:
                 self.turns[t.turn_id] = t
                 self.source_of[t.turn_id] = s
+
+    def doc_freq(self) -> dict[str, int]:
+        """How many turns hold each token (read once from the BM25 matrix, then kept)."""
+        if self._df is None:
+            # bm25s keeps a token-by-document matrix in CSC form: token i's documents are indptr[i]:indptr[i + 1]
+            indptr = self.bm25.scores["indptr"]
+            self._df = {w: int(indptr[i + 1] - indptr[i]) for w, i in self.bm25.vocab_dict.items()
+                        if i + 1 < len(indptr)}
+        return self._df
 
     def date_range(self) -> tuple[str | None, str | None]:
         dates = sorted(s.date for s in self.sources.values() if s.date)

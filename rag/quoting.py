@@ -60,6 +60,11 @@ SELECTORS = ("sentence", "chunk", "first")
 SHORT_WORDS = 12
 # A second sentence of the same turn is quoted only when it scores nearly as well as the best one.
 SECOND_MARGIN = 0.1
+# The best sentence's better neighbour is joined to it when it scores within this margin: the scores of
+# two adjacent sentences that close cannot tell which of them answers (measured: best_span).
+JOIN_MARGIN = 0.2
+# ... unless the two sentences together would be longer than this (a quote must stay pasteable).
+MAX_JOINED_WORDS = 70
 # The passage shown for a turn (``hits[i].text``): whole sentences around its best one, up to this size.
 PASSAGE_CHARS = 800
 
@@ -167,16 +172,14 @@ def _number(quotes: list[Quote]) -> list[Quote]:
 
 
 def _best_sentences(h: Hit, units: list[ScoredUnit], max_per_turn: int) -> list[Quote]:
-    """The best-scored sentence of a turn (joined with a neighbour when too short to stand alone), then a
-    second one when it scores nearly as well. The span holding the best sentence comes first."""
+    """The best-scored sentence of a turn with the neighbour :func:`best_span` joins to it, then a second
+    one when it scores nearly as well. The span holding the best sentence comes first."""
     if not units:
         return [_first_sentence(h)]
     canon = h.source.canonical
     best = best_unit(units)
-    picks = {best}
-    if units[best].words < SHORT_WORDS and len(units) > 1:
-        nbrs = [i for i in (best - 1, best + 1) if 0 <= i < len(units)]
-        picks.add(max(nbrs, key=lambda i: (units[i].score, -i)))
+    lo, hi = best_span(units)
+    picks = set(range(lo, hi + 1))
     if max_per_turn > 1 and len(picks) == 1:
         rest = sorted((i for i in range(len(units)) if i != best), key=lambda i: (-units[i].score, i))
         if rest and units[rest[0]].score >= units[best].score - SECOND_MARGIN and not units[rest[0]].procedural:
@@ -186,9 +189,40 @@ def _best_sentences(h: Hit, units: list[ScoredUnit], max_per_turn: int) -> list[
     return [Quote(0, s, e, canon[s:e], h, round(units[best].score, 4)) for s, e in spans]
 
 
-def best_unit(units: list[ScoredUnit]) -> int:
-    """Index of the best-scored unit (the earlier one on a tie)."""
-    return max(range(len(units)), key=lambda i: (units[i].score, -i))
+def best_unit(units: list[ScoredUnit], pool: list[int] | None = None) -> int:
+    """Index of the best-scored unit (of ``pool``, default all; the earlier one on a tie)."""
+    return max(range(len(units)) if pool is None else pool, key=lambda i: (units[i].score, -i))
+
+
+def best_span(units: list[ScoredUnit], best: int | None = None) -> tuple[int, int]:
+    """``(first, last)`` unit of the quote around the ``best`` unit (default: the best-scored one).
+
+    The best sentence is quoted with one neighbour when it cannot stand alone or the two answer
+    together: when it only announces a position ("Our position is consistent and clear."), with the
+    sentence after it; when it is short (``SHORT_WORDS``), or its better-scored neighbour scores
+    within ``JOIN_MARGIN`` of it, with that neighbour (not a procedural one, and not past
+    ``MAX_JOINED_WORDS``). Measured on the paraphrase set's gold sentences: ``eval/results/sentences/``.
+
+    >>> u = [ScoredUnit(0, 9, 0.50, 20, False, True), ScoredUnit(10, 19, 0.2, 20, False), ScoredUnit(20, 29, 0.1, 20, False)]
+    >>> best_span(u)  # announces: joined with the next sentence although it scores far lower
+    (0, 1)
+    >>> best_span([ScoredUnit(0, 9, 0.5, 20, False), ScoredUnit(10, 19, 0.45, 20, False), ScoredUnit(20, 29, 0.1, 20, False)])
+    (0, 1)
+    >>> best_span([ScoredUnit(0, 9, 0.5, 20, False), ScoredUnit(10, 19, 0.2, 20, False)])
+    (0, 0)
+    """
+    best = best_unit(units) if best is None else best
+    n = len(units)
+    if n == 1:
+        return best, best
+    if units[best].announces and best + 1 < n:
+        return best, best + 1
+    nb = max((i for i in (best - 1, best + 1) if 0 <= i < n), key=lambda i: (units[i].score, -i))
+    if units[best].words < SHORT_WORDS or (
+            units[nb].score >= units[best].score - JOIN_MARGIN and not units[nb].procedural
+            and units[best].words + units[nb].words <= MAX_JOINED_WORDS):
+        return min(best, nb), max(best, nb)
+    return best, best
 
 
 def passage(units: list[ScoredUnit], budget: int = PASSAGE_CHARS) -> tuple[int, int] | None:

@@ -36,7 +36,7 @@ import numpy as np
 
 from .errors import MissingDependency, QueryError, RagError
 from .filters import Filters
-from .quoting import SHORT_WORDS  # a best sentence shorter than this is quoted with its better neighbour
+from .quoting import best_span, best_unit  # the quote around a turn's best sentence, as answers make it
 from .text import bm25_tokens, sentence_spans
 
 # Calibrated on the dev sets (eval/results/timeline/report.md, made by eval/timeline_calibrate.py): the
@@ -180,7 +180,7 @@ def choose_unit(addressed: int, covered_months: int, months: int) -> str:
 
 
 def _quote(retriever, turn_id: str, question: str, qvec: np.ndarray | None) -> tuple[int, int]:  # noqa: ANN001
-    """Span of the turn's best sentence (with its better neighbour when short); else its first sentence.
+    """Span of the quote around the turn's best sentence (:func:`rag.quoting.best_span`); else its first sentence.
     The sentences are scored by the answer's sentence ranker (:mod:`rag.sentence_rank`)."""
     units = retriever.sentence_ranker().units(turn_id, question, qvec) if retriever.index.sentences else []
     if not units:
@@ -190,11 +190,7 @@ def _quote(retriever, turn_id: str, question: str, qvec: np.ndarray | None) -> t
         return spans[0]
     # A statement before a procedural line ("I'd refer you to ..."), as answers quote them.
     pool = [i for i in range(len(units)) if not units[i].procedural] or list(range(len(units)))
-    best = max(pool, key=lambda i: (units[i].score, -i))
-    lo = hi = best
-    if units[best].words < SHORT_WORDS and len(units) > 1:
-        nb = max((i for i in (best - 1, best + 1) if 0 <= i < len(units)), key=lambda i: (units[i].score, -i))
-        lo, hi = min(best, nb), max(best, nb)
+    lo, hi = best_span(units, best_unit(units, pool))
     return units[lo].start, units[hi].end
 
 

@@ -141,3 +141,44 @@ def test_build_table_offsets_are_absolute():
     c = idx.chunks[0]
     t = build_table([c], [[(0, 5)]], np.ones((1, 384), dtype=np.float32))
     assert (t.start[0], t.end[0]) == (c.start, c.start + 5) and list(t.offsets) == [0, 1]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("China's position on the issue of Kashmir is consistent and clear.", True),
+    ("Regarding the trade issue, China's position remains clear.", True),
+    ("Here I would like to stress three points:", True),
+    ("Though not a party to it, we hold a consistent and clear position on that issue.", True),
+    ("China's position is clear: we oppose unilateral sanctions.", False),  # states it in the same sentence
+    ("We hold a consistent position of opposing unilateral sanctions and long-arm jurisdiction.", False),
+    ("China firmly opposes the so-called sanctions.", False),
+])
+def test_announces_position(text, expected):
+    from rag.sentence_rank import announces_position
+
+    assert announces_position(text) is expected
+
+
+def _u(score: float, words: int = 20, proc: bool = False, ann: bool = False, at: int = 0) -> ScoredUnit:
+    return ScoredUnit(at * 100, at * 100 + 99, score, words, proc, ann)
+
+
+def test_best_span_joins_the_sentence_after_an_announcement():
+    from rag.quoting import best_span
+
+    units = [_u(0.1, at=0), _u(0.9, ann=True, at=1), _u(0.2, at=2), _u(0.6, at=3)]
+    assert best_span(units) == (1, 2)  # the next sentence states the position, whatever its score
+    assert best_span([_u(0.1, at=0), _u(0.9, ann=True, at=1)]) == (1, 1)  # nothing after it: the usual rules
+
+
+def test_best_span_joins_a_close_neighbour_within_the_margin_and_the_length_cap():
+    from rag.quoting import JOIN_MARGIN, MAX_JOINED_WORDS, best_span
+
+    close = 0.9 - JOIN_MARGIN + 0.01
+    assert best_span([_u(0.1, at=0), _u(0.9, at=1), _u(close, at=2)]) == (1, 2)
+    assert best_span([_u(close, at=0), _u(0.9, at=1), _u(0.1, at=2)]) == (0, 1)
+    assert best_span([_u(0.1, at=0), _u(0.9, at=1), _u(0.9 - JOIN_MARGIN - 0.01, at=2)]) == (1, 1)  # too far
+    assert best_span([_u(0.9, at=0), _u(close, proc=True, at=1)]) == (0, 0)  # never a procedural neighbour
+    long = MAX_JOINED_WORDS // 2 + 1
+    assert best_span([_u(0.9, words=long, at=0), _u(close, words=long, at=1)]) == (0, 0)  # too long together
+    assert best_span([_u(0.9, words=5, at=0), _u(0.0, at=1)]) == (0, 1)  # too short to stand alone
+    assert best_span([_u(0.5)]) == (0, 0)

@@ -18,7 +18,7 @@ from dataclasses import replace
 
 from .cite import CLOSE, OPEN, context_span, human_date, lead
 from .errors import QueryError
-from .followup import in_thread
+from .followup import focus, in_thread
 from .quoting import MIN_DENSE, OTHER_DATES_MIN_DENSE, Quote, is_found, passage, select_quotes
 from .records import Answer, AnswerHit, Citation
 from .retrieval import Filters, Hit, Retriever, SearchResult, check_question
@@ -168,7 +168,7 @@ def answer_question(retriever: Retriever, question: str, *, k: int = 10, filters
     if is_chinese(question):
         return _answer_chinese(retriever, question, k=k, filters=filters, read_question=read_question)
     searched, filters, u = in_thread(retriever, question, context, filters, mode)
-    result = retriever.search(searched, k=k, filters=filters, mode=mode, parse_time=read_question)
+    result = focus(retriever.search(searched, k=k, filters=filters, mode=mode, parse_time=read_question), u)
     other_dates = bool(result.uncovered and result.uncovered.get("mentions"))
     min_dense = OTHER_DATES_MIN_DENSE if other_dates else MIN_DENSE
     found = is_found(result, min_dense)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 
 from .filters import Filters
 from .intent import parse_intent
+from .retrieval import SearchResult
 
 # A question with more topic words than this is about something of its own.
 MAX_NEW_WORDS = 3
@@ -109,6 +110,7 @@ class Understood:
     topic: str | None = None  # the thread's topic as searched before this question
     relative: str | None = None  # "earlier" or "later" than the topic's best answer
     changes: tuple[str, ...] = ()  # what the follow-up changed, in words ("in 2020", "spokesperson Zhao Lijian")
+    party: str | None = None  # the other party the follow-up names ("And France?"): its statements are wanted
 
 
 def places(text: str) -> list[tuple[str, int, int]]:
@@ -204,6 +206,7 @@ def understand(question: str, context: list[str] | tuple[str, ...] = ()) -> Unde
         elif not any(p == party for p, _, _ in places(base)):
             base = f"{base} {party}"
         changes.append(party)
+    named = new_places[0][0] if new_places and new_places[0][0] not in CHINA_PARTS else None
     relative = "earlier" if _EARLIER.search(q) else "later" if _LATER.search(q) else None
     if relative:
         changes.append(f"{relative} than the previous answer")
@@ -216,11 +219,38 @@ def understand(question: str, context: list[str] | tuple[str, ...] = ()) -> Unde
         changes.append(" ".join(extra))
         keys = [w for w in re.findall(r"[A-Za-z0-9][\w'’.-]*|[\u4e00-\u9fff]+", topic) if _names_topic(w)]
         searched = f"{_name_the_speaker(q, topic)} {' '.join(keys)}"
-        return Understood(q, " ".join(searched.split()), True, topic, None, tuple(changes))
+        return Understood(q, " ".join(searched.split()), True, topic, None, tuple(changes), named)
     if extra:
         changes.append(" ".join(extra))
     searched = " ".join(x for x in (base, added, " ".join(extra)) if x).strip()
-    return Understood(q, " ".join(searched.split()), True, topic, relative, tuple(changes))
+    return Understood(q, " ".join(searched.split()), True, topic, relative, tuple(changes), named)
+
+
+# "And France?" after a question on US arms sales to Taiwan asks for statements about France: a turn
+# whose question or answer names the new party is lifted by this much (as an outlet named in the
+# question is, rag.retrieval.OUTLET_BOOST): above turns of the same relevance that do not name it.
+PARTY_BOOST = 0.25
+
+
+def names_party(text: str, party: str) -> bool:
+    """Whether ``text`` names ``party`` by any of the names reporters use for it.
+
+    >>> names_party("Regarding the French government's plan to sell weapons", "France")
+    True
+    """
+    return any(_PLACE_OF[m.group(1)] == party for m in _PLACE_RX.finditer(text))
+
+
+def focus(result: SearchResult, u: Understood | None) -> SearchResult:
+    """The hits of a follow-up that names another party, with the turns naming that party lifted by
+    :data:`PARTY_BOOST` and re-ranked; the result unchanged otherwise."""
+    if u is None or not u.followup or not u.party or not result.hits:
+        return result
+    lifted = [replace(h, score=h.score + PARTY_BOOST) if names_party(f"{h.turn.question or ''} {h.turn.text}", u.party)
+              else h for h in result.hits]
+    lifted.sort(key=lambda h: -h.score)
+    result.hits = [replace(h, rank=i) for i, h in enumerate(lifted, start=1)]
+    return result
 
 
 _SPEAKER_RX = re.compile(r"\b(China|Chinese government|Beijing|the ministry|the spokesperson)\b", re.I)

@@ -57,7 +57,7 @@ def run_retriever(retriever, queries: list[Query], mode: str, *, k: int = RUN_K,
     A query with ``context`` (a thread's earlier questions) is searched as the ask path does
     (:func:`rag.followup.in_thread`) unless ``use_context`` is False (the follow-up alone).
     """
-    from ..followup import in_thread
+    from ..followup import focus, in_thread
     from ..zh.tokens import is_chinese
 
     runs: dict[str, QueryRun] = {}
@@ -67,9 +67,10 @@ def run_retriever(retriever, queries: list[Query], mode: str, *, k: int = RUN_K,
         if is_chinese(q.text) or mode in ZH_SYSTEMS:
             runs[q.qid] = _run_zh(retriever, q, mode, k, parse_time, t0)
             continue
+        understood = None
         if q.context and use_context and parse_time:
-            text, filters, _ = in_thread(retriever, q.text, q.context, filters, mode)
-        res = retriever.search(text, k=k, filters=filters, parse_time=parse_time, mode=mode)
+            text, filters, understood = in_thread(retriever, q.text, q.context, filters, mode)
+        res = focus(retriever.search(text, k=k, filters=filters, parse_time=parse_time, mode=mode), understood)
         ids = [h.turn.turn_id for h in res.hits]
         scores = strictly_decreasing([h.score for h in res.hits])
         runs[q.qid] = QueryRun(q.qid, list(zip(ids, scores, strict=True)), res.time_phrase, res.filters.to_dict(),

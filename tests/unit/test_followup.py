@@ -108,3 +108,37 @@ def test_they_is_china_when_the_thread_asked_what_china_said():
     # a thread about what someone else did keeps the pronoun: who "they" are is not known
     u = understand("How did they retaliate?", ["US sanctions on Hong Kong officials"])
     assert u.searched.startswith("How did they retaliate?")
+
+
+def _hits(*turns: tuple[float, str, str]):
+    from types import SimpleNamespace
+
+    from rag.retrieval import Hit, SearchResult
+
+    hits = [Hit(i, score, None, SimpleNamespace(question=q, text=a, turn_id=f"t{i}"), None)
+            for i, (score, q, a) in enumerate(turns, start=1)]
+    return SearchResult("q", Filters(), None, hits)
+
+
+def test_a_new_party_lifts_the_turns_that_name_it():
+    from rag.followup import PARTY_BOOST, focus, names_party
+
+    u = understand("And France?", ["What is the ministry's position on US arms sales to Taiwan?"])
+    assert u.party == "France"
+    res = focus(_hits((1.0, "US arms sales to Taiwan?", "China opposes US arms sales."),
+                      (0.9, "The French government's plan to sell weapons to Taiwan?", "We firmly oppose it."),
+                      (0.5, "Paris?", "No comment.")), u)
+    assert [h.turn.turn_id for h in res.hits] == ["t2", "t1", "t3"]  # 0.9 + boost above 1.0; 0.5 + boost below it
+    assert [h.rank for h in res.hits] == [1, 2, 3] and res.hits[0].score == 0.9 + PARTY_BOOST
+    assert names_party("the Americans said", "United States") and not names_party("Frenchman", "France")
+
+
+def test_no_lift_without_a_new_party_or_for_parts_of_china():
+    from rag.followup import focus
+
+    assert understand("And in 2020?", [HUAWEI]).party is None
+    assert understand("What about Hong Kong?", ["What did China say about US tariffs?"]).party is None
+    assert understand("What about Australia?", []).party is None  # not a follow-up: nothing to lift
+    res = _hits((1.0, "a", "b"), (0.9, "France?", "c"))
+    assert [h.turn.turn_id for h in focus(res, understand("And in 2020?", [HUAWEI])).hits] == ["t1", "t2"]
+    assert focus(res, None) is res

@@ -1,25 +1,24 @@
-"""Experiment: can a learned scorer pick the answering sentence of a turn better than the hand-weighted sum?
+"""Train the sentence head (rag/data/sentence_head.json) and report how well it picks the answering sentence.
 
-    .venv/bin/python eval/sentence_head.py --index INDEX [--out eval/results/sentence_head.md]
+    .venv/bin/python eval/sentence_head.py --index INDEX [--c 3] [--out rag/data/sentence_head.json]
 
 INDEX must hold seeds + ../shared/corpus/fmprc/en (the pages of the pairs and of the dev sets).
-Training data: ``eval/sentences_train/pairs.jsonl`` (624 query/turn/gold-sentence triples written by
-blind labellers from random turns that no dev set judges; see its README). For every sentence of a
-turn, the features of :class:`rag.sentence_rank.SentenceRanker` (cosine to the question, IDF-weighted
-term overlap, position, procedural, chunk cosine, stance) plus six more (term overlap weighted within
-the turn, overlap with the journalist's question, "announces a position", the sentence after one,
-short, first) and the sentence's 384-number MiniLM vector; an L2 logistic regression over them
-(Newton's method, numpy only). Reported: how often the best-scored sentence of a gold turn is a gold
-sentence, on the training pairs (5-fold cross-validation) and on each dev set (never trained on),
-against the hand-weighted sum. The end-to-end effect on ``rag ask`` was measured by plugging the head
-into the ranker: see the report's last section (written by hand from that run).
+Training data: ``eval/sentences_train/pairs.jsonl`` (query / turn / gold sentences written by blind
+labellers from random turns that no dev set judges; see its README). Every sentence of each turn gets
+the feature row :meth:`rag.sentence_rank.SentenceRanker.features` computes at ask time (the query
+searched as ``rag ask`` searches it), and :func:`rag.sentence_head.fit` fits a logistic regression
+over them; the score scale is set so scores spread within a training turn as the hand-weighted sum's
+did (:func:`rag.sentence_head.scaled`), so the quote rules' margins keep their size. Nothing here
+reads a dev set's labels except to report, after the head is written: how often the best-scored
+sentence of a gold turn is gold, head against the hand-weighted sum (5-fold CV on the training
+pairs; then each dev set, never trained on).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
-import math
 import sys
 from pathlib import Path
 
@@ -27,119 +26,80 @@ import numpy as np
 
 from rag.embedding import Embedder
 from rag.eval.datasets import load_dataset
-from rag.procedural import is_procedural
-from rag.retrieval import Retriever
-from rag.sentence_rank import SentenceRanker, SentenceWeights, announces_position, score_row, stance
+from rag.retrieval import Filters, Retriever
+from rag.sentence_head import DEFAULT_PATH, SentenceHead, fit, scaled
+from rag.sentence_rank import FEATURES, SentenceRanker, hand_score
 from rag.store import load
 from rag.text import bm25_tokens
 
 ROOT = Path(__file__).resolve().parent
 PAIRS = ROOT / "sentences_train" / "pairs.jsonl"
-EXTRA = ("local", "restates", "announces", "after_announcement", "short", "first")
 
 
-def turn_rows(ranker: SentenceRanker, retriever: Retriever, query: str, turn_id: str, gold: list[tuple[int, int]],
-              filters=None) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:  # noqa: ANN001
-    """``(features, hand-weighted score, gold flags)`` of the turn's sentences for ``query`` (as rag ask searches it)."""
-    res = retriever.search(query, k=10, **({"filters": filters} if filters is not None else {}))
+def turn_rows(retriever: Retriever, ranker: SentenceRanker, query: str, turn_id: str, gold: list[tuple[int, int]],
+              filters: Filters = Filters()) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(feature rows, gold flags)`` of the turn's sentences for ``query``, or None without sentences."""
+    res = retriever.search(query, k=10, filters=filters)
     text = res.intent.search_text if res.intent else res.question
-    terms = set(bm25_tokens(text))
-    units = ranker.units(turn_id, text, res.query_vector, list(terms))
+    units, x = ranker.features(turn_id, text, res.query_vector, bm25_tokens(text))
     if not units:
         return None
-    idx = retriever.index
-    turn = idx.turns[turn_id]
-    canon = idx.sources[turn.source].canonical
-    asked = set(bm25_tokens(turn.question or ""))
-    rows = ranker.table.rows_of(ranker._turn_chunks.get(turn_id, []))
-    vecs = ranker.table.vectors[rows].astype(np.float32)
-    q = res.query_vector
-    texts = [canon[u.start:u.end] for u in units]
-    toks = [set(bm25_tokens(t)) for t in texts]
-    n = len(units)
-    df = {t: sum(1 for ts in toks if t in ts) for t in terms}
-    total = sum(ranker.idf(t) for t in terms) or 1.0
-    local_total = sum(ranker.idf(t) * math.log((n + 1) / 0.5) for t in terms) or 1.0
-    feats = []
-    for k, (text, ts) in enumerate(zip(texts, toks, strict=True)):
-        hit = terms & ts
-        base = [float(vecs[k] @ q), sum(ranker.idf(t) for t in hit) / total, k / (n - 1) if n > 1 else 0.0,
-                float(is_procedural(text)), float(idx.vectors[ranker.table.chunk[rows[k]]] @ q), stance(text)]
-        extra = [sum(ranker.idf(t) * math.log((n + 1) / (df[t] + 0.5)) for t in hit) / local_total,
-                 len(ts & asked) / max(len(ts), 1), float(announces_position(text)),
-                 float(k > 0 and announces_position(texts[k - 1])), float(len(text.split()) < 8), float(k == 0)]
-        feats.append(base + extra)
-    x = np.hstack([np.asarray(feats, dtype=np.float64), vecs])
-    w = SentenceWeights()
-    hand = np.array([score_row(f[0], f[1], f[2], bool(f[3]), w, f[4], f[5]) for f in feats])
-    y = np.array([any(u.start <= s and e <= u.end for s, e in gold) for u in units], dtype=float)
-    return x, hand, y
-
-
-def fit(xs: list[np.ndarray], ys: list[np.ndarray], c: float, iterations: int = 50) -> tuple[np.ndarray, ...]:
-    """L2 logistic regression by Newton's method: ``(mean, scale, weights, bias)`` (bias not penalised)."""
-    x, y = np.vstack(xs), np.concatenate(ys)
-    mean, scale = x.mean(0), x.std(0)
-    scale[scale < 1e-6] = 1.0
-    z = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
-    w = np.zeros(z.shape[1])
-    reg = np.full(z.shape[1], 1.0 / c)
-    reg[-1] = 0.0
-    for _ in range(iterations):
-        p = 1.0 / (1.0 + np.exp(-(z @ w)))
-        step = np.linalg.solve((z * (p * (1 - p))[:, None]).T @ z + np.diag(reg + 1e-9), z.T @ (p - y) + reg * w)
-        w -= step
-        if np.abs(step).max() < 1e-8:
-            break
-    return mean, scale, w[:-1], w[-1]
+    return x, np.array([any(u.start <= s and e <= u.end for s, e in gold) for u in units], dtype=float)
 
 
 def top1(scores: list[np.ndarray], ys: list[np.ndarray]) -> float:
+    """Share of turns whose best-scored sentence (the earlier one on a tie) is gold."""
     return float(np.mean([y[int(np.argmax(s))] for s, y in zip(scores, ys, strict=True)]))
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--index", required=True)
-    ap.add_argument("--c", type=float, default=3.0)
+    ap.add_argument("--c", type=float, default=3.0, help="inverse L2 strength (default 3)")
+    ap.add_argument("--out", default=str(DEFAULT_PATH))
     ap.add_argument("--dev", default="eval/paraphrase,eval/journalist,eval/seeds")
     args = ap.parse_args(argv)
     index = load(Path(args.index))
     retriever = Retriever(index, Embedder(index.manifest.get("dtype", "fp32")))
-    ranker = retriever.sentence_ranker()
-    train = []
+    ranker = SentenceRanker(index, head=SentenceHead(FEATURES, np.zeros(1), np.ones(1), np.zeros(1), 0.0))  # unused
+    xs, ys = [], []
     for line in PAIRS.read_text(encoding="utf-8").splitlines():
         p = json.loads(line)
-        got = turn_rows(ranker, retriever, p["query"], p["turn_id"], [(g["start"], g["end"]) for g in p["gold"]])
-        if got is not None and got[2].any():
-            train.append(got)
-    xs, hands, ys = zip(*train, strict=True)
+        got = turn_rows(retriever, ranker, p["query"], p["turn_id"], [(g["start"], g["end"]) for g in p["gold"]])
+        if got is not None and got[1].any():
+            xs.append(got[0])
+            ys.append(got[1])
     print(f"training pairs: {len(xs)}, sentences {sum(len(y) for y in ys)}, gold {int(sum(y.sum() for y in ys))}")
     folds = np.arange(len(xs)) % 5
     for c in (0.3, 1.0, 3.0, 10.0):
-        scores = [None] * len(xs)
+        scores: list[np.ndarray] = [np.zeros(0)] * len(xs)
         for f in range(5):
-            mean, scale, w, b = fit([xs[i] for i in range(len(xs)) if folds[i] != f],
-                                    [ys[i] for i in range(len(xs)) if folds[i] != f], c)
+            head = fit([xs[i] for i in range(len(xs)) if folds[i] != f], [ys[i] for i in range(len(xs)) if folds[i] != f],
+                       FEATURES, c=c)
             for i in np.flatnonzero(folds == f):
-                scores[i] = ((xs[i] - mean) / scale) @ w + b
-        print(f"training 5-fold CV, C={c}: head {top1(scores, ys):.3f}, hand-weighted sum {top1(hands, ys):.3f}")
-    mean, scale, w, b = fit(list(xs), list(ys), args.c)
+                scores[i] = head.logit(xs[i])
+        print(f"training 5-fold CV, C={c}: head {top1(scores, ys):.3f}, "
+              f"hand-weighted sum {top1([hand_score(x) for x in xs], ys):.3f}")
+    digest = hashlib.sha1(PAIRS.read_bytes()).hexdigest()[:12]
+    head = fit(xs, ys, FEATURES, c=args.c, info={"pairs": "eval/sentences_train/pairs.jsonl", "sha1": digest,
+                                                   "turns": len(xs), "c": args.c})
+    head = scaled(head, xs, float(np.mean([hand_score(x).std() for x in xs])))
+    head.save(Path(args.out))
+    print(f"wrote {args.out} (score scale {head.score_scale:.4f})")
     for name in filter(None, args.dev.split(",")):
         ds = load_dataset(name)
-        dev = []
+        dx, dy = [], []
         for q in ds.queries:
             by_turn: dict[str, list] = {}
             for g in ds.sentences.get(q.qid, []):
                 by_turn.setdefault(g.turn_id, []).append((g.start, g.end))
             for tid, gold in by_turn.items():
-                got = turn_rows(ranker, retriever, q.text, tid, gold, q.filters())
-                if got is not None and got[2].any():
-                    dev.append(got)
-        dx, dh, dy = zip(*dev, strict=True)
-        head = [((x - mean) / scale) @ w + b for x in dx]
-        print(f"{name} (C={args.c}): {len(dx)} gold turns, top-1 gold: head {top1(head, dy):.3f}, "
-              f"hand-weighted sum {top1(dh, dy):.3f}")
+                got = turn_rows(retriever, ranker, q.text, tid, gold, q.filters())
+                if got is not None and got[1].any():
+                    dx.append(got[0])
+                    dy.append(got[1])
+        print(f"{name}: {len(dx)} gold turns, top-1 gold: head {top1([head.logit(x) for x in dx], dy):.3f}, "
+              f"hand-weighted sum {top1([hand_score(x) for x in dx], dy):.3f}")
     return 0
 
 

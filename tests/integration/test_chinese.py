@@ -13,6 +13,7 @@ import pytest
 
 from rag import cli, store
 from tests.paths import CORPUS_EN, CORPUS_MFA_ZH, CORPUS_ZH, SEEDS
+from tests.translation import same_statement
 
 EN_PAGE, ZH_PAGE, MFA_PAGE = "t1655318.html", "t1655241.html", "t20231128_11188500.html"
 
@@ -51,11 +52,11 @@ def test_an_english_quote_carries_its_chinese_original(zh_index, capsys):
     assert set(o) == {"lang", "quote", "source", "url", "start", "end", "scope"} and o["lang"] == "zh"
     assert o["source"] == ZH_PAGE and o["url"].endswith("t1655241.shtml")
     assert idx.zh.sources[ZH_PAGE].canonical[o["start"]:o["end"]] == o["quote"]  # verbatim, by offsets
-    assert "对台军售" in o["quote"] or "售台武器" in o["quote"] or "出售武器" in o["quote"]
-    # the English turn's aligned Chinese turn holds the original
+    assert same_statement(first["quote"], o["quote"])  # the counterpart of what is quoted
+    # the English turn's aligned Chinese turn (on the arms sales) holds the original
     en_turn = next(t for t in idx.sources[EN_PAGE].turns if t.start <= first["start"] < t.end)
     zh_turn = idx.zh.turns[idx.align[en_turn.turn_id].zh_turn_id]
-    assert zh_turn.start <= o["start"] and o["end"] <= zh_turn.end
+    assert zh_turn.start <= o["start"] and o["end"] <= zh_turn.end and "对台军售" in zh_turn.text
     # a seed quote has no Chinese page of its day: null, never a guess
     seed = _ask(capsys, "What did China say about the Global South?", "--index", str(zh_index))
     assert seed["citations"] and all(c["original"] is None for c in seed["citations"])

@@ -10,7 +10,7 @@ from rag.ingest import ingest
 from rag.procedural import procedural_kind
 from rag.quoting import PASSAGE_CHARS, passage
 from rag.retrieval import Retriever
-from rag.sentence_rank import ScoredUnit, SentenceWeights, score_row, stance
+from rag.sentence_rank import FEATURES, ScoredUnit, hand_score, stance
 from rag.sentences import build_table, table_for, unit_spans
 from rag.sources.text import parse_text
 from tests.fakes import FakeEncoder, make_transcript
@@ -72,12 +72,35 @@ def test_reingest_carries_unit_vectors_over(tmp_path, monkeypatch):
     assert len(second) == n + 1
 
 
-def test_score_is_the_weighted_sum():
-    w = SentenceWeights()
-    got = score_row(0.5, 0.25, 0.5, True, w, chunk=0.4, stance_share=2 / 3)
-    assert got == pytest.approx(w.cos * 0.5 + w.lex * 0.25 - w.pos * 0.5 - w.procedural * 1 + w.chunk * 0.4
-                                + w.stance * 2 / 3)
+def test_hand_score_is_the_weighted_sum():
+    row = dict(zip(FEATURES, [0.5, 0.25, 0.5, 1.0, 0.4, 2 / 3, 0.9, 0.9, 1.0, 1.0, 1.0, 1.0], strict=True))
+    got = hand_score(np.array([[row[f] for f in FEATURES]]))[0]
+    assert got == pytest.approx(1.0 * 0.5 + 0.7 * 0.25 - 0.05 * 0.5 - 0.3 * 1 + 0.3 * 0.4 + 0.3 * 2 / 3)
     assert stance("We noted it.") == 0 and stance("China firmly opposes it.") == pytest.approx(2 / 3)
+
+
+def test_feature_rows_follow_FEATURES_then_the_sentence_vector():
+    text = ("I have seen the reports. China's position on the SCO is consistent and clear. "
+            "China firmly supports the Shanghai Cooperation Organization in fighting drug trafficking.")
+    idx, enc = _index(make_transcript([("CCTV", text)]))
+    r = Retriever(idx, enc)
+    tid = idx.chunks[0].turn_id
+    q = "SCO drug trafficking"
+    qvec = enc.encode([q])[0]
+    units, x = r.sentence_ranker().features(tid, q, qvec)
+    assert x.shape == (3, len(FEATURES) + 384)
+    col = {f: x[:, i].tolist() for i, f in enumerate(FEATURES)}
+    assert col["pos"] == [0.0, 0.5, 1.0] and col["first"] == [1.0, 0.0, 0.0]
+    assert col["procedural"] == [1.0, 0.0, 0.0] and units[0].procedural
+    assert col["announces"] == [0.0, 1.0, 0.0] and col["after_announcement"] == [0.0, 0.0, 1.0]
+    assert col["lex"][0] == 0.0 and col["lex"][2] > col["lex"][1] > 0  # "drug trafficking" only in the last
+    canon = idx.sources["s.txt"].canonical
+    vec = idx.sentences.vectors[idx.sentences.rows_of([c.chunk_id for c in idx.chunks])].astype(np.float32)
+    np.testing.assert_allclose(x[:, len(FEATURES):], vec)
+    np.testing.assert_allclose(col["cos"], vec @ qvec, rtol=1e-5)
+    scored = r.sentence_ranker().units(tid, q, qvec)
+    assert [canon[u.start:u.end] for u in scored] == [canon[u.start:u.end] for u in units]
+    np.testing.assert_allclose([u.score for u in scored], r.sentence_ranker().head.score(x), atol=1e-5)
 
 
 def test_the_answering_sentence_is_quoted_first_not_the_turn_opener():

@@ -1,0 +1,70 @@
+"""rag.sentence_head: the shipped head, its training pairs, and the logistic regression that fits it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import numpy as np
+import pytest
+
+from rag.errors import RagError
+from rag.eval.datasets import load_dataset
+from rag.sentence_head import DEFAULT_PATH, HEAD_VERSION, SentenceHead, fit, load_head, scaled
+from rag.sentence_rank import FEATURES
+from tests.paths import EVAL
+
+PAIRS = EVAL / "sentences_train" / "pairs.jsonl"
+
+
+def test_the_shipped_head_reads_the_ranker_features_and_was_trained_on_the_committed_pairs():
+    head = load_head()
+    assert head.features == FEATURES
+    assert len(head.weights) == len(head.mean) == len(head.scale) == len(FEATURES) + 384
+    assert head.info["sha1"] == hashlib.sha1(PAIRS.read_bytes()).hexdigest()[:12]  # re-train after editing pairs
+    assert head.info["turns"] >= 1000 and 0 < head.score_scale < 1
+
+
+def test_training_pairs_are_verbatim_and_never_a_dev_set_turn():
+    pairs = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines()]
+    assert len(pairs) >= 1000
+    judged = set()
+    for name in ("paraphrase", "seeds", "journalist", "threads"):
+        judged |= {t for q in load_dataset(EVAL / name).qrels.values() for t in q}
+    assert not judged & {p["turn_id"] for p in pairs}
+    for p in pairs:
+        assert p["query"].strip() and p["gold"] and p["turn_id"].startswith(p["source"].rsplit(".", 1)[0] + ":")
+        assert all(g["end"] - g["start"] == len(g["text"]) > 0 for g in p["gold"])
+
+
+def test_fit_separates_what_it_can_and_save_load_round_trips(tmp_path):
+    rng = np.random.default_rng(0)
+    xs, ys = [], []
+    for _ in range(40):  # the gold sentence is the one with the largest first feature
+        x = rng.normal(size=(5, 3))
+        y = (x[:, 0] == x[:, 0].max()).astype(float)
+        xs.append(x)
+        ys.append(y)
+    head = fit(xs, ys, ("a", "b", "c"), c=10.0, info={"turns": 40})
+    assert head.weights[0] > 5 * max(abs(head.weights[1]), abs(head.weights[2]))
+    right = sum(int(np.argmax(head.logit(x))) == int(np.argmax(y)) for x, y in zip(xs, ys, strict=True))
+    assert right >= 36  # of 40: the weights on the two noise features are small but not zero
+    s = scaled(head, xs, 0.25)
+    assert np.mean([s.score(x).std() for x in xs]) == pytest.approx(0.25, rel=1e-5)
+    s.save(tmp_path / "h.json")
+    back = load_head(tmp_path / "h.json")
+    np.testing.assert_allclose(back.score(xs[0]), s.score(xs[0]), atol=1e-4)
+    assert back.info == {"turns": 40} and back.features == ("a", "b", "c")
+
+
+def test_bad_heads_and_rows_are_refused(tmp_path):
+    with pytest.raises(RagError, match="cannot read"):
+        load_head(tmp_path / "missing.json")
+    doc = json.loads(DEFAULT_PATH.read_text(encoding="utf-8"))
+    doc["version"] = HEAD_VERSION + 1
+    (tmp_path / "v.json").write_text(json.dumps(doc))
+    with pytest.raises(RagError, match="version"):
+        load_head(tmp_path / "v.json")
+    h = SentenceHead(("a",), np.zeros(1), np.ones(1), np.ones(1), 0.0)
+    with pytest.raises(RagError, match="expects rows of 1"):
+        h.logit(np.zeros((2, 3)))

@@ -43,7 +43,9 @@ lint: install
 # Two runs, each with its own summary: tests/unit (fast: no model, no browser), then tests/integration and
 # tests/browser (the real model, the CLI, app.py, chromium). Both always run; either failing fails the target.
 # pytest exits 5 when it collected no test: that is a failure here, never a silent pass.
-PYTEST_RUN = echo "== pytest $(1)"; $(BIN)/python -m pytest -q --durations=8 $(1); rc=$$?; \
+# Two workers (the machine's two cores); a test file stays on one worker (--dist loadfile), so a module's
+# fixtures (an index, an app) are built once. integration + browser 150 s -> 129 s, unit 21 s -> 17 s.
+PYTEST_RUN = echo "== pytest $(1)"; $(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=8 $(1); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "no tests ran in $(1)" >&2; rc=1; fi
 
 test: install browser lint

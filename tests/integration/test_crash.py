@@ -83,10 +83,10 @@ def test_sigkill_during_ingest_keeps_previous_index(tmp_path):
 
     pages = sorted(CORPUS_EN.glob("*.html"))
     # 1. At random moments: all 500 pages take ~100 s to embed with the ONNX runtime (80 pages, as before, took
-    # only ~15 s and a 12 s kill could come after the end), so these land while importing, parsing or embedding;
-    # each kill also leaves some vectors in the embedding cache, which the next run reuses.
+    # only ~15 s and a late kill could come after the end), so these land while importing (~1-2 s), parsing or
+    # embedding; each kill also leaves some vectors in the embedding cache, which the next run reuses.
     rng = random.Random(20261122)
-    for delay in sorted(rng.uniform(0.5, 12.0) for _ in range(3)):
+    for delay in sorted(rng.uniform(0.5, 6.0) for _ in range(3)):
         p = _start_ingest(pages, idx)
         time.sleep(delay)
         p.send_signal(signal.SIGKILL)

@@ -40,17 +40,19 @@ browser:
 lint: install
 	$(BIN)/ruff check rag tests app.py eval
 
-# Two runs, each with its own summary: tests/unit (fast: no model, no browser), then tests/integration and
+# Two runs, each with its own summary: tests/unit (fast: no model, no browser) and tests/integration +
 # tests/browser (the real model, the CLI, app.py, chromium). Both always run; either failing fails the target.
 # pytest exits 5 when it collected no test: that is a failure here, never a silent pass.
-# Two workers (the machine's two cores); a test file stays on one worker (--dist loadfile), so a module's
-# fixtures (an index, an app) are built once. integration + browser 150 s -> 129 s, unit 21 s -> 17 s.
-PYTEST_RUN = echo "== pytest $(1)"; $(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=8 $(1); rc=$$?; \
+# The unit tests (one process, ~21 s of CPU) run beside the integration + browser tests (two workers, a test
+# file kept on one worker by --dist loadfile so a module's fixtures are built once), which leave part of the two
+# cores idle while browsers and servers answer; the unit summary is printed after theirs.
+PYTEST_RUN = echo "== pytest $(1)"; $(BIN)/python -m pytest -q $(2) --durations=8 $(1); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "no tests ran in $(1)" >&2; rc=1; fi
 
 test: install browser lint
-	@$(call PYTEST_RUN,tests/unit); unit=$$rc; \
-	$(call PYTEST_RUN,tests/integration tests/browser); slow=$$rc; \
+	@log=$$(mktemp); ( $(call PYTEST_RUN,tests/unit,-p no:xdist); exit $$rc ) > $$log 2>&1 & upid=$$!; \
+	$(call PYTEST_RUN,tests/integration tests/browser,-n 2 --dist loadfile); slow=$$rc; \
+	wait $$upid; unit=$$?; cat $$log; rm -f $$log; \
 	echo "== unit: exit $$unit; integration + browser: exit $$slow"; \
 	[ $$unit -eq 0 ] && [ $$slow -eq 0 ]
 

@@ -1,6 +1,6 @@
 """Make the training pairs of the sentence head: blind-labelling sheets, then pairs.jsonl from the labels.
 
-    .venv/bin/python eval/sentences_train/make.py sheets INDEX OUT_DIR [--first 0 --count 1920 --per-sheet 80]
+    .venv/bin/python eval/sentences_train/make.py sheets INDEX OUT_DIR [--first 0 --count 2525 --per-sheet 80]
     .venv/bin/python eval/sentences_train/make.py build INDEX
 
 ``sheets`` draws the turns (``random.Random(99)`` over the English answers with a journalist's question
@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     a.add_argument("index")
     a.add_argument("out")
     a.add_argument("--first", type=int, default=0)
-    a.add_argument("--count", type=int, default=1920)
+    a.add_argument("--count", type=int, default=2525)
     a.add_argument("--per-sheet", type=int, default=80)
     b = sub.add_parser("build")
     b.add_argument("index")

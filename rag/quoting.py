@@ -61,7 +61,7 @@ SHORT_WORDS = 12
 # A second sentence of the same turn is quoted only when it scores nearly as well as the best one.
 SECOND_MARGIN = 0.1
 # The best sentence's better neighbour is joined to it when it scores within this margin: the scores of
-# two adjacent sentences that close cannot tell which of them answers (measured: best_span).
+# two adjacent sentences that close cannot tell which of them answers (measured: eval/results/sentence_head.md).
 JOIN_MARGIN = 0.2
 # ... unless the two sentences together would be longer than this (a quote must stay pasteable).
 MAX_JOINED_WORDS = 70
@@ -201,7 +201,8 @@ def best_span(units: list[ScoredUnit], best: int | None = None) -> tuple[int, in
     together: when it only announces a position ("Our position is consistent and clear."), with the
     sentence after it; when it is short (``SHORT_WORDS``), or its better-scored neighbour scores
     within ``JOIN_MARGIN`` of it, with that neighbour (not a procedural one, and not past
-    ``MAX_JOINED_WORDS``). Measured on the paraphrase set's gold sentences: ``eval/results/sentences/``.
+    ``MAX_JOINED_WORDS``). The margins are in the units of the sentence score (the head's log-odds scaled to the
+    spread of the hand-weighted sum they were set on); measured in ``eval/results/sentence_head.md``.
 
     >>> u = [ScoredUnit(0, 9, 0.50, 20, False, True), ScoredUnit(10, 19, 0.2, 20, False), ScoredUnit(20, 29, 0.1, 20, False)]
     >>> best_span(u)  # announces: joined with the next sentence although it scores far lower

@@ -68,3 +68,13 @@ def test_bad_heads_and_rows_are_refused(tmp_path):
     h = SentenceHead(("a",), np.zeros(1), np.ones(1), np.ones(1), 0.0)
     with pytest.raises(RagError, match="expects rows of 1"):
         h.logit(np.zeros((2, 3)))
+
+
+@pytest.mark.parametrize("name", ["rag.sentence_head", "rag.sentence_rank", "rag.quoting", "rag.followup",
+                                  "tests.translation"])
+def test_doctests(name):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.attempted > 0 and result.failed == 0

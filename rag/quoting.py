@@ -183,7 +183,8 @@ def _best_sentences(h: Hit, units: list[ScoredUnit], max_per_turn: int) -> list[
     if max_per_turn > 1 and len(picks) == 1:
         rest = sorted((i for i in range(len(units)) if i != best), key=lambda i: (-units[i].score, i))
         if rest and units[rest[0]].score >= units[best].score - SECOND_MARGIN and not units[rest[0]].procedural:
-            picks.add(rest[0])
+            lo2, hi2 = best_span(units, rest[0])  # joined by the same rules: "It remains unchanged." never alone
+            picks.update(range(lo2, hi2 + 1))
     spans = _merge([(units[i].start, units[i].end) for i in picks], canon)
     spans.sort(key=lambda sp: not (sp[0] <= units[best].start and units[best].end <= sp[1]))
     return [Quote(0, s, e, canon[s:e], h, round(units[best].score, 4)) for s, e in spans]
@@ -201,7 +202,7 @@ def best_span(units: list[ScoredUnit], best: int | None = None) -> tuple[int, in
     together: when it only announces a position ("Our position is consistent and clear."), with the
     sentence after it; when it is short (``SHORT_WORDS``), or its better-scored neighbour scores
     within ``JOIN_MARGIN`` of it, with that neighbour (not a procedural one, and not past
-    ``MAX_JOINED_WORDS``). The margins are in the units of the sentence score (the head's log-odds scaled to the
+    ``MAX_JOINED_WORDS``); never across a paragraph break. The margins are in the units of the sentence score (the head's log-odds scaled to the
     spread of the hand-weighted sum they were set on); measured in ``eval/results/sentence_head.md``.
 
     >>> u = [ScoredUnit(0, 9, 0.50, 20, False, True), ScoredUnit(10, 19, 0.2, 20, False), ScoredUnit(20, 29, 0.1, 20, False)]
@@ -211,14 +212,19 @@ def best_span(units: list[ScoredUnit], best: int | None = None) -> tuple[int, in
     (0, 1)
     >>> best_span([ScoredUnit(0, 9, 0.5, 20, False), ScoredUnit(10, 19, 0.2, 20, False)])
     (0, 0)
+    >>> best_span([ScoredUnit(0, 9, 0.5, 20, False), ScoredUnit(11, 19, 0.45, 20, False, starts_paragraph=True)])
+    (0, 0)
     """
     best = best_unit(units) if best is None else best
     n = len(units)
-    if n == 1:
+    after = best + 1 if best + 1 < n and not units[best + 1].starts_paragraph else None
+    before = best - 1 if best > 0 and not units[best].starts_paragraph else None
+    if units[best].announces and after is not None:
+        return best, after
+    nbrs = [i for i in (before, after) if i is not None]
+    if not nbrs:
         return best, best
-    if units[best].announces and best + 1 < n:
-        return best, best + 1
-    nb = max((i for i in (best - 1, best + 1) if 0 <= i < n), key=lambda i: (units[i].score, -i))
+    nb = max(nbrs, key=lambda i: (units[i].score, -i))
     if units[best].words < SHORT_WORDS or (
             units[nb].score >= units[best].score - JOIN_MARGIN and not units[nb].procedural
             and units[best].words + units[nb].words <= MAX_JOINED_WORDS):

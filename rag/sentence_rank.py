@@ -103,6 +103,7 @@ class ScoredUnit:
     words: int
     procedural: bool
     announces: bool = False  # only announces the position the next unit states (see announces_position)
+    starts_paragraph: bool = False  # a line break lies between it and the unit before (never joined across)
 
 
 class SentenceRanker:
@@ -154,7 +155,9 @@ class SentenceRanker:
                           sum(self.idf(t) * math.log((n + 1) / (df[t] + 0.5)) for t in hit) / local_total,
                           len(ts & asked) / max(len(ts), 1), float(announces[k]), float(k > 0 and announces[k - 1]),
                           float(words < 8), float(k == 0)])
-            units.append(ScoredUnit(int(self.table.start[r]), int(self.table.end[r]), 0.0, words, proc, announces[k]))
+            start = int(self.table.start[r])
+            para = k > 0 and "\n" in canon[int(self.table.end[rows[k - 1]]):start]
+            units.append(ScoredUnit(start, int(self.table.end[r]), 0.0, words, proc, announces[k], para))
         return units, np.hstack([np.asarray(feats, dtype=np.float32), vecs])
 
     def units(self, turn_id: str, question: str, qvec: np.ndarray | None,

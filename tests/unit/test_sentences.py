@@ -205,3 +205,19 @@ def test_best_span_joins_a_close_neighbour_within_the_margin_and_the_length_cap(
     assert best_span([_u(0.9, words=long, at=0), _u(close, words=long, at=1)]) == (0, 0)  # too long together
     assert best_span([_u(0.9, words=5, at=0), _u(0.0, at=1)]) == (0, 1)  # too short to stand alone
     assert best_span([_u(0.5)]) == (0, 0)
+
+
+def test_best_span_never_joins_across_a_paragraph_break():
+    from rag.quoting import best_span
+
+    para = ScoredUnit(100, 199, 0.85, 3, False, False, True)  # "It remains unchanged." opens a paragraph
+    assert best_span([_u(0.9, at=0), para]) == (0, 0)
+    assert best_span([_u(0.9, ann=True, at=0), para]) == (0, 0)  # an announcement too
+    assert best_span([_u(0.1, at=0), para, _u(0.2, at=2)]) == (1, 2)  # short: joined within its own paragraph
+
+
+def test_feature_rows_mark_paragraph_starts():
+    idx, enc = _index(make_transcript([("CCTV", "China supports the SCO.\n\nIt remains unchanged. We agree.")]))
+    r = Retriever(idx, enc)
+    units, _ = r.sentence_ranker().features(idx.chunks[0].turn_id, "SCO", enc.encode(["SCO"])[0])
+    assert [u.starts_paragraph for u in units] == [False, True, False]

@@ -29,8 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--context-tokens", type=int, default=80, help="question tokens embedded before each chunk (default 80)")
     p.add_argument("--context", choices=["question", "none"], default="question",
                    help="text embedded before each chunk (default: the question it answered)")
-    p.add_argument("--dtype", choices=["fp32", "bf16"], default="fp32",
-                   help="fp32 (default; bf16 is emulated and ~8x slower on AVX2-only CPUs)")
+    p.add_argument("--dtype", choices=["fp32", "int8", "bf16"], default="fp32",
+                   help="fp32 (default); int8: ONNX dynamic quantisation, builds ~1.9x faster but quotes slightly "
+                        "worse (eval/results/bench_levers.md); bf16 is emulated and ~8x slower on AVX2-only CPUs")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--no-cache", action="store_true",

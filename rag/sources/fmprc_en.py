@@ -226,14 +226,9 @@ def _page_date(title: str | None, content: etree._Element) -> tuple[str | None, 
 # Public API
 
 
-def parse_html(data: bytes | str, source: str, *, url: str | None = None, path: str | None = None) -> Source:
-    """Parse one fmprc.gov.cn press-conference page into a :class:`Source`.
-
-    ``source`` names the transcript (e.g. ``"t1558711.html"``); ``path`` is used in error
-    messages (defaults to ``source``). Raises :class:`TranscriptError` for undecodable
-    bytes, a page without ``<div class="content">`` or a transcript without turns.
-    """
-    where = path or source
+def load_page(data: bytes | str, where: str) -> etree._Element:
+    """The page's element tree (both site layouts, both languages); a TranscriptError if it is not a usable
+    HTML page."""
     text = _XML_DECL_RE.sub("", decode_html(data, where), count=1)
     parser = html.HTMLParser()
     try:
@@ -246,6 +241,18 @@ def parse_html(data: bytes | str, source: str, *, url: str | None = None, path: 
     if deep is not None:
         raise TranscriptError(where, "tags are nested more than 256 levels deep; the text below that is lost",
                               line=deep.line, hint="flatten or re-save the page (e.g. from a browser) and ingest it again")
+    return doc
+
+
+def parse_html(data: bytes | str, source: str, *, url: str | None = None, path: str | None = None) -> Source:
+    """Parse one fmprc.gov.cn press-conference page into a :class:`Source`.
+
+    ``source`` names the transcript (e.g. ``"t1558711.html"``); ``path`` is used in error
+    messages (defaults to ``source``). Raises :class:`TranscriptError` for undecodable
+    bytes, a page without ``<div class="content">`` or a transcript without turns.
+    """
+    where = path or source
+    doc = load_page(data, where)
     content = _find_content(doc)
     if content is None:
         raise TranscriptError(where, 'no <div class="content"> in the page',

@@ -37,12 +37,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
-from lxml import etree, html
+from lxml import etree
 
 from ..errors import TranscriptError
 from ..records import Source
-from .decode import clean, decode_html, invisible_warning
-from .fmprc_en import _XML_DECL_RE, _ParaCollector
+from .decode import clean, invisible_warning
+from .fmprc_en import _ParaCollector, load_page
 from .lexicon import SPOKESPERSONS_ZH
 from .segment import Para, segment
 
@@ -236,21 +236,6 @@ def _page_url(doc: etree._Element, layout: Layout) -> str | None:
 
 # ---------------------------------------------------------------------------
 # Parsing
-
-
-def load_page(data: bytes | str, where: str) -> etree._Element:
-    """The page's element tree; a TranscriptError if it is not a usable HTML page."""
-    text = _XML_DECL_RE.sub("", decode_html(data, where), count=1)
-    parser = html.HTMLParser()
-    try:
-        doc = html.document_fromstring(text, parser=parser)
-    except (etree.ParserError, ValueError) as e:
-        raise TranscriptError(where, f"not an HTML page: {e}") from None
-    deep = next((e for e in parser.error_log if "Excessive depth" in e.message), None)
-    if deep is not None:  # libxml2 silently drops what is nested deeper than 256 tags
-        raise TranscriptError(where, "tags are nested more than 256 levels deep; the text below that is lost",
-                              line=deep.line, hint="flatten or re-save the page (e.g. from a browser) and ingest it again")
-    return doc
 
 
 def _dating(title: str | None, published: str | None, kind: str) -> tuple[str | None, bool, tuple[str, ...]]:

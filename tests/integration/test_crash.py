@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from rag import store
-from tests.paths import CORPUS_EN, ROOT, SEEDS
+from tests.paths import CORPUS_EN, ROOT, SEEDS, corpus_or_skip
 
 QUESTIONS = ["Taiwan drills", "Nobel Peace Prize", "Volt Typhoon report", "mangrove forum"]
 
@@ -60,10 +60,7 @@ def _kill_inside_save(idx: Path, pages: list[Path], at_manifest: bool) -> tuple[
 
 @pytest.mark.slow
 def test_sigkill_during_ingest_keeps_previous_index(tmp_path):
-    if not CORPUS_EN.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"shared corpus missing at {CORPUS_EN}")
-        pytest.skip("shared corpus not present")
+    corpus_or_skip(CORPUS_EN)
     idx = tmp_path / "idx"
     subprocess.run([sys.executable, "-m", "rag.cli", "ingest", str(SEEDS), "--index", str(idx), "--quiet"],
                    cwd=ROOT, check=True, capture_output=True)

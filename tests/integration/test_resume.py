@@ -5,7 +5,6 @@ tests/unit/test_embed_cache.py."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess
@@ -20,17 +19,14 @@ from rag.chunking import ChunkParams, chunk_source
 from rag.embed_cache import EmbedCache
 from rag.embedding import MODEL_NAME
 from rag.ingest import ingest
-from tests.paths import CORPUS_EN, ROOT, SEEDS
+from tests.paths import CORPUS_EN, ROOT, SEEDS, corpus_or_skip
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def paths():
-    if not CORPUS_EN.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"shared corpus missing at {CORPUS_EN}")
-        pytest.skip("shared corpus not present")
+    corpus_or_skip(CORPUS_EN)
     return [SEEDS, *sorted(CORPUS_EN.glob("*.html"))[:5]]  # 136 chunks: 3 groups of up to 64
 
 

@@ -6,7 +6,6 @@ when ``CI=true``: there a missing corpus fails the run. Parsing all 1,991 pages 
 
 from __future__ import annotations
 
-import os
 import statistics
 import time
 from collections import Counter
@@ -18,7 +17,7 @@ from rag.records import Source
 from rag.sources.files import collect_files, page_layout, parse_file, urls_for
 from rag.sources.lexicon import SPOKESPERSONS
 from rag.sources.zh import title_date
-from tests.paths import CORPUS_EN, CORPUS_MFA_ZH, CORPUS_ZH
+from tests.paths import CORPUS_EN, CORPUS_MFA_ZH, CORPUS_ZH, corpus_or_skip
 
 # What the corpus holds (../shared/corpus/README.md): pages and regular press conferences per layout.
 PAGES = {"fmprc_zh": 1000, "mfa_zh": 991}
@@ -27,11 +26,7 @@ PERIODS = {"fmprc_zh": ("2016-11-01", "2020-07-31"), "mfa_zh": ("2020-09-01", "2
 
 
 def _corpus(path: Path) -> Path:
-    if not path.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"shared corpus missing at {path}")
-        pytest.skip(f"shared corpus not available at {path}")
-    return path
+    return corpus_or_skip(path)
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ import csv
 import dataclasses
 import doctest
 import importlib
-import os
 
 import pytest
 
@@ -31,7 +30,7 @@ from rag.align.names import concepts_en, concepts_zh
 from rag.align.sentences import zh_sentence_spans
 from rag.records import Source, Turn
 from rag.sources.files import parse_file
-from tests.paths import CORPUS_EN, CORPUS_ZH, EVAL
+from tests.paths import CORPUS_EN, CORPUS_ZH, EVAL, corpus_or_skip
 
 
 def make(name: str, lang: str, exchanges: list[tuple], *, date: str | None = "2019-05-06",
@@ -301,10 +300,7 @@ DAYS = ("2019-03-26", "2019-07-15", "2020-02-24", "2020-04-03")
 
 
 def test_labelled_days_of_the_shared_corpus() -> None:
-    if not (CORPUS_EN.is_dir() and CORPUS_ZH.is_dir()):
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"shared corpus missing at {CORPUS_EN.parent}")
-        pytest.skip(f"shared corpus not available at {CORPUS_EN.parent}")
+    corpus_or_skip(CORPUS_EN, CORPUS_ZH)
     with (EVAL / "align" / "turns.tsv").open(encoding="utf-8", newline="") as f:
         rows = [r for r in csv.DictReader(f, delimiter="\t") if r["date"] in DAYS]
     stems = {r["en_turn_id"].split(":")[0] for r in rows} | {r["zh_turn_id"].split(":")[0] for r in rows

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from hypothesis import strategies as st
 from rag.errors import TranscriptError
 from rag.records import Source
 from rag.sources.fmprc_en import find_duplicates, infer_years, load_urls, page_id, parse_html
-from tests.paths import CORPUS_EN, HTML_FIXTURES
+from tests.paths import CORPUS_EN, HTML_FIXTURES, corpus_or_skip
 
 
 def _fixture(name: str, source: str | None = None) -> Source:
@@ -316,11 +315,7 @@ def test_property_offsets_hold_for_html(paras: list[tuple[str, str, str]]) -> No
 
 
 def _corpus_or_skip() -> Path:
-    if not CORPUS_EN.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"shared corpus missing at {CORPUS_EN}")
-        pytest.skip(f"shared corpus not available at {CORPUS_EN}")
-    return CORPUS_EN
+    return corpus_or_skip(CORPUS_EN)
 
 
 def test_shared_corpus() -> None:

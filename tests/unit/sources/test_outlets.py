@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import doctest
 import html
-import os
 import re
 from collections import Counter
 from pathlib import Path
@@ -27,7 +26,7 @@ from rag.sources.outlets import (
     outlets_in,
 )
 from rag.sources.segment import Para, segment
-from tests.paths import CORPUS_EN, SHARED_CORPUS
+from tests.paths import CORPUS_EN, SHARED_CORPUS, corpus_or_skip
 
 CORPORA_ZH = (SHARED_CORPUS / "zh", SHARED_CORPUS.parent / "mfa" / "zh")
 
@@ -166,11 +165,7 @@ def test_turns_store_canonical_outlets() -> None:
 
 
 def _corpus_or_skip(path: Path) -> Path:
-    if not path.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"shared corpus missing at {path}")
-        pytest.skip(f"shared corpus not available at {path}")
-    return path
+    return corpus_or_skip(path)
 
 
 def _is_known(outlet: str) -> bool:

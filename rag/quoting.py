@@ -178,7 +178,7 @@ def _best_sentences(h: Hit, units: list[ScoredUnit], max_per_turn: int) -> list[
         return [_first_sentence(h)]
     canon = h.source.canonical
     best = best_unit(units)
-    lo, hi = best_span(units)
+    lo, hi = best_span(units, best)
     picks = set(range(lo, hi + 1))
     if max_per_turn > 1 and len(picks) == 1:
         rest = sorted((i for i in range(len(units)) if i != best), key=lambda i: (-units[i].score, i))

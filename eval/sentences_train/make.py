@@ -33,9 +33,7 @@ def candidates(index) -> list:  # noqa: ANN001 - rag.store.Index
     for name in DEV_SETS:
         judged |= {t for q in load_dataset(HERE.parent / name).qrels.values() for t in q}
     table = index.sentences
-    rows_by_turn: dict[str, list[int]] = {}
-    for c in index.chunks:
-        rows_by_turn.setdefault(c.turn_id, []).append(c.chunk_id)
+    rows_by_turn = chunks_by_turn(index)
     out = []
     for s in index.sources.values():
         for t in s.turns:
@@ -48,9 +46,17 @@ def candidates(index) -> list:  # noqa: ANN001 - rag.store.Index
     return out
 
 
-def units_of(index, turn_id: str) -> list[tuple[int, int]]:  # noqa: ANN001
+def chunks_by_turn(index) -> dict[str, list[int]]:  # noqa: ANN001
+    out: dict[str, list[int]] = {}
+    for c in index.chunks:
+        out.setdefault(c.turn_id, []).append(c.chunk_id)
+    return out
+
+
+def units_of(index, turn_id: str, by_turn: dict[str, list[int]] | None = None) -> list[tuple[int, int]]:  # noqa: ANN001
+    """``(start, end)`` of the turn's sentence units, in the order the sheets number them from 1."""
     table = index.sentences
-    chunks = [c.chunk_id for c in index.chunks if c.turn_id == turn_id]
+    chunks = (by_turn or chunks_by_turn(index)).get(turn_id, [])
     return [(int(table.start[r]), int(table.end[r])) for r in table.rows_of(chunks)]
 
 
@@ -70,6 +76,7 @@ def sheets(index, out: Path, first: int, count: int, per_sheet: int) -> None:  #
 
 def build(index) -> int:  # noqa: ANN001
     lines, dashes = [], 0
+    by_turn = chunks_by_turn(index)
     for row in (HERE / "labels.tsv").read_text(encoding="utf-8").splitlines()[1:]:
         item, turn_id, query, numbers = row.split("\t")
         if numbers.strip() == "-":
@@ -77,7 +84,7 @@ def build(index) -> int:  # noqa: ANN001
             continue
         t = index.turns[turn_id]
         canon = index.sources[t.source].canonical
-        units = units_of(index, turn_id)
+        units = units_of(index, turn_id, by_turn)
         gold = [{"start": units[k - 1][0], "end": units[k - 1][1], "text": canon[units[k - 1][0]:units[k - 1][1]]}
                 for k in sorted({int(x) for x in numbers.split(",")})]
         lines.append(json.dumps({"id": item, "query": query.strip(), "turn_id": turn_id, "source": t.source,

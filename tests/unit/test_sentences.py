@@ -139,7 +139,7 @@ def test_passage_grows_around_the_best_sentence_within_budget():
     assert passage(u, budget=200) == (101, 300)  # the best alone fits; a neighbour would not
     assert passage(u, budget=400) == (101, 500)  # the sentence after the best one first
     assert passage(u, budget=500) == (0, 500)  # then the one before
-    assert passage(u, budget=600) == (0, 500) and PASSAGE_CHARS == 800
+    assert passage(u, budget=600) == (0, 500) and PASSAGE_CHARS == 1200
     assert passage([]) is None
 
 
@@ -221,3 +221,36 @@ def test_feature_rows_mark_paragraph_starts():
     r = Retriever(idx, enc)
     units, _ = r.sentence_ranker().features(idx.chunks[0].turn_id, "SCO", enc.encode(["SCO"])[0])
     assert [u.starts_paragraph for u in units] == [False, True, False]
+
+
+def _turn_quotes(units: list[ScoredUnit]) -> list[tuple[int, int, float]]:
+    """``(start, end, score)`` of the quotes ``_best_sentences`` cuts from units laid out at 100-char steps."""
+    from types import SimpleNamespace
+
+    from rag.quoting import _best_sentences
+
+    hit = SimpleNamespace(source=SimpleNamespace(canonical="".join(f"{'s%d.' % i:<99} " for i in range(len(units)))))
+    return [(q.start, q.end, q.score) for q in _best_sentences(hit, units, max_per_turn=2)]
+
+
+def test_a_close_second_statement_is_quoted_after_the_best_one():
+    from rag.quoting import SECOND_MARGIN
+
+    close, far = 0.9 - SECOND_MARGIN + 0.01, 0.9 - SECOND_MARGIN - 0.01
+    # not touching the best one: a quote of its own, after it, with its own score
+    assert _turn_quotes([_u(0.9, at=0), _u(0.0, at=1), _u(close, at=2)]) == [(0, 99, 0.9), (200, 299, round(close, 4))]
+    # beyond the margin, or procedural: the best one alone
+    assert _turn_quotes([_u(0.9, at=0), _u(0.0, at=1), _u(far, at=2)]) == [(0, 99, 0.9)]
+    assert _turn_quotes([_u(0.9, at=0), _u(0.0, at=1), _u(close, proc=True, at=2)]) == [(0, 99, 0.9)]
+
+
+def test_a_second_statement_touching_the_first_quote_is_joined_only_under_the_length_cap():
+    from rag.quoting import MAX_JOINED_WORDS
+
+    # best (0) joined with its close neighbour (1); the second pick (2) touches them: one quote of three sentences
+    assert _turn_quotes([_u(0.9, at=0), _u(0.8, at=1), _u(0.75, at=2)]) == [(0, 299, 0.9)]
+    # the same three would pass the cap together: the second pick stays a quote of its own
+    w = MAX_JOINED_WORDS // 3 + 1
+    assert _turn_quotes([_u(0.9, w, at=0), _u(0.8, w, at=1), _u(0.75, w, at=2)]) == [(0, 199, 0.9), (200, 299, 0.75)]
+    # the second pick before the best one: still quoted after it
+    assert _turn_quotes([_u(0.8, w, at=0), _u(0.0, w, at=1), _u(0.9, w, at=2)]) == [(200, 299, 0.9), (0, 99, 0.8)]

@@ -47,6 +47,12 @@ def turn_rows(retriever: Retriever, ranker: SentenceRanker, query: str, turn_id:
     return x, np.array([any(u.start <= s and e <= u.end for s, e in gold) for u in units], dtype=float)
 
 
+def _rel(path: str) -> str:
+    """``path`` relative to the repository when inside it (as the shipped head records it)."""
+    p = Path(path).resolve()
+    return str(p.relative_to(ROOT.parent)) if p.is_relative_to(ROOT.parent) else str(p)
+
+
 def top1(scores: list[np.ndarray], ys: list[np.ndarray]) -> float:
     """Share of turns whose best-scored sentence (the earlier one on a tie) is gold."""
     return float(np.mean([y[int(np.argmax(s))] for s, y in zip(scores, ys, strict=True)]))
@@ -57,20 +63,27 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--index", required=True)
     ap.add_argument("--c", type=float, default=3.0, help="inverse L2 strength (default 3)")
     ap.add_argument("--out", default=str(DEFAULT_PATH))
+    ap.add_argument("--pairs", default=str(PAIRS), help="training pairs (default: the shipped head's)")
     ap.add_argument("--dev", default="eval/paraphrase,eval/journalist,eval/seeds")
     args = ap.parse_args(argv)
     index = load(Path(args.index))
     retriever = Retriever(index, Embedder(index.manifest.get("dtype", "fp32")))
     ranker = SentenceRanker(index, head=SentenceHead(FEATURES, np.zeros(1), np.ones(1), np.zeros(1), 0.0))  # unused
-    xs, ys = [], []
-    for line in PAIRS.read_text(encoding="utf-8").splitlines():
+    xs, ys, turns, first_round = [], [], [], []
+    for line in Path(args.pairs).read_text(encoding="utf-8").splitlines():
         p = json.loads(line)
         got = turn_rows(retriever, ranker, p["query"], p["turn_id"], [(g["start"], g["end"]) for g in p["gold"]])
         if got is not None and got[1].any():
             xs.append(got[0])
             ys.append(got[1])
+            turns.append(p["turn_id"])
+            first_round.append(p["id"].startswith("s"))  # round 1: one topic query per turn of 4-16 sentences
     print(f"training pairs: {len(xs)}, sentences {sum(len(y) for y in ys)}, gold {int(sum(y.sum() for y in ys))}")
-    folds = np.arange(len(xs)) % 5
+    # Folds by turn (a turn's pairs stay in one fold: round 2 asked again about round-1 turns), numbered in order
+    # of first appearance, so with one pair per turn fold i is pairs i, i+5, ... as before.
+    order = {t: n for n, t in enumerate(dict.fromkeys(turns))}
+    folds = np.array([order[t] % 5 for t in turns])
+    r1 = np.flatnonzero(first_round)
     for c in (0.3, 1.0, 3.0, 10.0):
         scores: list[np.ndarray] = [np.zeros(0)] * len(xs)
         for f in range(5):
@@ -79,9 +92,11 @@ def main(argv: list[str] | None = None) -> int:
             for i in np.flatnonzero(folds == f):
                 scores[i] = head.logit(xs[i])
         print(f"training 5-fold CV, C={c}: head {top1(scores, ys):.3f}, "
-              f"hand-weighted sum {top1([hand_score(x) for x in xs], ys):.3f}")
-    digest = hashlib.sha1(PAIRS.read_bytes()).hexdigest()[:12]
-    head = fit(xs, ys, FEATURES, c=args.c, info={"pairs": "eval/sentences_train/pairs.jsonl", "sha1": digest,
+              f"hand-weighted sum {top1([hand_score(x) for x in xs], ys):.3f}; round-1 pairs alone: head "
+              f"{top1([scores[i] for i in r1], [ys[i] for i in r1]):.3f}, "
+              f"hand {top1([hand_score(xs[i]) for i in r1], [ys[i] for i in r1]):.3f}")
+    digest = hashlib.sha1(Path(args.pairs).read_bytes()).hexdigest()[:12]
+    head = fit(xs, ys, FEATURES, c=args.c, info={"pairs": _rel(args.pairs), "sha1": digest,
                                                    "turns": len(xs), "c": args.c})
     head = scaled(head, xs, float(np.mean([hand_score(x).std() for x in xs])))
     head.save(Path(args.out))

@@ -1,7 +1,11 @@
 """Make the training pairs of the sentence head: blind-labelling sheets, then pairs.jsonl from the labels.
 
     .venv/bin/python eval/sentences_train/make.py sheets INDEX OUT_DIR [--first 0 --count 2525 --per-sheet 80]
-    .venv/bin/python eval/sentences_train/make.py build INDEX
+    .venv/bin/python eval/sentences_train/make.py build INDEX [--labels labels.tsv --out pairs.jsonl]
+
+Round 2 (an experiment, not trained on; README.md): ``sheets``/``collect`` with ``--units 17-30 --count 187
+--per-sheet 63 --prefix L`` (long turns) and ``--again --prefix r --count 400`` (a second query per turn, about
+another point; brief BRIEF_AGAIN.md); ``collect`` appends the labellers' lines to ``labels_round2.tsv``.
 
 ``sheets`` draws the turns (``random.Random(99)`` over the English answers with a journalist's question
 and 4-16 sentence units, leaving out every turn a dev set judges) and writes ``sheetN.md`` files: date,
@@ -27,8 +31,9 @@ HERE = Path(__file__).resolve().parent
 DEV_SETS = ("paraphrase", "seeds", "journalist", "threads")
 
 
-def candidates(index) -> list:  # noqa: ANN001 - rag.store.Index
-    """``(turn, source, sentence rows)`` of every eligible turn, in the fixed random order."""
+def candidates(index, units: tuple[int, int] = (4, 16)) -> list:  # noqa: ANN001 - rag.store.Index
+    """``(turn, source, sentence rows)`` of every eligible turn (``units``: its sentence count, inclusive), in the
+    fixed random order."""
     judged = set()
     for name in DEV_SETS:
         judged |= {t for q in load_dataset(HERE.parent / name).qrels.values() for t in q}
@@ -40,7 +45,7 @@ def candidates(index) -> list:  # noqa: ANN001 - rag.store.Index
             if t.turn_id in judged or not t.question or t.kind != "answer":
                 continue
             rows = table.rows_of(rows_by_turn.get(t.turn_id, []))
-            if 4 <= len(rows) <= 16:
+            if units[0] <= len(rows) <= units[1]:
                 out.append((t, s, rows))
     random.Random(99).shuffle(out)
     return out
@@ -60,24 +65,67 @@ def units_of(index, turn_id: str, by_turn: dict[str, list[int]] | None = None) -
     return [(int(table.start[r]), int(table.end[r])) for r in table.rows_of(chunks)]
 
 
-def sheets(index, out: Path, first: int, count: int, per_sheet: int) -> None:  # noqa: ANN001
+def sheets(index, out: Path, first: int, count: int, per_sheet: int, units: tuple[int, int] = (4, 16),  # noqa: ANN001
+           prefix: str = "s", again: bool = False) -> None:
+    """Write the sheets. ``again``: round 2, each item also shows the query an earlier labeller wrote for the
+    turn (from ``labels.tsv``), so the new query asks about another point of the answer."""
     out.mkdir(parents=True, exist_ok=True)
-    cands = candidates(index)[first:first + count]
+    earlier = _earlier_queries() if again else {}
+    cands = [c for c in candidates(index, units) if not again or c[0].turn_id in earlier][first:first + count]
     for n in range(0, len(cands), per_sheet):
         sheet = first // per_sheet + n // per_sheet + 1
         with open(out / f"sheet{sheet}.md", "w", encoding="utf-8") as f:
             for i, (t, s, rows) in enumerate(cands[n:n + per_sheet], start=1):
-                f.write(f"## s{sheet}-{i:03d}\nDATE: {s.date}\nJOURNALIST'S QUESTION: "
-                        f"{t.question[:700]}\nANSWER SENTENCES:\n")
+                f.write(f"## {prefix}{sheet}-{i:03d}\nDATE: {s.date}\nJOURNALIST'S QUESTION: "
+                        f"{t.question[:700]}\n")
+                if again:
+                    f.write(f"EARLIER QUERY: {earlier[t.turn_id]}\n")
+                f.write("ANSWER SENTENCES:\n")
                 for k, r in enumerate(rows, start=1):
                     f.write(f"  [{k}] {s.canonical[int(index.sentences.start[r]):int(index.sentences.end[r])]}\n")
                 f.write("\n")
 
 
-def build(index) -> int:  # noqa: ANN001
+def collect(index, labels_dir: Path, first: int, count: int, per_sheet: int, units: tuple[int, int],  # noqa: ANN001
+            prefix: str, again: bool, target: Path = HERE / "labels_round2.tsv") -> int:
+    """Append the labellers' ``ITEM<TAB>QUERY<TAB>NUMBERS`` lines in ``labels_dir/labels*.tsv`` to ``target``,
+    each with the turn its item showed (the sheets are drawn again with the same arguments)."""
+    earlier = _earlier_queries() if again else {}
+    cands = [c for c in candidates(index, units) if not again or c[0].turn_id in earlier][first:first + count]
+    turn_of = {f"{prefix}{first // per_sheet + n // per_sheet + 1}-{n % per_sheet + 1:03d}": t.turn_id
+               for n, (t, _s, _rows) in enumerate(cands)}
+    if not target.exists():
+        target.write_text("item\tturn_id\tquery\tnumbers\n", encoding="utf-8")
+    have = {row.split("\t")[0] for row in target.read_text(encoding="utf-8").splitlines()[1:]}
+    new, bad = [], []
+    for f in sorted(labels_dir.glob("labels*.tsv")):
+        for line in f.read_text(encoding="utf-8").splitlines():
+            parts = line.split("\t")
+            if len(parts) != 3 or parts[0] not in turn_of or parts[0] in have:
+                bad.append(f"{f.name}: {line[:60]}")
+                continue
+            have.add(parts[0])
+            new.append("\t".join([parts[0], turn_of[parts[0]], parts[1].strip(), parts[2].strip()]))
+    with open(target, "a", encoding="utf-8") as out:
+        out.write("".join(row + "\n" for row in new))
+    print(f"{len(new)} lines added to {target.name}; {len(bad)} not used" + "".join(f"\n  {b}" for b in bad[:20]))
+    return 0
+
+
+def _earlier_queries() -> dict[str, str]:
+    """The first query written for each turn in ``labels.tsv`` (turns left out with ``-`` have none)."""
+    earlier: dict[str, str] = {}
+    for row in (HERE / "labels.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+        _item, turn_id, query, numbers = row.split("\t")
+        if numbers.strip() != "-" and turn_id not in earlier:
+            earlier[turn_id] = query
+    return earlier
+
+
+def build(index, labels: Path = HERE / "labels.tsv", out: Path = HERE / "pairs.jsonl") -> int:  # noqa: ANN001
     lines, dashes = [], 0
     by_turn = chunks_by_turn(index)
-    for row in (HERE / "labels.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+    for row in labels.read_text(encoding="utf-8").splitlines()[1:]:
         item, turn_id, query, numbers = row.split("\t")
         if numbers.strip() == "-":
             dashes += 1
@@ -89,7 +137,7 @@ def build(index) -> int:  # noqa: ANN001
                 for k in sorted({int(x) for x in numbers.split(",")})]
         lines.append(json.dumps({"id": item, "query": query.strip(), "turn_id": turn_id, "source": t.source,
                                  "gold": gold}, ensure_ascii=False))
-    (HERE / "pairs.jsonl").write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    out.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     print(f"{len(lines)} pairs, {dashes} left out ('-')")
     return 0
 
@@ -98,19 +146,28 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     a = sub.add_parser("sheets")
-    a.add_argument("index")
-    a.add_argument("out")
-    a.add_argument("--first", type=int, default=0)
-    a.add_argument("--count", type=int, default=2525)
-    a.add_argument("--per-sheet", type=int, default=80)
+    c = sub.add_parser("collect", help="append labellers' lines (DIR/labels*.tsv) to labels.tsv")
+    for p in (a, c):
+        p.add_argument("index")
+        p.add_argument("out", help="the sheets' directory")
+        p.add_argument("--first", type=int, default=0)
+        p.add_argument("--count", type=int, default=2525)
+        p.add_argument("--per-sheet", type=int, default=80)
+        p.add_argument("--units", default="4-16", help="sentence count of the turns drawn, e.g. 17-30 (default 4-16)")
+        p.add_argument("--prefix", default="s", help="item id prefix (round 1: s; long turns: L; second queries: r)")
+        p.add_argument("--again", action="store_true", help="round 2: show each turn's earlier query")
     b = sub.add_parser("build")
     b.add_argument("index")
+    b.add_argument("--labels", default=str(HERE / "labels.tsv"))
+    b.add_argument("--out", default=str(HERE / "pairs.jsonl"))
     args = ap.parse_args(argv)
     index = load(Path(args.index))
-    if args.cmd == "sheets":
-        sheets(index, Path(args.out), args.first, args.count, args.per_sheet)
-        return 0
-    return build(index)
+    if args.cmd in ("sheets", "collect"):
+        lo, hi = (int(x) for x in args.units.split("-"))
+        run = sheets if args.cmd == "sheets" else collect
+        return run(index, Path(args.out), args.first, args.count, args.per_sheet, (lo, hi), args.prefix,
+                   args.again) or 0
+    return build(index, Path(args.labels), Path(args.out))
 
 
 if __name__ == "__main__":

@@ -166,7 +166,7 @@ class SentenceRanker:
         units, x = self.features(turn_id, question, qvec, qterms)
         if not units:
             return []
-        return [replace(u, score=round(float(v), 6)) for u, v in zip(units, self.head.score(x), strict=True)]
+        return [replace(u, score=round(float(v), 6)) for u, v in zip(units, self.head.score(x, qvec), strict=True)]
 
 
 def _idf_table(index) -> dict[str, float]:  # noqa: ANN001

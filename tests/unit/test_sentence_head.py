@@ -15,6 +15,7 @@ from rag.sentence_rank import FEATURES
 from tests.paths import EVAL
 
 PAIRS = EVAL / "sentences_train" / "pairs.jsonl"
+EXTRA = EVAL / "sentences_train" / "pairs_round2.jsonl"
 
 
 def test_the_shipped_head_reads_the_ranker_features_and_was_trained_on_the_committed_pairs():
@@ -23,11 +24,15 @@ def test_the_shipped_head_reads_the_ranker_features_and_was_trained_on_the_commi
     assert len(head.weights) == len(head.mean) == len(head.scale) == len(FEATURES) + 384
     assert head.info["sha1"] == hashlib.sha1(PAIRS.read_bytes()).hexdigest()[:12]  # re-train after editing pairs
     assert head.info["turns"] >= 1000 and 0 < head.score_scale < 1
+    # the query map: 384 x 384, fitted on the same pairs plus round 2 (re-train after editing either)
+    assert head.query_map is not None and head.query_map.shape == (384, 384)
+    assert head.info["query_map"]["extra_sha1"] == hashlib.sha1(EXTRA.read_bytes()).hexdigest()[:12]
 
 
-def test_training_pairs_are_verbatim_and_never_a_dev_set_turn():
-    pairs = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines()]
-    assert len(pairs) >= 1000
+@pytest.mark.parametrize("path", [PAIRS, EXTRA], ids=["round1", "round2"])
+def test_training_pairs_are_verbatim_and_never_a_dev_set_turn(path):
+    pairs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert len(pairs) >= 500
     judged = set()
     for name in ("paraphrase", "seeds", "journalist", "threads"):
         judged |= {t for q in load_dataset(EVAL / name).qrels.values() for t in q}
@@ -55,6 +60,34 @@ def test_fit_separates_what_it_can_and_save_load_round_trips(tmp_path):
     back = load_head(tmp_path / "h.json")
     np.testing.assert_allclose(back.score(xs[0]), s.score(xs[0]), atol=1e-4)
     assert back.info == {"turns": 40} and back.features == ("a", "b", "c")
+
+
+def test_the_query_map_learns_which_sentence_the_question_is_about_and_round_trips(tmp_path):
+    from rag.sentence_head import fit_query_map
+
+    rng = np.random.default_rng(1)
+    d = 4
+    xs, ys, qs = [], [], []
+    for _ in range(200):  # the gold sentence is the one whose vector is closest to the question's mirror image
+        s = rng.normal(size=(4, d))
+        q = rng.normal(size=d)
+        ys.append((s @ q[::-1] == (s @ q[::-1]).max()).astype(float))
+        xs.append(np.hstack([np.zeros((4, 1)), s]))
+        qs.append(q)
+    head = SentenceHead(("a",), np.zeros(d + 1), np.ones(d + 1), np.zeros(d + 1), 0.0)
+    m = fit_query_map(xs, ys, qs, [head.logit(x) for x in xs], d, lam=1e-4, epochs=60)
+    assert m.shape == (d, d) and np.argmax(m, axis=1).tolist() == [3, 2, 1, 0]  # found the mirror
+    mapped = SentenceHead(("a",), np.zeros(d + 1), np.ones(d + 1), np.zeros(d + 1), 0.0, 0.5, {}, m)
+    right = sum(int(np.argmax(mapped.logit(x, q))) == int(np.argmax(y)) for x, y, q in zip(xs, ys, qs, strict=True))
+    assert right >= 180 and mapped.logit(xs[0]).tolist() == [0.0] * 4  # of 200 (chance: 50); no question: no term
+    mapped.save(tmp_path / "h.json")
+    assert (tmp_path / "h.query_map.npy").exists()
+    back = load_head(tmp_path / "h.json")
+    np.testing.assert_allclose(back.score(xs[0], qs[0]), mapped.score(xs[0], qs[0]), atol=1e-5)
+    np.save(tmp_path / "h.query_map.npy", np.zeros((2, 2), dtype=np.float32))
+    load_head.cache_clear()
+    with pytest.raises(RagError, match="shape"):
+        load_head(tmp_path / "h.json")
 
 
 def test_bad_heads_and_rows_are_refused(tmp_path):

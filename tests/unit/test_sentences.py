@@ -100,7 +100,10 @@ def test_feature_rows_follow_FEATURES_then_the_sentence_vector():
     np.testing.assert_allclose(col["cos"], vec @ qvec, rtol=1e-5)
     scored = r.sentence_ranker().units(tid, q, qvec)
     assert [canon[u.start:u.end] for u in scored] == [canon[u.start:u.end] for u in units]
-    np.testing.assert_allclose([u.score for u in scored], r.sentence_ranker().head.score(x), atol=1e-5)
+    head = r.sentence_ranker().head
+    np.testing.assert_allclose([u.score for u in scored], head.score(x, qvec), atol=1e-5)
+    # the question-dependent term: the sentence vector against the mapped question vector
+    np.testing.assert_allclose(head.logit(x, qvec) - head.logit(x), vec @ (head.query_map @ qvec), atol=1e-4)
 
 
 def test_the_answering_sentence_is_quoted_first_not_the_turn_opener():

@@ -61,7 +61,8 @@ def read_pairs(retriever: Retriever, ranker: SentenceRanker, path: Path) -> tupl
         if got is not None and got[1].any():
             xs.append(got[0])
             ys.append(got[1])
-            qs.append(got[2])
+            # no question vector when the query's own date filter leaves nothing to search: no map term then
+            qs.append(got[2] if got[2] is not None else np.zeros(got[0].shape[1] - len(FEATURES), dtype=np.float32))
             turns.append(p["turn_id"])
     return xs, ys, qs, turns
 
@@ -150,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
                 if got is not None and got[1].any():
                     dx.append(got[0])
                     dy.append(got[1])
-                    dq.append(got[2])
+                    dq.append(got[2] if got[2] is not None else np.zeros(got[0].shape[1] - len(FEATURES)))
         mapped = [head.logit(x, q) for x, q in zip(dx, dq, strict=True)]
         print(f"{name}: {len(dx)} gold turns, top-1 gold: head {top1(mapped, dy):.3f}"
               f" (without the query map {top1([plain.logit(x) for x in dx], dy):.3f}), "

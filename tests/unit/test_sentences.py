@@ -232,7 +232,7 @@ def _turn_quotes(units: list[ScoredUnit]) -> list[tuple[int, int, float]]:
 
     from rag.quoting import _best_sentences
 
-    hit = SimpleNamespace(source=SimpleNamespace(canonical="".join(f"{'s%d.' % i:<99} " for i in range(len(units)))))
+    hit = SimpleNamespace(source=SimpleNamespace(canonical="".join(f"{f's{i}.':<99} " for i in range(len(units)))))
     return [(q.start, q.end, q.score) for q in _best_sentences(hit, units, max_per_turn=2)]
 
 

@@ -180,24 +180,30 @@ def _number(quotes: list[Quote]) -> list[Quote]:
 
 def _best_sentences(h: Hit, units: list[ScoredUnit], max_per_turn: int) -> list[Quote]:
     """The turn's best-scored sentence with the neighbour :func:`best_span` joins to it; then, when
-    ``max_per_turn`` > 1, its best other statement if it scores within ``SECOND_MARGIN`` (cut by the
-    same rules), joined to the first when the two touch and stay under ``MAX_JOINED_WORDS``. The
-    quote holding the best sentence comes first; each quote carries the score of its own best sentence."""
+    ``max_per_turn`` > 1, its best other non-procedural sentence if it scores within ``SECOND_MARGIN``,
+    cut by the same rules: joined to the first quote when the two touch and stay under
+    ``MAX_JOINED_WORDS``, else a quote of its own — less any sentence the first quote has, and then only
+    if what is left stands alone (not short, not a bare announcement). The quote holding the best sentence comes first; each
+    quote carries the score of its own best sentence. (So for this selector ``max_per_turn`` is at most
+    two quotes a turn: 1 gives one.)"""
     if not units:
         return [_first_sentence(h)]
     best = best_unit(units)
     lo, hi = best_span(units, best)
     groups = [(best, list(range(lo, hi + 1)))]
     if max_per_turn > 1:
-        rest = sorted((i for i in range(len(units)) if not lo <= i <= hi), key=lambda i: (-units[i].score, i))
-        if rest and units[rest[0]].score >= units[best].score - SECOND_MARGIN and not units[rest[0]].procedural:
+        rest = sorted((i for i in range(len(units)) if not lo <= i <= hi and not units[i].procedural),
+                      key=lambda i: (-units[i].score, i))
+        if rest and units[rest[0]].score >= units[best].score - SECOND_MARGIN:
             lo2, hi2 = best_span(units, rest[0])  # joined by the same rules: "It remains unchanged." never alone
-            second = [i for i in range(lo2, hi2 + 1) if not lo <= i <= hi]
-            both = sorted(groups[0][1] + second)
+            both = sorted(set(range(lo, hi + 1)) | set(range(lo2, hi2 + 1)))
             if _touching(units, both) and sum(units[i].words for i in both) <= MAX_JOINED_WORDS:
                 groups = [(best, both)]
-            else:
-                groups.append((rest[0], second))
+            else:  # a quote of its own: its span less any sentence the first quote has, if that stands alone
+                second = [i for i in range(lo2, hi2 + 1) if not lo <= i <= hi]
+                if len(second) == hi2 - lo2 + 1 or (sum(units[i].words for i in second) >= SHORT_WORDS
+                                                    and not units[second[-1]].announces):
+                    groups.append((rest[0], second))
     canon = h.source.canonical
     return [Quote(0, s, e, canon[s:e], h, round(units[top].score, 4))
             for top, idx in groups for s, e in _merge([(units[i].start, units[i].end) for i in idx], canon)]

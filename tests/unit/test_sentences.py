@@ -257,3 +257,17 @@ def test_a_second_statement_touching_the_first_quote_is_joined_only_under_the_le
     assert _turn_quotes([_u(0.9, w, at=0), _u(0.8, w, at=1), _u(0.75, w, at=2)]) == [(0, 199, 0.9), (200, 299, 0.75)]
     # the second pick before the best one: still quoted after it
     assert _turn_quotes([_u(0.8, w, at=0), _u(0.0, w, at=1), _u(0.9, w, at=2)]) == [(200, 299, 0.9), (0, 99, 0.8)]
+
+
+def test_a_second_statement_is_never_quoted_as_a_fragment_and_never_procedural():
+    # the short second pick (2) is joined to its neighbour (1), already in the first quote (0-1), and the three
+    # pass the cap: the first quote stands alone rather than "It remains unchanged." quoted by itself
+    assert _turn_quotes([_u(0.9, 34, at=0), _u(0.8, 34, at=1), _u(0.75, 4, at=2)]) == [(0, 199, 0.9)]
+    # the same for a bare announcement ("Our position is consistent and clear.") whose next sentence is taken
+    assert _turn_quotes([_u(0.75, 14, ann=True, at=0), _u(0.9, 34, at=1), _u(0.8, 34, at=2)]) == [(100, 299, 0.9)]
+    # but a sentence that stands alone is quoted without the neighbour the first quote already has
+    w = 24
+    assert _turn_quotes([_u(0.9, w, at=0), _u(0.8, w, at=1), _u(0.75, w, at=2)]) == [(0, 199, 0.9), (200, 299, 0.75)]
+    # a procedural sentence is passed over for the best other statement within the margin
+    assert _turn_quotes([_u(0.9, at=0), _u(0.0, at=1), _u(0.85, proc=True, at=2), _u(0.0, at=3), _u(0.8, at=4)]) \
+        == [(0, 99, 0.9), (400, 499, 0.8)]

@@ -1,17 +1,19 @@
-"""Train the sentence head (rag/data/sentence_head.json) and report how well it picks the answering sentence.
+"""Train the sentence head (rag/data/sentence_head.json + its query map) and report how well it picks the answering sentence.
 
-    .venv/bin/python eval/sentence_head.py --index INDEX [--c 3] [--out rag/data/sentence_head.json]
+    .venv/bin/python eval/sentence_head.py --index INDEX [--c 3] [--map-lambda auto] [--out rag/data/sentence_head.json]
 
 INDEX must hold seeds + ../shared/corpus/fmprc/en (the pages of the pairs and of the dev sets).
 Training data: ``eval/sentences_train/pairs.jsonl`` (query / turn / gold sentences written by blind
 labellers from random turns that no dev set judges; see its README). Every sentence of each turn gets
 the feature row :meth:`rag.sentence_rank.SentenceRanker.features` computes at ask time (the query
-searched as ``rag ask`` searches it), and :func:`rag.sentence_head.fit` fits a logistic regression
-over them; the score scale is set so scores spread within a training turn as the hand-weighted sum's
-did (:func:`rag.sentence_head.scaled`), so the quote rules' margins keep their size. Nothing here
-reads a dev set's labels except to report, after the head is written: how often the best-scored
-sentence of a gold turn is gold, head against the hand-weighted sum (5-fold CV on the training
-pairs; then each dev set, never trained on).
+searched as ``rag ask`` searches it), and :func:`rag.sentence_head_fit.fit` fits a logistic regression
+over them. The query map (:func:`rag.sentence_head_fit.fit_query_map`) is fitted on top of it on the
+same pairs plus ``pairs_round2.jsonl``; its L2 strength is the largest of ``MAP_LAMBDAS`` whose
+training CV top-1 is within one standard error (over the five folds) of the best. The score scale is
+set so scores spread within a training turn as the hand-weighted sum's did
+(:func:`rag.sentence_head_fit.scaled`), so the quote rules' margins keep their size. Nothing here reads
+a dev set's labels except to report, after the head is written: how often the best-scored sentence of
+a gold turn is gold (5-fold CV on the training pairs; then each dev set, never trained on).
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ import argparse
 import hashlib
 import json
 import sys
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +31,8 @@ import numpy as np
 from rag.embedding import Embedder
 from rag.eval.datasets import load_dataset
 from rag.retrieval import Filters, Retriever
-from rag.sentence_head import DEFAULT_PATH, SentenceHead, fit, fit_query_map, scaled
+from rag.sentence_head import DEFAULT_PATH, SentenceHead
+from rag.sentence_head_fit import fit, fit_query_map, scaled
 from rag.sentence_rank import FEATURES, SentenceRanker, hand_score
 from rag.store import load
 from rag.text import bm25_tokens
@@ -36,12 +40,22 @@ from rag.text import bm25_tokens
 ROOT = Path(__file__).resolve().parent
 PAIRS = ROOT / "sentences_train" / "pairs.jsonl"
 EXTRA = ROOT / "sentences_train" / "pairs_round2.jsonl"
-DIMS = 384  # the sentence vector's size (MiniLM)
 MAP_LAMBDAS = (1e-4, 1e-3, 3e-3, 1e-2, 3e-2)
+FOLDS = 5
+
+
+@dataclass
+class Turns:
+    """Labelled turns as the head sees them: feature rows, gold flags, question vectors (None when the
+    query's own dates leave nothing to search: no map term then, as at ask time), turn ids."""
+    xs: list[np.ndarray]
+    ys: list[np.ndarray]
+    qs: list[np.ndarray | None]
+    ids: list[str]
 
 
 def turn_rows(retriever: Retriever, ranker: SentenceRanker, query: str, turn_id: str, gold: list[tuple[int, int]],
-              filters: Filters = Filters()) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+              filters: Filters = Filters()) -> tuple[np.ndarray, np.ndarray, np.ndarray | None] | None:
     """``(feature rows, gold flags, question vector)`` of the turn's sentences for ``query``, or None without
     sentences; the query is searched as ``rag ask`` searches it."""
     res = retriever.search(query, k=10, filters=filters)
@@ -52,30 +66,97 @@ def turn_rows(retriever: Retriever, ranker: SentenceRanker, query: str, turn_id:
     return x, np.array([any(u.start <= s and e <= u.end for s, e in gold) for u in units], dtype=float), res.query_vector
 
 
-def read_pairs(retriever: Retriever, ranker: SentenceRanker, path: Path) -> tuple[list, list, list, list]:
-    """``(rows, gold flags, question vectors, turn ids)`` of the pairs in ``path`` that have a gold sentence."""
-    xs, ys, qs, turns = [], [], [], []
-    for line in path.read_text(encoding="utf-8").splitlines():
+def read_pairs(retriever: Retriever, ranker: SentenceRanker, path: Path | None) -> Turns:
+    """The pairs in ``path`` (none for None) that have a gold sentence."""
+    out = Turns([], [], [], [])
+    for line in path.read_text(encoding="utf-8").splitlines() if path else []:
         p = json.loads(line)
         got = turn_rows(retriever, ranker, p["query"], p["turn_id"], [(g["start"], g["end"]) for g in p["gold"]])
         if got is not None and got[1].any():
-            xs.append(got[0])
-            ys.append(got[1])
-            # no question vector when the query's own date filter leaves nothing to search: no map term then
-            qs.append(got[2] if got[2] is not None else np.zeros(got[0].shape[1] - len(FEATURES), dtype=np.float32))
-            turns.append(p["turn_id"])
-    return xs, ys, qs, turns
+            out.xs.append(got[0])
+            out.ys.append(got[1])
+            out.qs.append(got[2])
+            out.ids.append(p["turn_id"])
+    return out
 
 
-def _rel(path: str) -> str:
+def _rel(path: Path | None) -> str | None:
     """``path`` relative to the repository when inside it (as the shipped head records it)."""
-    p = Path(path).resolve()
+    if path is None:
+        return None
+    p = path.resolve()
     return str(p.relative_to(ROOT.parent)) if p.is_relative_to(ROOT.parent) else str(p)
 
 
 def top1(scores: list[np.ndarray], ys: list[np.ndarray]) -> float:
     """Share of turns whose best-scored sentence (the earlier one on a tie) is gold."""
     return float(np.mean([y[int(np.argmax(s))] for s, y in zip(scores, ys, strict=True)]))
+
+
+def fold_top1(scores: list[np.ndarray], ys: list[np.ndarray], folds: np.ndarray) -> tuple[float, float]:
+    """``(top-1 over all turns, its standard error over the folds: sd of the folds' top-1 / sqrt(folds))``."""
+    per = [top1([scores[i] for i in np.flatnonzero(folds == f)], [ys[i] for i in np.flatnonzero(folds == f)])
+           for f in range(FOLDS)]
+    return top1(scores, ys), float(np.std(per, ddof=1) / np.sqrt(FOLDS))
+
+
+def cross_validate(fit_fold: Callable[[int], Callable[[int], np.ndarray]], n: int, folds: np.ndarray) -> list[np.ndarray]:
+    """Each turn's scores from a model fitted without its fold: ``fit_fold(f)`` returns ``score(i)``."""
+    scores: list[np.ndarray] = [np.zeros(0)] * n
+    for f in range(FOLDS):
+        score = fit_fold(f)
+        for i in np.flatnonzero(folds == f):
+            scores[i] = score(i)
+    return scores
+
+
+def choose_map(train: Turns, extra: Turns, folds: np.ndarray, c: float, lambdas: tuple[float, ...]) -> tuple[float, dict]:
+    """The query map's L2 strength: the largest of ``lambdas`` whose CV top-1 is within one standard error of
+    the best (``{lambda: cv top-1}`` beside it). In fold f the head is fitted on the other folds' round-1
+    pairs and the map on their round-1 and round-2 pairs (round-2 pairs of turns round 1 lacks: every fold)."""
+    fold_of = {t: int(f) for t, f in zip(train.ids, folds, strict=True)}
+    efolds = np.array([fold_of.get(t, -1) for t in extra.ids], dtype=int)
+    heads = {f: fit([train.xs[i] for i in np.flatnonzero(folds != f)], [train.ys[i] for i in np.flatnonzero(folds != f)],
+                    FEATURES, c=c) for f in range(FOLDS)}
+    alone = cross_validate(lambda f: lambda i, f=f: heads[f].logit(train.xs[i]), len(train.xs), folds)
+    print(f"  training {FOLDS}-fold CV, head alone: {top1(alone, train.ys):.3f}")
+    cv: dict[float, tuple[float, float]] = {}
+    for lam in lambdas:
+        def fit_fold(f: int, lam: float = lam) -> Callable[[int], np.ndarray]:
+            rows = [(train.xs[i], train.ys[i], train.qs[i]) for i in np.flatnonzero(folds != f)] + \
+                   [(extra.xs[j], extra.ys[j], extra.qs[j]) for j in np.flatnonzero(efolds != f)]
+            m = fit_query_map([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows],
+                              [heads[f].logit(r[0]) for r in rows], lam=lam)
+            mapped = replace(heads[f], query_map=m)
+            return lambda i: mapped.logit(train.xs[i], train.qs[i])
+        cv[lam] = fold_top1(cross_validate(fit_fold, len(train.xs), folds), train.ys, folds)
+        print(f"  training {FOLDS}-fold CV, head + query map, lambda={lam:g}: {cv[lam][0]:.3f} (se {cv[lam][1]:.3f})")
+    best = max(cv, key=lambda v: cv[v][0])
+    lam = max(v for v in cv if cv[v][0] >= cv[best][0] - cv[best][1])  # one standard error: the simplest that fits
+    print(f"  query map: lambda {lam:g} (best {cv[best][0]:.3f} at {best:g}, one standard error {cv[best][1]:.3f})")
+    return lam, {v: round(cv[v][0], 4) for v in cv}
+
+
+def dev_report(retriever: Retriever, ranker: SentenceRanker, head: SentenceHead, names: list[str]) -> None:
+    """How often the best-scored sentence of a dev set's gold turn is gold: head, head without its map, hand sum."""
+    plain = replace(head, query_map=None)
+    for name in names:
+        ds = load_dataset(name)
+        dev = Turns([], [], [], [])
+        for q in ds.queries:
+            by_turn: dict[str, list] = {}
+            for g in ds.sentences.get(q.qid, []):
+                by_turn.setdefault(g.turn_id, []).append((g.start, g.end))
+            for tid, gold in by_turn.items():
+                got = turn_rows(retriever, ranker, q.text, tid, gold, q.filters())
+                if got is not None and got[1].any():
+                    dev.xs.append(got[0])
+                    dev.ys.append(got[1])
+                    dev.qs.append(got[2])
+        mapped = [head.logit(x, q) for x, q in zip(dev.xs, dev.qs, strict=True)]
+        print(f"{name}: {len(dev.xs)} gold turns, top-1 gold: head {top1(mapped, dev.ys):.3f}"
+              f" (without the query map {top1([plain.logit(x) for x in dev.xs], dev.ys):.3f}), "
+              f"hand-weighted sum {top1([hand_score(x) for x in dev.xs], dev.ys):.3f}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,79 +175,40 @@ def main(argv: list[str] | None = None) -> int:
     index = load(Path(args.index))
     retriever = Retriever(index, Embedder(index.manifest.get("dtype", "fp32")))
     ranker = SentenceRanker(index, head=SentenceHead(FEATURES, np.zeros(1), np.ones(1), np.zeros(1), 0.0))  # unused
-    xs, ys, qs, turns = read_pairs(retriever, ranker, Path(args.pairs))
-    print(f"training pairs: {len(xs)}, sentences {sum(len(y) for y in ys)}, gold {int(sum(y.sum() for y in ys))}")
+    pairs, extra_path = Path(args.pairs), Path(args.extra) if args.extra else None
+    train = read_pairs(retriever, ranker, pairs)
+    print(f"training pairs: {len(train.xs)}, sentences {sum(len(y) for y in train.ys)}, "
+          f"gold {int(sum(y.sum() for y in train.ys))}")
     # Folds by turn (a turn's pairs stay in one fold), numbered in order of first appearance: with one pair per
     # turn, fold i is pairs i, i+5, ...
-    order = {t: n for n, t in enumerate(dict.fromkeys(turns))}
-    folds = np.array([order[t] % 5 for t in turns])
+    order = {t: n for n, t in enumerate(dict.fromkeys(train.ids))}
+    folds = np.array([order[t] % FOLDS for t in train.ids])
     for c in (0.3, 1.0, 3.0, 10.0):
-        scores = _cv(lambda tr, c=c: fit([xs[i] for i in tr], [ys[i] for i in tr], FEATURES, c=c), xs, folds)
-        print(f"training 5-fold CV, C={c}: head {top1(scores, ys):.3f}, "
-              f"hand-weighted sum {top1([hand_score(x) for x in xs], ys):.3f}")
-    info = {"pairs": _rel(args.pairs), "sha1": _sha1(Path(args.pairs)), "turns": len(xs), "c": args.c}
-    head = fit(xs, ys, FEATURES, c=args.c, info=info)
+        def fit_fold(f: int, c: float = c) -> Callable[[int], np.ndarray]:
+            h = fit([train.xs[i] for i in np.flatnonzero(folds != f)], [train.ys[i] for i in np.flatnonzero(folds != f)],
+                    FEATURES, c=c)
+            return lambda i: h.logit(train.xs[i])
+        scores = cross_validate(fit_fold, len(train.xs), folds)
+        print(f"training {FOLDS}-fold CV, C={c}: head {top1(scores, train.ys):.3f}, "
+              f"hand-weighted sum {top1([hand_score(x) for x in train.xs], train.ys):.3f}")
+    info = {"pairs": _rel(pairs), "sha1": _sha1(pairs), "turns": len(train.xs), "c": args.c}
+    head = fit(train.xs, train.ys, FEATURES, c=args.c, info=info)
     if args.map_lambda != "none":
-        ex, ey, eq, et = read_pairs(retriever, ranker, Path(args.extra)) if args.extra else ([], [], [], [])
-        efolds = np.array([order[t] % 5 if t in order else -1 for t in et])  # other turns: always training
-        print(f"query map: {len(xs)} + {len(ex)} pairs")
-        fold_heads = {f: fit([xs[i] for i in np.flatnonzero(folds != f)], [ys[i] for i in np.flatnonzero(folds != f)],
-                             FEATURES, c=args.c) for f in range(5)}
-        base = _cv(lambda tr: None, xs, folds, fold_heads)
-        print(f"  training 5-fold CV, head alone: {top1(base, ys):.3f}")
-        lambdas = MAP_LAMBDAS if args.map_lambda == "auto" else (float(args.map_lambda),)
-        cv = {}
-        for lam in lambdas:
-            scores = [np.zeros(0)] * len(xs)
-            for f in range(5):
-                tr = [(xs[i], ys[i], qs[i]) for i in np.flatnonzero(folds != f)] + \
-                     [(ex[j], ey[j], eq[j]) for j in np.flatnonzero(efolds != f)]
-                m = fit_query_map([t[0] for t in tr], [t[1] for t in tr], [t[2] for t in tr],
-                                  [fold_heads[f].logit(t[0]) for t in tr], DIMS, lam=lam)
-                for i in np.flatnonzero(folds == f):
-                    scores[i] = base[i] + xs[i][:, -DIMS:] @ (m @ qs[i])
-            cv[lam] = top1(scores, ys)
-            print(f"  training 5-fold CV, head + query map, lambda={lam:g}: {cv[lam]:.3f}")
-        best = max(cv.values())
-        se = (best * (1 - best) / len(xs)) ** 0.5
-        lam = max(v for v in cv if cv[v] >= best - se)  # the one-standard-error rule: the simplest map that fits
-        qmap = fit_query_map(xs + ex, ys + ey, qs + eq, [head.logit(x) for x in xs + ex], DIMS, lam=lam)
+        extra = read_pairs(retriever, ranker, extra_path)
+        print(f"query map: {len(train.xs)} + {len(extra.xs)} pairs")
+        lam, cv = choose_map(train, extra, folds, args.c,
+                             MAP_LAMBDAS if args.map_lambda == "auto" else (float(args.map_lambda),))
+        qmap = fit_query_map(train.xs + extra.xs, train.ys + extra.ys, train.qs + extra.qs,
+                             [head.logit(x) for x in train.xs + extra.xs], lam=lam)
         head = replace(head, query_map=qmap, info={**info, "query_map": {
-            "extra_pairs": _rel(args.extra), "extra_sha1": _sha1(Path(args.extra)) if args.extra else None,
-            "extra_turns": len(ex), "lambda": lam, "cv_top1": round(cv[lam], 4)}})
-        print(f"  query map: lambda {lam:g} (best {best:.3f}, one standard error {se:.3f})")
-    head = scaled(head, xs, float(np.mean([hand_score(x).std() for x in xs])), qs)
+            "extra_pairs": _rel(extra_path), "extra_sha1": _sha1(extra_path) if extra_path else None,
+            "extra_turns": len(extra.xs), "lambda": lam,
+            "cv_top1": cv, "note": "cv_top1 of the lambda picked is selection-biased (picked on the same folds)"}})
+    head = scaled(head, train.xs, float(np.mean([hand_score(x).std() for x in train.xs])), train.qs)
     head.save(Path(args.out))
     print(f"wrote {args.out} (score scale {head.score_scale:.4f})")
-    plain = replace(head, query_map=None)
-    for name in filter(None, args.dev.split(",")):
-        ds = load_dataset(name)
-        dx, dy, dq = [], [], []
-        for q in ds.queries:
-            by_turn: dict[str, list] = {}
-            for g in ds.sentences.get(q.qid, []):
-                by_turn.setdefault(g.turn_id, []).append((g.start, g.end))
-            for tid, gold in by_turn.items():
-                got = turn_rows(retriever, ranker, q.text, tid, gold, q.filters())
-                if got is not None and got[1].any():
-                    dx.append(got[0])
-                    dy.append(got[1])
-                    dq.append(got[2] if got[2] is not None else np.zeros(got[0].shape[1] - len(FEATURES)))
-        mapped = [head.logit(x, q) for x, q in zip(dx, dq, strict=True)]
-        print(f"{name}: {len(dx)} gold turns, top-1 gold: head {top1(mapped, dy):.3f}"
-              f" (without the query map {top1([plain.logit(x) for x in dx], dy):.3f}), "
-              f"hand-weighted sum {top1([hand_score(x) for x in dx], dy):.3f}")
+    dev_report(retriever, ranker, head, [n for n in args.dev.split(",") if n])
     return 0
-
-
-def _cv(fit_fold, xs: list[np.ndarray], folds: np.ndarray, heads: dict | None = None) -> list[np.ndarray]:
-    """Each turn's logits from the head fitted without its fold (``fit_fold(train indices)``, or ``heads[f]``)."""
-    scores: list[np.ndarray] = [np.zeros(0)] * len(xs)
-    for f in range(5):
-        head = heads[f] if heads else fit_fold(np.flatnonzero(folds != f))
-        for i in np.flatnonzero(folds == f):
-            scores[i] = head.logit(xs[i])
-    return scores
 
 
 def _sha1(path: Path) -> str:

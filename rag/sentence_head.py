@@ -18,7 +18,7 @@ plus a second round of them. It lifted training CV top-1 from 0.642 to 0.659 (ev
 The head is a plain JSON file shipped with the package (``rag/data/sentence_head.json``: feature
 names, scaling, weights, the score scale, the training set's size and fingerprint, a version) and
 the matrix beside it (``sentence_head.query_map.npy``), written by ``eval/sentence_head.py``.
-Scoring is one matrix-vector product per question and one per turn: no model call.
+Scoring is two small matrix products per turn (the map's 384×384 one costs ~20 µs): no model call.
 
     >>> h = SentenceHead(("a", "b"), np.zeros(2), np.ones(2), np.array([2.0, 0.0]), -1.0, 0.5)
     >>> h.logit(np.array([[1.0, 5.0], [0.0, 5.0]])).tolist()  # 2*1 - 1, 2*0 - 1
@@ -29,8 +29,10 @@ Scoring is one matrix-vector product per question and one per turn: no model cal
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -39,6 +41,7 @@ import numpy as np
 from .errors import RagError
 
 HEAD_VERSION = 2  # 2: the optional query map
+SUPPORTED_VERSIONS = (1, 2)  # 1: no query map
 DEFAULT_PATH = Path(__file__).with_name("data") / "sentence_head.json"
 
 
@@ -76,20 +79,25 @@ class SentenceHead:
         return self.logit(x, q) * self.score_scale
 
     def save(self, path: Path) -> None:
-        """Write the head as JSON (temp file, then rename)."""
+        """Write the head as JSON and its query map beside it (temp files, then renames; the JSON records the
+        map's fingerprint, so a crash between the two renames is caught when the head is loaded)."""
         doc = {"version": HEAD_VERSION, "features": list(self.features), "bias": round(float(self.bias), 6),
                "score_scale": round(float(self.score_scale), 6), "info": self.info,
                "mean": [round(float(v), 6) for v in self.mean], "scale": [round(float(v), 6) for v in self.scale],
                "weights": [round(float(v), 6) for v in self.weights]}
         path.parent.mkdir(parents=True, exist_ok=True)
+        qpath = _query_map_path(path)
         if self.query_map is not None:
-            qpath = _query_map_path(path)
-            with open(qpath.with_suffix(".tmp"), "wb") as f:
-                np.save(f, self.query_map.astype(np.float32))
-            qpath.with_suffix(".tmp").replace(qpath)
-            doc["query_map"] = qpath.name
+            buf = io.BytesIO()
+            np.save(buf, self.query_map.astype(np.float32))
+            qpath.with_suffix(".tmp").write_bytes(buf.getvalue())
+            doc["query_map"] = {"file": qpath.name, "sha1": hashlib.sha1(buf.getvalue()).hexdigest()}
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(doc) + "\n", encoding="utf-8")
+        if self.query_map is not None:
+            qpath.with_suffix(".tmp").replace(qpath)
+        elif qpath.exists():
+            qpath.unlink()  # a stale map beside a head without one would be shipped as package data
         tmp.replace(path)
 
 
@@ -100,18 +108,22 @@ def load_head(path: Path = DEFAULT_PATH) -> SentenceHead:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
         raise RagError(f"cannot read the sentence head {path}: {e}") from None
-    if doc.get("version") not in (1, HEAD_VERSION):
-        raise RagError(f"sentence head {path} has version {doc.get('version')!r}; this code reads 1 to {HEAD_VERSION}")
+    if doc.get("version") not in SUPPORTED_VERSIONS:
+        raise RagError(f"sentence head {path} has version {doc.get('version')!r}; this code reads "
+                       f"{', '.join(map(str, SUPPORTED_VERSIONS))}")
     arr = {k: np.asarray(doc[k], dtype=np.float32) for k in ("mean", "scale", "weights")}
     qmap = None
     if doc.get("query_map"):
-        d = len(arr["weights"]) - len(doc["features"])
+        name, d = doc["query_map"]["file"], len(arr["weights"]) - len(doc["features"])
         try:
-            qmap = np.load(Path(path).parent / doc["query_map"], allow_pickle=False)
+            raw = (Path(path).parent / name).read_bytes()
+            qmap = np.load(io.BytesIO(raw), allow_pickle=False)
         except (OSError, ValueError) as e:
-            raise RagError(f"cannot read the sentence head's query map {doc['query_map']}: {e}") from None
+            raise RagError(f"cannot read the sentence head's query map {name}: {e}") from None
+        if hashlib.sha1(raw).hexdigest() != doc["query_map"]["sha1"]:
+            raise RagError(f"sentence head query map {name} is not the one {path} was saved with: re-train")
         if qmap.shape != (d, d):
-            raise RagError(f"sentence head query map {doc['query_map']} has shape {qmap.shape}, expected {(d, d)}")
+            raise RagError(f"sentence head query map {name} has shape {qmap.shape}, expected {(d, d)}")
     return SentenceHead(tuple(doc["features"]), arr["mean"], arr["scale"], arr["weights"], float(doc["bias"]),
                         float(doc.get("score_scale", 1.0)), doc.get("info", {}), qmap)
 
@@ -119,82 +131,3 @@ def load_head(path: Path = DEFAULT_PATH) -> SentenceHead:
 def _query_map_path(path: Path) -> Path:
     """``sentence_head.json`` -> ``sentence_head.query_map.npy`` beside it."""
     return Path(path).with_name(Path(path).stem + ".query_map.npy")
-
-
-def fit(xs: list[np.ndarray], ys: list[np.ndarray], features: tuple[str, ...], *, c: float = 3.0,
-        iterations: int = 50, info: dict | None = None) -> SentenceHead:
-    """L2-regularised logistic regression (Newton's method) over every sentence of every training turn.
-
-    ``xs[i]``: the feature rows of turn i's sentences; ``ys[i]``: 1 for its gold sentences. ``c`` is
-    the inverse regularisation strength as in scikit-learn (penalty ``|w|^2 / (2c)``, bias free).
-    ``score_scale`` is left at 1.0: :func:`scaled` sets it.
-
-    >>> x = [np.array([[0.0], [1.0]]), np.array([[0.2], [0.9]])]
-    >>> h = fit(x, [np.array([0, 1]), np.array([0, 1])], ("f",), c=10.0)
-    >>> bool(h.logit(np.array([[1.0]]))[0] > 0 > h.logit(np.array([[0.0]]))[0])
-    True
-    """
-    x = np.vstack(xs).astype(np.float64)
-    y = np.concatenate(ys).astype(np.float64)
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0)
-    scale[scale < 1e-6] = 1.0
-    z = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])  # last column: the bias
-    w = np.zeros(z.shape[1])
-    reg = np.full(z.shape[1], 1.0 / c)
-    reg[-1] = 0.0
-    for _ in range(iterations):
-        p = 1.0 / (1.0 + np.exp(-(z @ w)))
-        step = np.linalg.solve((z * (p * (1 - p))[:, None]).T @ z + np.diag(reg + 1e-9), z.T @ (p - y) + reg * w)
-        w -= step
-        if np.abs(step).max() < 1e-8:
-            break
-    return SentenceHead(tuple(features), mean.astype(np.float32), scale.astype(np.float32), w[:-1].astype(np.float32),
-                        float(w[-1]), 1.0, dict(info or {}))
-
-
-def scaled(head: SentenceHead, xs: list[np.ndarray], target_spread: float,
-           qs: list[np.ndarray] | None = None) -> SentenceHead:
-    """``head`` with ``score_scale`` set so its scores spread within a turn (mean standard deviation
-    over the turns ``xs``, asked by the question vectors ``qs`` when given) by ``target_spread``.
-
-    >>> h = SentenceHead(("a",), np.zeros(1), np.ones(1), np.array([2.0]), 0.0)
-    >>> scaled(h, [np.array([[0.0], [1.0]])], 0.5).score_scale  # logits 0 and 2 spread by 1.0
-    0.5
-    """
-    spread = float(np.mean([head.logit(x, q).std() for x, q in zip(xs, qs or [None] * len(xs), strict=True)]))
-    return replace(head, score_scale=target_spread / spread if spread > 0 else 1.0)
-
-
-def fit_query_map(xs: list[np.ndarray], ys: list[np.ndarray], qs: list[np.ndarray], base: list[np.ndarray], dims: int,
-                  *, lam: float = 1e-2, epochs: int = 8, gain: float = 10.0, seed: int = 0) -> np.ndarray:
-    """The matrix ``M`` of the question-dependent term ``s · (M q)``, fitted within turns.
-
-    Turn i has sentence rows ``xs[i]`` (the last ``dims`` columns are the sentence vectors), gold flags
-    ``ys[i]``, question vector ``qs[i]`` and the head's logits ``base[i]``; ``M`` maximises the softmax
-    probability of the turn's gold sentences under ``base + s · (M q)``, with ``lam × |M / gain|²``
-    (Adam, batches of 64 turns, ``M`` from zero; ``gain`` only sets the step size). Deterministic for a
-    seed. Needs torch (installed with sentence-transformers).
-    """
-    import torch
-
-    torch.manual_seed(seed)
-    a = torch.zeros(dims, dims, requires_grad=True)
-    opt = torch.optim.Adam([a], lr=1e-3)
-    data = [(torch.tensor(b, dtype=torch.float32), torch.tensor(x[:, -dims:], dtype=torch.float32),
-             torch.tensor(q, dtype=torch.float32), torch.tensor(y, dtype=torch.float32) > 0)
-            for x, y, q, b in zip(xs, ys, qs, base, strict=True)]
-    for epoch in range(epochs):
-        order = np.random.default_rng(seed + epoch).permutation(len(data))
-        for start in range(0, len(order), 64):
-            batch = order[start:start + 64]
-            loss = torch.zeros(())
-            for j in batch:
-                b, s, q, gold = data[j]
-                z = b + (s @ (a @ q)) * gain
-                loss = loss - (torch.logsumexp(z[gold], 0) - torch.logsumexp(z, 0))
-            loss = loss / len(batch) + lam * (a ** 2).sum()
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-    return a.detach().numpy() * gain

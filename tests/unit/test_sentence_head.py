@@ -10,7 +10,8 @@ import pytest
 
 from rag.errors import RagError
 from rag.eval.datasets import load_dataset
-from rag.sentence_head import DEFAULT_PATH, HEAD_VERSION, SentenceHead, fit, load_head, scaled
+from rag.sentence_head import DEFAULT_PATH, HEAD_VERSION, SentenceHead, load_head
+from rag.sentence_head_fit import fit, scaled
 from rag.sentence_rank import FEATURES
 from tests.paths import EVAL
 
@@ -63,7 +64,7 @@ def test_fit_separates_what_it_can_and_save_load_round_trips(tmp_path):
 
 
 def test_the_query_map_learns_which_sentence_the_question_is_about_and_round_trips(tmp_path):
-    from rag.sentence_head import fit_query_map
+    from rag.sentence_head_fit import fit_query_map
 
     rng = np.random.default_rng(1)
     d = 4
@@ -75,7 +76,7 @@ def test_the_query_map_learns_which_sentence_the_question_is_about_and_round_tri
         xs.append(np.hstack([np.zeros((4, 1)), s]))
         qs.append(q)
     head = SentenceHead(("a",), np.zeros(d + 1), np.ones(d + 1), np.zeros(d + 1), 0.0)
-    m = fit_query_map(xs, ys, qs, [head.logit(x) for x in xs], d, lam=1e-4, epochs=60)
+    m = fit_query_map(xs, ys, qs, [head.logit(x) for x in xs], lam=1e-4, epochs=60)
     assert m.shape == (d, d) and np.argmax(m, axis=1).tolist() == [3, 2, 1, 0]  # found the mirror
     mapped = SentenceHead(("a",), np.zeros(d + 1), np.ones(d + 1), np.zeros(d + 1), 0.0, 0.5, {}, m)
     right = sum(int(np.argmax(mapped.logit(x, q))) == int(np.argmax(y)) for x, y, q in zip(xs, ys, qs, strict=True))
@@ -84,10 +85,22 @@ def test_the_query_map_learns_which_sentence_the_question_is_about_and_round_tri
     assert (tmp_path / "h.query_map.npy").exists()
     back = load_head(tmp_path / "h.json")
     np.testing.assert_allclose(back.score(xs[0], qs[0]), mapped.score(xs[0], qs[0]), atol=1e-5)
-    np.save(tmp_path / "h.query_map.npy", np.zeros((2, 2), dtype=np.float32))
+    # a map that is not the one the head was saved with (a crash between the two renames, a hand edit)
+    np.save(tmp_path / "h.query_map.npy", np.zeros((d, d), dtype=np.float32))
     load_head.cache_clear()
-    with pytest.raises(RagError, match="shape"):
+    with pytest.raises(RagError, match="re-train"):
         load_head(tmp_path / "h.json")
+    (tmp_path / "h.query_map.npy").unlink()
+    load_head.cache_clear()
+    with pytest.raises(RagError, match="cannot read the sentence head's query map"):
+        load_head(tmp_path / "h.json")
+    # saved without a map: no stale map left beside it; a version-1 head (no map key) still loads
+    (tmp_path / "h.query_map.npy").write_bytes(b"stale")
+    head.save(tmp_path / "h.json")
+    assert not (tmp_path / "h.query_map.npy").exists()
+    doc = json.loads((tmp_path / "h.json").read_text(encoding="utf-8"))
+    (tmp_path / "v1.json").write_text(json.dumps({**doc, "version": 1}), encoding="utf-8")
+    assert load_head(tmp_path / "v1.json").query_map is None
 
 
 def test_bad_heads_and_rows_are_refused(tmp_path):
@@ -103,7 +116,7 @@ def test_bad_heads_and_rows_are_refused(tmp_path):
         h.logit(np.zeros((2, 3)))
 
 
-@pytest.mark.parametrize("name", ["rag.sentence_head", "rag.sentence_rank", "rag.quoting", "rag.followup",
+@pytest.mark.parametrize("name", ["rag.sentence_head", "rag.sentence_head_fit", "rag.sentence_rank", "rag.quoting", "rag.followup",
                                   "tests.translation"])
 def test_doctests(name):
     import doctest

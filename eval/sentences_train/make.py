@@ -3,9 +3,10 @@
     .venv/bin/python eval/sentences_train/make.py sheets INDEX OUT_DIR [--first 0 --count 2525 --per-sheet 80]
     .venv/bin/python eval/sentences_train/make.py build INDEX [--labels labels.tsv --out pairs.jsonl]
 
-Round 2 (an experiment, not trained on; README.md): ``sheets``/``collect`` with ``--units 17-30 --count 187
---per-sheet 63 --prefix L`` (long turns) and ``--again --prefix r --count 400`` (a second query per turn, about
-another point; brief BRIEF_AGAIN.md); ``collect`` appends the labellers' lines to ``labels_round2.tsv``.
+Round 2 (the query map's extra pairs; README.md): ``sheets``/``collect`` with ``--units 17-30 --count 187
+--per-sheet 63 --prefix L`` (long turns) and ``--again --prefix r --count 1040`` (a second query per turn, about
+another point; brief BRIEF_AGAIN.md); ``collect`` appends the labellers' lines to ``labels_round2.tsv``, and
+``build INDEX --labels labels_round2.tsv --out pairs_round2.jsonl`` makes its pairs.
 
 ``sheets`` draws the turns (``random.Random(99)`` over the English answers with a journalist's question
 and 4-16 sentence units, leaving out every turn a dev set judges) and writes ``sheetN.md`` files: date,
@@ -65,35 +66,48 @@ def units_of(index, turn_id: str, by_turn: dict[str, list[int]] | None = None) -
     return [(int(table.start[r]), int(table.end[r])) for r in table.rows_of(chunks)]
 
 
+def items(index, first: int, count: int, per_sheet: int, units: tuple[int, int] = (4, 16),  # noqa: ANN001
+          prefix: str = "s", again: bool = False) -> list[tuple[str, int, object, object, object]]:
+    """``(item id, sheet number, turn, source, sentence rows)`` of the sheets these arguments draw; ``again``
+    keeps only turns with an earlier query (round 2). One list for ``sheets`` and ``collect``, so a label
+    always goes back to the turn its sheet showed."""
+    earlier = _earlier_queries() if again else {}
+    cands = [c for c in candidates(index, units) if not again or c[0].turn_id in earlier][first:first + count]
+    out = []
+    for n, (t, s, rows) in enumerate(cands):
+        sheet = first // per_sheet + n // per_sheet + 1
+        out.append((f"{prefix}{sheet}-{n % per_sheet + 1:03d}", sheet, t, s, rows))
+    return out
+
+
 def sheets(index, out: Path, first: int, count: int, per_sheet: int, units: tuple[int, int] = (4, 16),  # noqa: ANN001
-           prefix: str = "s", again: bool = False) -> None:
+           prefix: str = "s", again: bool = False) -> int:
     """Write the sheets. ``again``: round 2, each item also shows the query an earlier labeller wrote for the
     turn (from ``labels.tsv``), so the new query asks about another point of the answer."""
     out.mkdir(parents=True, exist_ok=True)
     earlier = _earlier_queries() if again else {}
-    cands = [c for c in candidates(index, units) if not again or c[0].turn_id in earlier][first:first + count]
-    for n in range(0, len(cands), per_sheet):
-        sheet = first // per_sheet + n // per_sheet + 1
+    by_sheet: dict[int, list] = {}
+    for item in items(index, first, count, per_sheet, units, prefix, again):
+        by_sheet.setdefault(item[1], []).append(item)
+    for sheet, its in by_sheet.items():
         with open(out / f"sheet{sheet}.md", "w", encoding="utf-8") as f:
-            for i, (t, s, rows) in enumerate(cands[n:n + per_sheet], start=1):
-                f.write(f"## {prefix}{sheet}-{i:03d}\nDATE: {s.date}\nJOURNALIST'S QUESTION: "
-                        f"{t.question[:700]}\n")
+            for item_id, _sheet, t, s, rows in its:
+                f.write(f"## {item_id}\nDATE: {s.date}\nJOURNALIST'S QUESTION: {t.question[:700]}\n")
                 if again:
                     f.write(f"EARLIER QUERY: {earlier[t.turn_id]}\n")
                 f.write("ANSWER SENTENCES:\n")
                 for k, r in enumerate(rows, start=1):
                     f.write(f"  [{k}] {s.canonical[int(index.sentences.start[r]):int(index.sentences.end[r])]}\n")
                 f.write("\n")
+    return 0
 
 
 def collect(index, labels_dir: Path, first: int, count: int, per_sheet: int, units: tuple[int, int],  # noqa: ANN001
             prefix: str, again: bool, target: Path = HERE / "labels_round2.tsv") -> int:
     """Append the labellers' ``ITEM<TAB>QUERY<TAB>NUMBERS`` lines in ``labels_dir/labels*.tsv`` to ``target``,
-    each with the turn its item showed (the sheets are drawn again with the same arguments)."""
-    earlier = _earlier_queries() if again else {}
-    cands = [c for c in candidates(index, units) if not again or c[0].turn_id in earlier][first:first + count]
-    turn_of = {f"{prefix}{first // per_sheet + n // per_sheet + 1}-{n % per_sheet + 1:03d}": t.turn_id
-               for n, (t, _s, _rows) in enumerate(cands)}
+    each with the turn its item showed (the items are drawn again with the same arguments)."""
+    turn_of = {item_id: t.turn_id for item_id, _sheet, t, _s, _rows in
+               items(index, first, count, per_sheet, units, prefix, again)}
     if not target.exists():
         target.write_text("item\tturn_id\tquery\tnumbers\n", encoding="utf-8")
     have = {row.split("\t")[0] for row in target.read_text(encoding="utf-8").splitlines()[1:]}
@@ -133,8 +147,11 @@ def build(index, labels: Path = HERE / "labels.tsv", out: Path = HERE / "pairs.j
         t = index.turns[turn_id]
         canon = index.sources[t.source].canonical
         units = units_of(index, turn_id, by_turn)
+        numbers_ = sorted({int(x) for x in numbers.split(",")})
+        if not all(1 <= k <= len(units) for k in numbers_):
+            raise SystemExit(f"{labels.name}: {item}: sentence numbers {numbers} outside 1..{len(units)}")
         gold = [{"start": units[k - 1][0], "end": units[k - 1][1], "text": canon[units[k - 1][0]:units[k - 1][1]]}
-                for k in sorted({int(x) for x in numbers.split(",")})]
+                for k in numbers_]
         lines.append(json.dumps({"id": item, "query": query.strip(), "turn_id": turn_id, "source": t.source,
                                  "gold": gold}, ensure_ascii=False))
     out.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
@@ -146,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     a = sub.add_parser("sheets")
-    c = sub.add_parser("collect", help="append labellers' lines (DIR/labels*.tsv) to labels.tsv")
+    c = sub.add_parser("collect", help="append labellers' lines (DIR/labels*.tsv) to labels_round2.tsv")
     for p in (a, c):
         p.add_argument("index")
         p.add_argument("out", help="the sheets' directory")
@@ -165,8 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd in ("sheets", "collect"):
         lo, hi = (int(x) for x in args.units.split("-"))
         run = sheets if args.cmd == "sheets" else collect
-        return run(index, Path(args.out), args.first, args.count, args.per_sheet, (lo, hi), args.prefix,
-                   args.again) or 0
+        return run(index, Path(args.out), args.first, args.count, args.per_sheet, (lo, hi), args.prefix, args.again)
     return build(index, Path(args.labels), Path(args.out))
 
 

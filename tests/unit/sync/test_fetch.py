@@ -161,7 +161,7 @@ def test_descriptive_user_agent(mirror):
     assert "spokesperson-search" in USER_AGENT and "robots.txt" in USER_AGENT
 
 
-def test_pacing_spaces_request_starts():
+def test_pacing_waits_one_interval_after_the_previous_request_ends(monkeypatch):
     now = [0.0]
     sleeps = Sleeps()
 
@@ -169,11 +169,16 @@ def test_pacing_spaces_request_starts():
         sleeps.append(s)
         now[0] += s
 
+    def request(self, url, etag, last_modified):  # noqa: ANN001, ANN202 - the request itself takes 0.3 s
+        now[0] += 0.3
+        return "ok"
+
+    monkeypatch.setattr(Fetcher, "_request", request)
     f = Fetcher(rate=2.0, sleep=sleep, clock=lambda: now[0])
     for _ in range(3):
-        f._pace("http://127.0.0.1:1/x")
-        now[0] += 0.1  # the request itself
-    assert sleeps == pytest.approx([0.4, 0.4])
+        f._once("http://127.0.0.1:1/x", None, None)
+        now[0] += 0.1  # parsing between requests counts towards the wait
+    assert sleeps == pytest.approx([0.4, 0.4])  # 1/rate = 0.5 s from each end: starts 0.8 s apart
 
 
 def test_retry_after():

@@ -71,7 +71,7 @@ SECOND_MARGIN = 0.2
 JOIN_MARGIN = 0.2
 # ... unless the two sentences together would be longer than this (a quote must stay pasteable).
 MAX_JOINED_WORDS = 70
-# The passage shown for a turn (``hits[i].text``): whole sentences around its best one, up to this size
+# The passage shown for a turn (``hits[i].text``): whole sentences around its quotes, up to this size
 # (about 200 words). On the training turns it holds a gold sentence for 0.941 / 0.966 / 0.979 / 0.992 of
 # turns at 800 / 1,000 / 1,200 / 1,500 characters (head before the query map; with it, in sample: 0.970 /
 # 0.982 / 0.990 / 0.994).
@@ -181,15 +181,26 @@ def _number(quotes: list[Quote]) -> list[Quote]:
 
 
 def _best_sentences(h: Hit, units: list[ScoredUnit], max_per_turn: int) -> list[Quote]:
-    """The turn's best-scored sentence with the neighbour :func:`best_span` joins to it; then, when
-    ``max_per_turn`` > 1, its best other non-procedural sentence if it scores within ``SECOND_MARGIN``,
-    cut by the same rules: joined to the first quote when the two touch and stay under
-    ``MAX_JOINED_WORDS``, else a quote of its own — less any sentence the first quote has, and then only
-    if what is left stands alone (not short, not a bare announcement). The quote holding the best sentence comes first; each
-    quote carries the score of its own best sentence. (So for this selector ``max_per_turn`` is at most
-    two quotes a turn: 1 gives one.)"""
+    """The turn's quotes, cut by :func:`quote_groups`: the one holding the best sentence first, each with
+    the score of its own best sentence (an empty turn: its first sentence)."""
     if not units:
         return [_first_sentence(h)]
+    canon = h.source.canonical
+    return [Quote(0, s, e, canon[s:e], h, round(units[top].score, 4))
+            for top, idx in quote_groups(units, max_per_turn) for s, e in _merge([(units[i].start, units[i].end) for i in idx], canon)]
+
+
+def quote_groups(units: list[ScoredUnit], max_per_turn: int = 2) -> list[tuple[int, list[int]]]:
+    """``[(best unit, unit indices of the quote), ...]`` of a turn: its best-scored sentence with the
+    neighbour :func:`best_span` joins to it; then, when ``max_per_turn`` > 1, its best other
+    non-procedural sentence if it scores within ``SECOND_MARGIN``, cut by the same rules: joined to the
+    first quote when the two touch and stay under ``MAX_JOINED_WORDS``, else a quote of its own — less any
+    sentence the first quote has, and then only if what is left stands alone (not short, not a bare
+    announcement). (So for the sentence selector ``max_per_turn`` means one quote or two.)
+
+    >>> quote_groups([ScoredUnit(0, 9, 0.9, 20, False), ScoredUnit(10, 19, 0.0, 20, False), ScoredUnit(20, 29, 0.8, 20, False)])
+    [(0, [0]), (2, [2])]
+    """
     best = best_unit(units)
     lo, hi = best_span(units, best)
     groups = [(best, list(range(lo, hi + 1)))]
@@ -206,9 +217,7 @@ def _best_sentences(h: Hit, units: list[ScoredUnit], max_per_turn: int) -> list[
                 if len(second) == hi2 - lo2 + 1 or (sum(units[i].words for i in second) >= SHORT_WORDS
                                                     and not units[second[-1]].announces):
                     groups.append((rest[0], second))
-    canon = h.source.canonical
-    return [Quote(0, s, e, canon[s:e], h, round(units[top].score, 4))
-            for top, idx in groups for s, e in _merge([(units[i].start, units[i].end) for i in idx], canon)]
+    return groups
 
 
 def _touching(units: list[ScoredUnit], idx: list[int]) -> bool:
@@ -259,16 +268,23 @@ def best_span(units: list[ScoredUnit], best: int | None = None) -> tuple[int, in
 
 
 def passage(units: list[ScoredUnit], budget: int = PASSAGE_CHARS) -> tuple[int, int] | None:
-    """The span of whole sentences around the best-scored one, at most ``budget`` characters when it can be.
+    """The span of whole sentences around the turn's quotes (:func:`quote_groups`), at most ``budget``
+    characters when it can be: it starts from the sentences between the first quote and the second when
+    they fit, else from the first quote's best sentence, and grows a sentence at a time, the one after first.
 
     >>> u = [ScoredUnit(0, 10, 0.1, 2, False), ScoredUnit(11, 20, 0.9, 2, False), ScoredUnit(21, 30, 0.2, 2, False)]
     >>> passage(u, budget=20)
     (11, 30)
+    >>> u = [ScoredUnit(0, 10, 0.85, 20, False), ScoredUnit(11, 20, 0.1, 20, False), ScoredUnit(21, 30, 0.9, 20, False)]
+    >>> passage(u, budget=30)  # the second quote (0) and the first (2) fit together
+    (0, 30)
     """
     if not units:
         return None
-    best = best_unit(units)
-    lo = hi = best
+    idx = [i for _top, g in quote_groups(units) for i in g]
+    lo, hi = min(idx), max(idx)
+    if units[hi].end - units[lo].start > budget:
+        lo = hi = best_unit(units)
     while True:
         grew = False
         for cand in (hi + 1, lo - 1):  # after first: the sentence after the best one usually explains it

@@ -156,7 +156,7 @@ def answer_question(retriever: Retriever, question: str, *, k: int = 10, filters
     """Search, pick quotes, compose: the whole ask path as one :class:`Answer`.
 
     ``selector`` picks the quotes: ``"sentence"`` (every sentence of each top turn scored against the
-    question; each hit's passage is centred on its best sentence), ``"chunk"`` (sentences of each
+    question; each hit's passage is around its turn's quotes, both when they fit), ``"chunk"`` (sentences of each
     turn's best chunk) or ``"first"`` (the first sentence of each turn); the last two are the
     baselines of the evaluation, and keep each hit's best chunk as its passage. ``read_question``
     lets a time phrase, a spokesperson's or an outlet's name in the question act as filters

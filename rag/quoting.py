@@ -72,9 +72,9 @@ JOIN_MARGIN = 0.2
 # ... unless the two sentences together would be longer than this (a quote must stay pasteable).
 MAX_JOINED_WORDS = 70
 # The passage shown for a turn (``hits[i].text``): whole sentences around its quotes, up to this size
-# (about 200 words). On the training turns it holds a gold sentence for 0.941 / 0.966 / 0.979 / 0.992 of
-# turns at 800 / 1,000 / 1,200 / 1,500 characters (head before the query map; with it, in sample: 0.970 /
-# 0.982 / 0.990 / 0.994).
+# (about 200 words). On the training turns a passage grown around the best sentence held a gold sentence for
+# 0.941 / 0.966 / 0.979 / 0.992 of turns at 800 / 1,000 / 1,200 / 1,500 characters (head before the query
+# map; with it, in sample: 0.970 / 0.982 / 0.990 / 0.994); grown around both quotes, 0.991 at 1,200.
 PASSAGE_CHARS = 1200
 
 
@@ -196,11 +196,13 @@ def quote_groups(units: list[ScoredUnit], max_per_turn: int = 2) -> list[tuple[i
     non-procedural sentence if it scores within ``SECOND_MARGIN``, cut by the same rules: joined to the
     first quote when the two touch and stay under ``MAX_JOINED_WORDS``, else a quote of its own — less any
     sentence the first quote has, and then only if what is left stands alone (not short, not a bare
-    announcement). (So for the sentence selector ``max_per_turn`` means one quote or two.)
+    announcement). (So for the sentence selector ``max_per_turn`` means one quote or two.) No units: ``[]``.
 
     >>> quote_groups([ScoredUnit(0, 9, 0.9, 20, False), ScoredUnit(10, 19, 0.0, 20, False), ScoredUnit(20, 29, 0.8, 20, False)])
     [(0, [0]), (2, [2])]
     """
+    if not units:
+        return []
     best = best_unit(units)
     lo, hi = best_span(units, best)
     groups = [(best, list(range(lo, hi + 1)))]
@@ -267,10 +269,11 @@ def best_span(units: list[ScoredUnit], best: int | None = None) -> tuple[int, in
     return best, best
 
 
-def passage(units: list[ScoredUnit], budget: int = PASSAGE_CHARS) -> tuple[int, int] | None:
-    """The span of whole sentences around the turn's quotes (:func:`quote_groups`), at most ``budget``
-    characters when it can be: it starts from the sentences between the first quote and the second when
-    they fit, else from the first quote's best sentence, and grows a sentence at a time, the one after first.
+def passage(units: list[ScoredUnit], budget: int = PASSAGE_CHARS, max_per_turn: int = 2) -> tuple[int, int] | None:
+    """The span of whole sentences around the turn's quotes (:func:`quote_groups` with ``max_per_turn``, as
+    :func:`select_quotes` cuts them), at most ``budget`` characters when it can be: it starts from the
+    sentences between the first quote and the second when they fit, else from the first quote, else from
+    its best sentence, and grows a sentence at a time, the one after first.
 
     >>> u = [ScoredUnit(0, 10, 0.1, 2, False), ScoredUnit(11, 20, 0.9, 2, False), ScoredUnit(21, 30, 0.2, 2, False)]
     >>> passage(u, budget=20)
@@ -281,10 +284,12 @@ def passage(units: list[ScoredUnit], budget: int = PASSAGE_CHARS) -> tuple[int, 
     """
     if not units:
         return None
-    idx = [i for _top, g in quote_groups(units) for i in g]
-    lo, hi = min(idx), max(idx)
-    if units[hi].end - units[lo].start > budget:
-        lo = hi = best_unit(units)
+    groups = quote_groups(units, max_per_turn)
+    both = [i for _top, g in groups for i in g]
+    # Start from both quotes, else the first quote (its joined neighbour may come before the best sentence),
+    # else the best sentence alone; whichever fits first.
+    lo, hi = next(((a, b) for a, b in ((min(both), max(both)), (min(groups[0][1]), max(groups[0][1])))
+                   if units[b].end - units[a].start <= budget), (best_unit(units), best_unit(units)))
     while True:
         grew = False
         for cand in (hi + 1, lo - 1):  # after first: the sentence after the best one usually explains it

@@ -20,7 +20,7 @@ What a site operator can expect from it:
 
     >>> f = Fetcher(rate=50)                                 # doctest: +SKIP
     >>> r = f.get("http://127.0.0.1:8000/web/wjdt_674879/fyrbt_674889/default.shtml")  # doctest: +SKIP
-    >>> r.status, r.etag is not None, len(f.retries)         # doctest: +SKIP
+    >>> r.status, r.etag is not None, len(f.retry_log)       # doctest: +SKIP
     (200, True, 0)
 """
 
@@ -44,7 +44,7 @@ from .robots import Robots
 
 AGENT = "spokesperson-search"
 USER_AGENT = (f"{AGENT}/{__version__} (rag sync: keeps a search index of the Foreign Ministry's press "
-              "conference transcripts; one request at a time, at most 1 per second; honours robots.txt)")
+              "conference transcripts; one request at a time, paced, 1 per second by default; honours robots.txt)")
 REMOVED_MARK = "/web/system/"  # where the ministry's site redirects pages that were taken down
 MAX_BODY = 20 * 1024 * 1024  # same limit as one transcript file (rag.sources.files.MAX_FILE_BYTES)
 MAX_REDIRECTS = 5

@@ -281,3 +281,18 @@ def test_the_passage_holds_both_quotes_of_the_turn_when_they_fit():
     assert quote_groups(units) == [(4, [4]), (0, [0])]
     assert passage(units, budget=500) == (0, 499)  # both quotes, and the sentences between them
     assert passage(units, budget=300) == (300, 599)  # too far apart: around the best one, the sentence after first
+
+
+def test_the_passage_keeps_the_first_quote_whole_when_both_quotes_do_not_fit():
+    from rag.quoting import quote_groups
+
+    def unit(start: int, end: int, score: float) -> ScoredUnit:
+        return ScoredUnit(start, end, score, 20, False)
+
+    # sentence lengths 100/100/100/100/300/100/450; the best (5) is joined with the one before it (4)
+    ends = [100, 200, 300, 400, 700, 800, 1250]
+    scores = [0.75, 0.0, 0.0, 0.0, 0.85, 0.9, 0.0]
+    units = [unit(0 if k == 0 else ends[k - 1] + 1, ends[k], scores[k]) for k in range(7)]
+    assert quote_groups(units) == [(5, [4, 5]), (0, [0])]
+    lo, hi = passage(units, budget=800)
+    assert lo <= units[4].start and units[5].end <= hi and hi - lo <= 800  # the first quote, whole

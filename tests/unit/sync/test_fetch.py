@@ -180,6 +180,18 @@ def test_pacing_waits_one_interval_after_the_previous_request_ends(monkeypatch):
         now[0] += 0.1  # parsing between requests counts towards the wait
     assert sleeps == pytest.approx([0.4, 0.4])  # 1/rate = 0.5 s from each end: starts 0.8 s apart
 
+    def failing(self, url, etag, last_modified):  # noqa: ANN001, ANN202 - a request that fails after 0.3 s
+        now[0] += 0.3
+        raise FetchError(url, "cannot connect")
+
+    monkeypatch.setattr(Fetcher, "_request", failing)
+    with pytest.raises(FetchError):
+        f._once("http://127.0.0.1:1/x", None, None)
+    sleeps.clear()
+    monkeypatch.setattr(Fetcher, "_request", request)
+    f._once("http://127.0.0.1:1/x", None, None)
+    assert sleeps == pytest.approx([0.5])  # a failed request is waited from its end too
+
 
 def test_retry_after():
     assert _retry_after("7") == 7.0

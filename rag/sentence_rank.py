@@ -37,7 +37,7 @@ import numpy as np
 
 from .procedural import is_procedural
 from .sentence_head import SentenceHead, load_head
-from .text import bm25_tokens
+from .text import bm25_doc_freq, bm25_idf, bm25_tokens
 
 _STANCE = re.compile(
     r"\b(oppose[sd]?|urge[sd]?|hope[sd]?|believe[sd]?|welcome[sd]?|support[sd]?|firmly|never|always|should|must"
@@ -117,7 +117,7 @@ class SentenceRanker:
         for c in index.chunks:
             self._turn_chunks.setdefault(c.turn_id, []).append(c.chunk_id)
         self._idf = _idf_table(index)
-        self._idf_unseen = _idf(len(index.chunks), 0)
+        self._idf_unseen = bm25_idf(len(index.chunks), 0)
 
     def idf(self, term: str) -> float:
         return self._idf.get(term, self._idf_unseen)
@@ -170,15 +170,6 @@ class SentenceRanker:
 
 
 def _idf_table(index) -> dict[str, float]:  # noqa: ANN001
-    """IDF of every BM25 term over the chunks, from the bm25s index's own postings (no re-tokenising)."""
-    bm = index.bm25
-    vocab = getattr(bm, "vocab_dict", None) or {}
-    indptr = np.asarray(bm.scores["indptr"])
-    df = np.diff(indptr)
+    """IDF of every BM25 term over the chunks."""
     n = len(index.chunks)
-    return {t: _idf(n, int(df[i])) for t, i in vocab.items() if i < len(df)}
-
-
-def _idf(n: int, df: int) -> float:
-    """BM25's IDF of a term found in ``df`` of ``n`` chunks."""
-    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+    return {t: bm25_idf(n, df) for t, df in bm25_doc_freq(index.bm25).items()}

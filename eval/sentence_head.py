@@ -53,6 +53,14 @@ class Turns:
     qs: list[np.ndarray | None]
     ids: list[str]
 
+    def add(self, got: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None, turn_id: str) -> None:
+        """Keep a :func:`turn_rows` result that has a gold sentence."""
+        if got is not None and got[1].any():
+            self.xs.append(got[0])
+            self.ys.append(got[1])
+            self.qs.append(got[2])
+            self.ids.append(turn_id)
+
 
 def turn_rows(retriever: Retriever, ranker: SentenceRanker, query: str, turn_id: str, gold: list[tuple[int, int]],
               filters: Filters = Filters()) -> tuple[np.ndarray, np.ndarray, np.ndarray | None] | None:
@@ -71,12 +79,8 @@ def read_pairs(retriever: Retriever, ranker: SentenceRanker, path: Path | None) 
     out = Turns([], [], [], [])
     for line in path.read_text(encoding="utf-8").splitlines() if path else []:
         p = json.loads(line)
-        got = turn_rows(retriever, ranker, p["query"], p["turn_id"], [(g["start"], g["end"]) for g in p["gold"]])
-        if got is not None and got[1].any():
-            out.xs.append(got[0])
-            out.ys.append(got[1])
-            out.qs.append(got[2])
-            out.ids.append(p["turn_id"])
+        out.add(turn_rows(retriever, ranker, p["query"], p["turn_id"], [(g["start"], g["end"]) for g in p["gold"]]),
+                p["turn_id"])
     return out
 
 
@@ -110,14 +114,20 @@ def cross_validate(fit_fold: Callable[[int], Callable[[int], np.ndarray]], n: in
     return scores
 
 
-def choose_map(train: Turns, extra: Turns, folds: np.ndarray, c: float, lambdas: tuple[float, ...]) -> tuple[float, dict]:
+def fold_heads(train: Turns, folds: np.ndarray, c: float) -> dict[int, SentenceHead]:
+    """The head of each fold: fitted on the other folds' turns."""
+    return {f: fit([train.xs[i] for i in np.flatnonzero(folds != f)], [train.ys[i] for i in np.flatnonzero(folds != f)],
+                   FEATURES, c=c) for f in range(FOLDS)}
+
+
+def choose_map(train: Turns, extra: Turns, folds: np.ndarray, heads: dict[int, SentenceHead],
+               lambdas: tuple[float, ...]) -> tuple[float, dict]:
     """The query map's L2 strength: the largest of ``lambdas`` whose CV top-1 is within one standard error of
-    the best (``{lambda: cv top-1}`` beside it). In fold f the head is fitted on the other folds' round-1
-    pairs and the map on their round-1 and round-2 pairs (round-2 pairs of turns round 1 lacks: every fold)."""
+    the best (``{lambda: cv top-1}`` beside it). In fold f the head is ``heads[f]`` (:func:`fold_heads`) and
+    the map is fitted on the other folds' round-1 and round-2 pairs (round-2 pairs of turns round 1 lacks:
+    every fold)."""
     fold_of = {t: int(f) for t, f in zip(train.ids, folds, strict=True)}
     efolds = np.array([fold_of.get(t, -1) for t in extra.ids], dtype=int)
-    heads = {f: fit([train.xs[i] for i in np.flatnonzero(folds != f)], [train.ys[i] for i in np.flatnonzero(folds != f)],
-                    FEATURES, c=c) for f in range(FOLDS)}
     alone = cross_validate(lambda f: lambda i, f=f: heads[f].logit(train.xs[i]), len(train.xs), folds)
     print(f"  training {FOLDS}-fold CV, head alone: {top1(alone, train.ys):.3f}")
     cv: dict[float, tuple[float, float]] = {}
@@ -148,11 +158,7 @@ def dev_report(retriever: Retriever, ranker: SentenceRanker, head: SentenceHead,
             for g in ds.sentences.get(q.qid, []):
                 by_turn.setdefault(g.turn_id, []).append((g.start, g.end))
             for tid, gold in by_turn.items():
-                got = turn_rows(retriever, ranker, q.text, tid, gold, q.filters())
-                if got is not None and got[1].any():
-                    dev.xs.append(got[0])
-                    dev.ys.append(got[1])
-                    dev.qs.append(got[2])
+                dev.add(turn_rows(retriever, ranker, q.text, tid, gold, q.filters()), tid)
         mapped = [head.logit(x, q) for x, q in zip(dev.xs, dev.qs, strict=True)]
         print(f"{name}: {len(dev.xs)} gold turns, top-1 gold: head {top1(mapped, dev.ys):.3f}"
               f" (without the query map {top1([plain.logit(x) for x in dev.xs], dev.ys):.3f}), "
@@ -183,12 +189,10 @@ def main(argv: list[str] | None = None) -> int:
     # turn, fold i is pairs i, i+5, ...
     order = {t: n for n, t in enumerate(dict.fromkeys(train.ids))}
     folds = np.array([order[t] % FOLDS for t in train.ids])
+    heads_by_c = {}
     for c in (0.3, 1.0, 3.0, 10.0):
-        def fit_fold(f: int, c: float = c) -> Callable[[int], np.ndarray]:
-            h = fit([train.xs[i] for i in np.flatnonzero(folds != f)], [train.ys[i] for i in np.flatnonzero(folds != f)],
-                    FEATURES, c=c)
-            return lambda i: h.logit(train.xs[i])
-        scores = cross_validate(fit_fold, len(train.xs), folds)
+        heads = heads_by_c[c] = fold_heads(train, folds, c)
+        scores = cross_validate(lambda f, heads=heads: lambda i: heads[f].logit(train.xs[i]), len(train.xs), folds)
         print(f"training {FOLDS}-fold CV, C={c}: head {top1(scores, train.ys):.3f}, "
               f"hand-weighted sum {top1([hand_score(x) for x in train.xs], train.ys):.3f}")
     info = {"pairs": _rel(pairs), "sha1": _sha1(pairs), "turns": len(train.xs), "c": args.c}
@@ -196,8 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.map_lambda != "none":
         extra = read_pairs(retriever, ranker, extra_path)
         print(f"query map: {len(train.xs)} + {len(extra.xs)} pairs")
-        lam, cv = choose_map(train, extra, folds, args.c,
-                             MAP_LAMBDAS if args.map_lambda == "auto" else (float(args.map_lambda),))
+        heads = heads_by_c.get(args.c) or fold_heads(train, folds, args.c)
+        lam, cv = choose_map(train, extra, folds, heads, MAP_LAMBDAS if args.map_lambda == "auto" else (float(args.map_lambda),))
         qmap = fit_query_map(train.xs + extra.xs, train.ys + extra.ys, train.qs + extra.qs,
                              [head.logit(x) for x in train.xs + extra.xs], lam=lam)
         head = replace(head, query_map=qmap, info={**info, "query_map": {

@@ -8,9 +8,10 @@ A gold sentence is a sentence of a judged-relevant turn's answer that answers th
                           (text == canonical[start:end] of the source; checked by the tests)
 
     .venv/bin/python eval/gold_sentences.py sheet eval/paraphrase > /tmp/sheet.txt
-    .venv/bin/python eval/gold_sentences.py build eval/paraphrase   # reads SET/sentences.labels.tsv
+    .venv/bin/python eval/gold_sentences.py build eval/paraphrase   # reads SET/sentences.final.tsv
 
-``SET/sentences.labels.tsv`` is what the labellers wrote: ``qid<TAB>turn_id<TAB>2,3<TAB>note`` (``-`` for a
+``SET/sentences.final.tsv`` is the merged labels of two labellers and an adjudicator (``eval/gold_agreement.py``);
+``SET/sentences.labels.tsv`` is what the first labellers wrote: ``qid<TAB>turn_id<TAB>2,3<TAB>note`` (``-`` for a
 relevant turn with no answering sentence, the note says why).
 """
 
@@ -84,7 +85,8 @@ def cmd_sheet(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     ds = load_dataset(args.dataset)
     out: list[dict] = []
-    labels = Path(args.labels or Path(args.dataset) / "sentences.labels.tsv")
+    final = Path(args.dataset) / "sentences.final.tsv"
+    labels = Path(args.labels) if args.labels else final if final.is_file() else Path(args.dataset) / "sentences.labels.tsv"
     for line_no, line in enumerate(labels.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
             continue
@@ -103,7 +105,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             s, e = spans[n - 1]
             out.append({"query_id": qid, "turn_id": tid, "source": src.source, "start": s, "end": e,
                         "text": src.canonical[s:e]})
-    dest = Path(args.dataset) / "sentences.jsonl"
+    dest = Path(args.out) if args.out else Path(args.dataset) / "sentences.jsonl"
     with open(dest, "w", encoding="utf-8") as fh:
         for row in out:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -120,7 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--only", help="comma-separated query ids")
     p = sub.add_parser("build", help="write SET/sentences.jsonl from a labels TSV")
     p.add_argument("dataset")
-    p.add_argument("labels", nargs="?", help="labels TSV (default: SET/sentences.labels.tsv)")
+    p.add_argument("labels", nargs="?", help="labels TSV (default: SET/sentences.final.tsv, the merged labels of "
+                   "eval/gold_agreement.py; SET/sentences.labels.tsv when there is none)")
+    p.add_argument("--out", help="where to write (default: SET/sentences.jsonl)")
     args = ap.parse_args(argv)
     return {"sheet": cmd_sheet, "build": cmd_build}[args.cmd](args)
 

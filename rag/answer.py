@@ -156,7 +156,8 @@ def answer_question(retriever: Retriever, question: str, *, k: int = 10, filters
     """Search, pick quotes, compose: the whole ask path as one :class:`Answer`.
 
     ``selector`` picks the quotes: ``"sentence"`` (every sentence of each top turn scored against the
-    question; each hit's passage is around its turn's quotes, both when they fit), ``"chunk"`` (sentences of each
+    question, the top turn's best few re-read with it by the cross-encoder of :mod:`rag.sentence_cross` unless the
+    retriever turns it off; each hit's passage is around its turn's quotes, both when they fit), ``"chunk"`` (sentences of each
     turn's best chunk) or ``"first"`` (the first sentence of each turn); the last two are the
     baselines of the evaluation, and keep each hit's best chunk as its passage. ``read_question``
     lets a time phrase, a spokesperson's or an outlet's name in the question act as filters
@@ -179,6 +180,11 @@ def answer_question(retriever: Retriever, question: str, *, k: int = 10, filters
         terms = bm25_tokens(text)
         units = {h.turn.turn_id: ranker.units(h.turn.turn_id, text, result.query_vector, terms)
                  for h in result.hits}
+        cross = retriever.cross_scorer() if mode != "bm25" else None
+        if cross is not None:  # the first quote's turn: its best sentences re-read with the question
+            top = result.hits[0]
+            units[top.turn.turn_id] = cross.rerank(units[top.turn.turn_id], top.source.canonical, text,
+                                                   ranker.head.score_scale)
         result.hits = [replace(h, passage=passage(units[h.turn.turn_id])) for h in result.hits]
     quotes = select_quotes(result, retriever.encoder if mode != "bm25" else None, selector=selector,
                            units=units, min_dense=min_dense) if found else []

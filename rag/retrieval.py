@@ -124,10 +124,12 @@ ASKED_BOOST = 0.25
 class Retriever:
     """Search one loaded :class:`~rag.store.Index`. Safe to share between threads."""
 
-    def __init__(self, index: Index, encoder: Encoder | None, fusion: FusionParams = FusionParams()) -> None:
+    def __init__(self, index: Index, encoder: Encoder | None, fusion: FusionParams = FusionParams(), *,
+                 cross: bool = True) -> None:
         self.index = index
         self.encoder = encoder
         self.fusion = fusion
+        self.cross = cross  # re-read the top turn's best sentences with the cross-encoder (rag.sentence_cross)
         n = len(index.chunks)
         turns = index.turns
         srcs = index.sources
@@ -159,6 +161,14 @@ class Retriever:
 
                 self._ranker = SentenceRanker(self.index)
             return self._ranker
+
+    def cross_scorer(self):  # noqa: ANN201 - rag.sentence_cross.CrossScorer | None
+        """The sentence cross-encoder (one per process, exported on first use), or None when turned off."""
+        if not self.cross:
+            return None
+        from .sentence_cross import default_scorer
+
+        return default_scorer()
 
     # -- filters -------------------------------------------------------------
 

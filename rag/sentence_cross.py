@@ -1,0 +1,235 @@
+"""A cross-encoder that reads the question and the top turn's best sentences together (issue 9).
+
+The head (:mod:`rag.sentence_head`) scores each sentence from its stored vector and the question's: it
+never sees the two texts side by side, and inside the right turn it picks an answering sentence about
+0.74 of the time against a blind reader's 0.97. A cross-encoder reads ``[CLS] question [SEP] sentence
+[SEP]`` through the whole model, so it can tell *which* of two position statements the question is
+about. It is too slow for every sentence of every hit (7-9 ms a pair here), so it only re-reads the
+head's best ``k`` sentences of the **top turn** — the turn the first quote comes from — and their
+combined score ``head logit + weight × cross score`` picks among them (``k`` = 4 holds a gold sentence for
+0.97 of held-out training turns).
+
+The model is the bundled all-MiniLM-L6-v2 fine-tuned on the training pairs of ``eval/sentences_train/``
+(never a dev-set turn; ``eval/sentence_cross.py``), listwise over the head's best ``k`` sentences of
+each turn, with the word-embedding table frozen. It ships as the *difference* from the bundled weights
+(``rag/data/sentence_cross.npz``: int8 per row with a float scale, 1-D tensors and the scoring layer in
+float32) beside a JSON of its settings and training record (``sentence_cross.json``, with the
+difference file's sha1). On first use the base weights plus the difference are exported to ONNX in
+:func:`rag.text.cache_dir` ``/onnx/`` (no download; like :mod:`rag.onnx_model`) and run by ONNX Runtime.
+
+The pick and the head's best sentence swap scores: the scores of the turn stay the head's (so the quote
+rules of :mod:`rag.quoting`, whose margins are in the head's units, cut quotes as before) and only which
+sentence is best changes. (Moving the others below the pick by what they lack in the combined score made
+fewer second quotes: paraphrase quote_any_hit 0.890 → 0.864.)
+
+    >>> from rag.sentence_rank import ScoredUnit
+    >>> us = [ScoredUnit(0, 9, 0.9, 20, False), ScoredUnit(10, 19, 0.8, 20, False), ScoredUnit(20, 29, 0.1, 20, False)]
+    >>> [round(u.score, 6) for u in rerank(us, [0.0, 3.0, 9.0], k=2, weight=0.5, scale=0.1)]  # 0.8 + 0.15 > 0.9 + 0
+    [0.8, 0.9, 0.1]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .errors import RagError
+from .sentence_rank import ScoredUnit
+
+CROSS_VERSION = 1
+DEFAULT_PATH = Path(__file__).with_name("data") / "sentence_cross.json"
+MAX_PAIR_PIECES = 128  # question + sentence word pieces, as in training
+
+
+@dataclass(frozen=True)
+class CrossSpec:
+    """What ``sentence_cross.json`` says: how many sentences to re-read, how much the cross score weighs
+    against the head's logit, the difference file and its sha1, and the training record."""
+    k: int
+    weight: float
+    delta: Path
+    sha1: str
+    info: dict = field(default_factory=dict)
+
+    @property
+    def tag(self) -> str:
+        """Names the exported file: a new difference or base model is exported again."""
+        from .embedding import model_path
+
+        w = Path(model_path()) / "model.safetensors"
+        st = w.stat()
+        return hashlib.sha256(f"{CROSS_VERSION}|{self.sha1}|{w.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode()
+                              ).hexdigest()[:12]
+
+
+def load_spec(path: Path = DEFAULT_PATH) -> CrossSpec:
+    """The shipped (or given) cross-encoder's settings; RagError when the files are missing or do not match."""
+    try:
+        d = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise RagError(f"cannot read the sentence cross-encoder {path}: {e}") from e
+    if d.get("version") != CROSS_VERSION:
+        raise RagError(f"{path}: sentence cross-encoder version {d.get('version')!r}, this code reads {CROSS_VERSION}")
+    delta = Path(path).with_name(d["delta"]["file"])
+    if not delta.is_file() or _sha1(delta) != d["delta"]["sha1"]:
+        raise RagError(f"{delta} is missing or is not the file {path} was written with (sha1 differs)")
+    return CrossSpec(int(d["k"]), float(d["weight"]), delta, d["delta"]["sha1"], d.get("info", {}))
+
+
+def rerank(units: list[ScoredUnit], cross: list[float] | np.ndarray, *, k: int, weight: float,
+           scale: float) -> list[ScoredUnit]:
+    """``units`` (a turn's, head-scored) with their best ``k`` re-scored by ``cross``, one cross score per unit
+    (only the best ``k``'s are read; the others may be NaN).
+
+    ``scale`` is the head's score scale: scores are logits × scale, so the cross term is ``weight × cross ×
+    scale``. The winner of ``logit + weight × cross`` among the ``k`` takes the head's best score and the head's
+    best takes the winner's (a hair below, so a tie cannot undo the pick); every other score is unchanged.
+    """
+    if len(cross) != len(units):
+        raise RagError(f"internal error: {len(cross)} cross scores for {len(units)} sentences")
+    if not units:
+        return []
+    top = best_k(units, k)
+    combined = [units[i].score + weight * scale * float(cross[i]) for i in top]
+    best = int(np.argmax(combined))
+    out = list(units)
+    if best:  # the pick and the head's best swap scores (the head's best strictly below, even on a tie)
+        out[top[best]] = replace(units[top[best]], score=units[top[0]].score)
+        out[top[0]] = replace(units[top[0]], score=units[top[best]].score - 1e-9)
+    return out
+
+
+def best_k(units: list[ScoredUnit], k: int) -> list[int]:
+    """Indices of the ``k`` best-scored units, best first (the earlier one on a tie, as :func:`rag.quoting.best_unit`)."""
+    return sorted(range(len(units)), key=lambda i: (-units[i].score, i))[:k]
+
+
+class CrossScorer:
+    """The exported cross-encoder as an ONNX Runtime session. Built once per process; thread-safe."""
+
+    def __init__(self, spec: CrossSpec, cache: Path | None = None, threads: int | None = None) -> None:
+        from .embedding import _tokenizer
+        from .onnx_model import _atomic, session
+        from .text import cache_dir
+
+        self.spec = spec
+        out = (Path(cache) if cache is not None else cache_dir() / "onnx") / f"sentence-cross-{spec.tag}-fp32.onnx"
+        if not out.exists():
+            _atomic(out, lambda tmp: export(spec, tmp))
+        self.path = out
+        self.session = session(out, threads)
+        self.tokenizer = _tokenizer()
+        self.tokenizer.enable_truncation(MAX_PAIR_PIECES)
+
+    def scores(self, question: str, sentences: list[str]) -> np.ndarray:
+        """One cross score per sentence (higher: more the answer to ``question``)."""
+        if not sentences:
+            return np.zeros(0, dtype=np.float32)
+        encs = self.tokenizer.encode_batch([(question, s) for s in sentences])
+        width = max(len(e.ids) for e in encs)
+        ids = np.zeros((len(encs), width), dtype=np.int64)
+        types, mask = np.zeros_like(ids), np.zeros_like(ids)
+        for row, e in enumerate(encs):
+            n = len(e.ids)
+            ids[row, :n], types[row, :n], mask[row, :n] = e.ids, e.type_ids, 1
+        return self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})[0]
+
+    def rerank(self, units: list[ScoredUnit], canonical: str, question: str, scale: float) -> list[ScoredUnit]:
+        """:func:`rerank` of a turn's units, reading the best ``k`` sentences of ``canonical`` with ``question``."""
+        top = best_k(units, self.spec.k)
+        if len(top) < 2:
+            return units
+        cross = np.full(len(units), np.nan)
+        cross[top] = self.scores(question, [canonical[units[i].start:units[i].end] for i in top])
+        return rerank(units, cross, k=self.spec.k, weight=self.spec.weight, scale=scale)
+
+
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _default() -> CrossScorer:
+    return CrossScorer(load_spec())
+
+
+def default_scorer() -> CrossScorer:
+    """The shipped cross-encoder, loaded (and exported, the first time on a machine) once per process."""
+    with _lock:
+        return _default()
+
+
+def torch_model(spec: CrossSpec):  # noqa: ANN201 - torch.nn.Module
+    """The cross-encoder in torch: the bundled weights plus the shipped difference, and its scoring layer.
+
+    ``model(input_ids, attention_mask, token_type_ids)`` returns one score per row: the mean of the last
+    hidden state over the real tokens, through a 384 → 1 linear layer.
+    """
+    try:
+        import torch
+        from transformers import AutoModel
+    except ImportError as e:  # pragma: no cover - install hint
+        from .errors import MissingDependency
+
+        raise MissingDependency("the sentence cross-encoder is exported with torch and transformers: run "
+                                "`make install`") from e
+    from .embedding import model_path, set_offline_env
+
+    set_offline_env()
+    enc = AutoModel.from_pretrained(model_path(), attn_implementation="eager").eval()
+    head = torch.nn.Linear(enc.config.hidden_size, 1)
+    state = {**{f"m.{n}": p.detach().clone() for n, p in enc.state_dict().items()},
+             **{f"h.{n}": p.detach().clone() for n, p in head.state_dict().items()}}
+    with np.load(spec.delta) as z:
+        for name in {n.rsplit(".", 1)[0] if n.endswith((".q", ".scale")) else n for n in z.files}:
+            if name not in state:
+                raise RagError(f"{spec.delta}: {name} is not a weight of the model")
+            if f"{name}.q" in z.files:  # int8 per row: q * scale
+                d = z[f"{name}.q"].astype(np.float32) * z[f"{name}.scale"][:, None]
+            else:
+                d = z[name].astype(np.float32)
+            if name.startswith("h."):  # the scoring layer is stored whole, not as a difference
+                state[name] = torch.from_numpy(d.reshape(state[name].shape))
+            else:
+                state[name] = state[name] + torch.from_numpy(d.reshape(state[name].shape))
+
+    class Cross(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.m, self.h = enc, head
+
+        def forward(self, input_ids, attention_mask, token_type_ids):  # noqa: ANN001, ANN202
+            hid = self.m(input_ids=input_ids, attention_mask=attention_mask,
+                         token_type_ids=token_type_ids).last_hidden_state
+            m = attention_mask.unsqueeze(-1).to(hid.dtype)
+            return self.h((hid * m).sum(1) / m.sum(1)).squeeze(-1)
+
+    model = Cross()
+    model.load_state_dict(state)
+    return model.eval()
+
+
+def export(spec: CrossSpec, dst: Path) -> None:
+    """``torch.onnx.export`` of :func:`torch_model` (batch and token axes dynamic; eager attention traced)."""
+    import warnings
+
+    import torch
+
+    model = torch_model(spec)
+    ids = torch.tensor([[101, 7592, 2088, 102, 0], [101, 1037, 2936, 6251, 102]])  # padding and a real mask
+    mask = (ids != 0).long()
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, (ids, mask, torch.zeros_like(ids)), str(dst), input_names=names,
+                          output_names=["score"], opset_version=17, dynamo=False,
+                          dynamic_axes={**{n: {0: "batch", 1: "tokens"} for n in names}, "score": {0: "batch"}})
+
+
+def _sha1(path: Path) -> str:
+    return hashlib.sha1(Path(path).read_bytes()).hexdigest()

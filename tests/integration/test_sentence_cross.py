@@ -1,0 +1,59 @@
+"""rag.sentence_cross with the real model: the exported ONNX file is the shipped model, and it helps on the seeds."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rag.answer import ask
+from rag.embedding import Embedder
+from rag.eval.datasets import load_dataset
+from rag.eval.quotes import sentence_metrics
+from rag.retrieval import Retriever
+from rag.sentence_cross import default_scorer, load_spec, torch_model
+from rag.store import load
+from tests.paths import EVAL
+
+QUESTION = "What did China say about Japan releasing Fukushima water into the sea?"
+SENTENCES = [
+    "I have seen the reports.",
+    "China firmly opposes the discharge of the Fukushima nuclear-contaminated water into the ocean.",
+    "The meeting will be held in Beijing next week.",
+]
+
+
+def test_the_exported_model_scores_as_the_shipped_weights_in_torch():
+    import torch
+
+    scorer = default_scorer()
+    got = scorer.scores(QUESTION, SENTENCES)
+    encs = scorer.tokenizer.encode_batch([(QUESTION, s) for s in SENTENCES])
+    width = max(len(e.ids) for e in encs)
+    ids = torch.zeros((len(encs), width), dtype=torch.long)
+    types, mask = torch.zeros_like(ids), torch.zeros_like(ids)
+    for row, e in enumerate(encs):
+        n = len(e.ids)
+        ids[row, :n], types[row, :n], mask[row, :n] = torch.tensor(e.ids), torch.tensor(e.type_ids), 1
+    with torch.inference_mode():
+        want = torch_model(load_spec())(ids, mask, types).numpy()
+    assert np.allclose(got, want, atol=1e-4), (got, want)
+    # and it reads the texts: the statement on the question outscores scene-setting and an unrelated line
+    assert got[1] > max(got[0], got[2]), got
+
+
+def test_the_cross_encoder_picks_the_first_quote_at_least_as_well_on_the_seeds(index_dir):
+    """On the 18 seed questions (never trained on), the first quote holds a gold sentence at least as often
+    with the cross-encoder as without, and every quote stays verbatim."""
+    index = load(index_dir)
+    enc = Embedder()
+    ds = load_dataset(EVAL / "seeds")
+    hits = {}
+    for cross in (False, True):
+        r = Retriever(index, enc, cross=cross)
+        n = 0
+        for q in ds.queries:
+            out = ask(r, q.text, filters=q.filters())
+            for c in out["citations"]:
+                assert index.sources[c["source"]].canonical[c["start"]:c["end"]] == c["quote"]
+            n += sentence_metrics(out, ds.sentences[q.qid])["quote_first_hit"]
+        hits[cross] = n
+    assert hits[True] >= hits[False], hits

@@ -1,0 +1,78 @@
+"""rag.sentence_cross: how the cross scores re-rank a turn's best sentences, and the shipped files (no model run)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from rag.errors import RagError
+from rag.quoting import best_unit
+from rag.sentence_cross import CROSS_VERSION, DEFAULT_PATH, best_k, load_spec, rerank
+from rag.sentence_rank import ScoredUnit
+
+
+def _units(scores: list[float]) -> list[ScoredUnit]:
+    return [ScoredUnit(10 * i, 10 * i + 9, s, 20, False) for i, s in enumerate(scores)]
+
+
+def test_rerank_is_the_combined_score_among_the_best_k():
+    units = _units([0.5, 0.9, 0.2, 0.7])
+    w, scale = 0.5, 0.1
+    # unit 2 is not among the best 2: its cross score is never read. 0.9 + w*scale*0 = 0.9 beats 0.7 + w*scale*2 = 0.8
+    assert rerank(units, [4.0, 0.0, 100.0, 2.0], k=2, weight=w, scale=scale) == units
+    out = rerank(units, [0.0, 0.0, 0.0, 8.0], k=2, weight=w, scale=scale)  # 0.7 + w*scale*8 = 1.1 beats 0.9: swap
+    assert [u.score for u in out] == [0.5, pytest.approx(0.7), 0.2, 0.9] and out[1].score < 0.7
+    assert [u.start for u in out] == [u.start for u in units]  # only scores change
+
+
+def test_the_pick_is_the_best_unit_of_the_whole_turn_and_the_scores_stay_the_heads():
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        n = int(rng.integers(1, 9))
+        units, cross = _units(list(rng.normal(size=n).round(2))), rng.normal(size=n) * 3
+        out = rerank(units, cross, k=4, weight=0.5, scale=0.11)
+        top = best_k(units, 4)
+        want = top[int(np.argmax([units[i].score + 0.5 * 0.11 * cross[i] for i in top]))]
+        assert best_unit(out) == want
+        assert out[want].score == units[top[0]].score
+        assert sorted(u.score for u in out) == pytest.approx(sorted(u.score for u in units))
+        assert all(out[i] == units[i] for i in range(n) if i not in (want, top[0]))
+
+
+def test_rerank_refuses_a_wrong_number_of_scores_and_keeps_an_empty_turn():
+    assert rerank([], [], k=4, weight=0.5, scale=0.1) == []
+    with pytest.raises(RagError, match="3 cross scores for 2"):
+        rerank(_units([0.1, 0.2]), [1.0, 2.0, 3.0], k=4, weight=0.5, scale=0.1)
+
+
+def test_the_shipped_cross_encoder_files_match_and_say_how_they_were_trained():
+    spec = load_spec()
+    assert spec.k >= 2 and spec.weight > 0
+    assert spec.info["pairs"] == ["eval/sentences_train/pairs.jsonl", "eval/sentences_train/pairs_round2.jsonl"]
+    with np.load(spec.delta) as z:
+        assert "h.weight" in z.files and z["h.weight"].shape == (1, 384)
+        assert not any("word_embeddings" in n for n in z.files)  # frozen in training: never shipped
+
+
+def test_bad_cross_encoder_files_are_refused(tmp_path):
+    with pytest.raises(RagError, match="cannot read"):
+        load_spec(tmp_path / "none.json")
+    d = json.loads(DEFAULT_PATH.read_text(encoding="utf-8"))
+    (tmp_path / "c.json").write_text(json.dumps({**d, "version": CROSS_VERSION + 1}), encoding="utf-8")
+    with pytest.raises(RagError, match="version"):
+        load_spec(tmp_path / "c.json")
+    (tmp_path / d["delta"]["file"]).write_bytes(b"not the shipped difference")
+    (tmp_path / "c.json").write_text(json.dumps(d), encoding="utf-8")
+    with pytest.raises(RagError, match="sha1 differs"):
+        load_spec(tmp_path / "c.json")
+
+
+def test_doctests():
+    import doctest
+
+    import rag.sentence_cross as m
+
+    result = doctest.testmod(m)
+    assert result.attempted > 0 and result.failed == 0

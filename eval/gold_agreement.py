@@ -144,7 +144,7 @@ def cmd_agree(args: argparse.Namespace) -> int:
 
 
 def cmd_sheet(args: argparse.Namespace) -> int:
-    from gold_sentences import turn_sentences
+    from gold_sentences import print_turn
 
     from rag.eval.datasets import load_dataset
 
@@ -156,12 +156,7 @@ def cmd_sheet(args: argparse.Namespace) -> int:
         if qid != last:
             print(f"\n=== {qid}  {queries[qid]}")
             last = qid
-        src, turn, spans = turn_sentences(tid)
-        print(f"--- turn {tid} | {src.date} | {turn.spokesperson} | outlet: {turn.outlet}")
-        if turn.question:
-            print(f"    Q: {' '.join(turn.question.split())}")
-        for i, (s, e) in enumerate(spans, start=1):
-            print(f"    [{i}] {' '.join(src.canonical[s:e].split())}")
+        print_turn(tid)
         print(f"    DECIDE: {', '.join(map(str, nums))}")
     return 0
 

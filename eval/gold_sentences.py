@@ -24,6 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from gold_agreement import read_labels  # noqa: E402
+
 from rag.eval.datasets import load_dataset  # noqa: E402
 from rag.sources.files import parse_file  # noqa: E402
 from rag.text import sentence_spans  # noqa: E402
@@ -72,14 +74,19 @@ def cmd_sheet(args: argparse.Namespace) -> int:
         for tid, rel in sorted(ds.qrels[q.qid].items()):
             if rel <= 0:
                 continue
-            src, turn, spans = turn_sentences(tid)
-            print(f"--- turn {tid} | {src.date} | {turn.spokesperson} | outlet: {turn.outlet} | kind: {turn.kind}")
-            if turn.question:
-                print(f"    Q: {' '.join(turn.question.split())}")
-            for i, (s, e) in enumerate(spans, start=1):
-                print(f"    [{i}] {' '.join(src.canonical[s:e].split())}")
+            print_turn(tid)
         print()
     return 0
+
+
+def print_turn(tid: str) -> None:
+    """A turn as the labelling sheets show it: a header, the journalist's question, numbered sentences."""
+    src, turn, spans = turn_sentences(tid)
+    print(f"--- turn {tid} | {src.date} | {turn.spokesperson} | outlet: {turn.outlet} | kind: {turn.kind}")
+    if turn.question:
+        print(f"    Q: {' '.join(turn.question.split())}")
+    for i, (s, e) in enumerate(spans, start=1):
+        print(f"    [{i}] {' '.join(src.canonical[s:e].split())}")
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -87,21 +94,15 @@ def cmd_build(args: argparse.Namespace) -> int:
     out: list[dict] = []
     final = Path(args.dataset) / "sentences.final.tsv"
     labels = Path(args.labels) if args.labels else final if final.is_file() else Path(args.dataset) / "sentences.labels.tsv"
-    for line_no, line in enumerate(labels.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        parts = line.split("\t")
-        if len(parts) < 3:
-            raise SystemExit(f"{labels}:{line_no}: expected qid<TAB>turn_id<TAB>sentence numbers")
-        qid, tid, nums = parts[0].strip(), parts[1].strip(), parts[2].strip()
+    for (qid, tid), (nums, _note) in read_labels(labels).items():
         if qid not in ds.qrels or ds.qrels[qid].get(tid, 0) <= 0:
-            raise SystemExit(f"{labels}:{line_no}: {tid} is not a relevant turn of {qid}")
-        if nums == "-":  # the labeller found no answering sentence in this turn (reason in the note)
+            raise SystemExit(f"{labels}: {tid} is not a relevant turn of {qid}")
+        if nums is None:  # the labeller found no answering sentence in this turn (reason in the note)
             continue
         src, _turn, spans = turn_sentences(tid)
-        for n in (int(x) for x in nums.split(",") if x.strip()):
+        for n in sorted(nums):
             if not 1 <= n <= len(spans):
-                raise SystemExit(f"{labels}:{line_no}: {tid} has {len(spans)} sentences, not {n}")
+                raise SystemExit(f"{labels}: {tid} has {len(spans)} sentences, not {n} ({qid})")
             s, e = spans[n - 1]
             out.append({"query_id": qid, "turn_id": tid, "source": src.source, "start": s, "end": e,
                         "text": src.canonical[s:e]})

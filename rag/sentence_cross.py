@@ -4,7 +4,7 @@ The head (:mod:`rag.sentence_head`) scores each sentence from its stored vector 
 never sees the two texts side by side, and inside the right turn it picks an answering sentence about
 0.74 of the time against a blind reader's 0.97. A cross-encoder reads ``[CLS] question [SEP] sentence
 [SEP]`` through the whole model, so it can tell *which* of two position statements the question is
-about. It is too slow for every sentence of every hit (7-9 ms a pair here), so it only re-reads the
+about. It is too slow for every sentence of every hit (17 ms for a batch of four pairs here), so it only re-reads the
 head's best ``k`` sentences of the **top turn** — the turn the first quote comes from — and their
 combined score ``head logit + weight × cross score`` picks among them (``k`` = 4 holds a gold sentence for
 0.97 of held-out training turns).
@@ -131,14 +131,18 @@ class CrossScorer:
         """One cross score per sentence (higher: more the answer to ``question``)."""
         if not sentences:
             return np.zeros(0, dtype=np.float32)
+        ids, mask, types = self.encode(question, sentences)
+        return self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})[0]
+
+    def encode(self, question: str, sentences: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(input ids, attention mask, type ids)`` of the pairs, padded to the longest (int64)."""
         encs = self.tokenizer.encode_batch([(question, s) for s in sentences])
-        width = max(len(e.ids) for e in encs)
-        ids = np.zeros((len(encs), width), dtype=np.int64)
+        ids = np.zeros((len(encs), max(len(e.ids) for e in encs)), dtype=np.int64)
         types, mask = np.zeros_like(ids), np.zeros_like(ids)
         for row, e in enumerate(encs):
             n = len(e.ids)
             ids[row, :n], types[row, :n], mask[row, :n] = e.ids, e.type_ids, 1
-        return self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})[0]
+        return ids, mask, types
 
     def rerank(self, units: list[ScoredUnit], canonical: str, question: str, scale: float) -> list[ScoredUnit]:
         """:func:`rerank` of a turn's units, reading the best ``k`` sentences of ``canonical`` with ``question``."""

@@ -26,13 +26,7 @@ def test_the_exported_model_scores_as_the_shipped_weights_in_torch():
 
     scorer = default_scorer()
     got = scorer.scores(QUESTION, SENTENCES)
-    encs = scorer.tokenizer.encode_batch([(QUESTION, s) for s in SENTENCES])
-    width = max(len(e.ids) for e in encs)
-    ids = torch.zeros((len(encs), width), dtype=torch.long)
-    types, mask = torch.zeros_like(ids), torch.zeros_like(ids)
-    for row, e in enumerate(encs):
-        n = len(e.ids)
-        ids[row, :n], types[row, :n], mask[row, :n] = torch.tensor(e.ids), torch.tensor(e.type_ids), 1
+    ids, mask, types = (torch.from_numpy(a) for a in scorer.encode(QUESTION, SENTENCES))
     with torch.inference_mode():
         want = torch_model(load_spec())(ids, mask, types).numpy()
     assert np.allclose(got, want, atol=1e-4), (got, want)

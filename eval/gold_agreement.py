@@ -122,7 +122,7 @@ def cmd_agree(args: argparse.Namespace) -> int:
 
     pa, pb, pj, _ = _paths(args.dataset)
     a, b = read_labels(pa), read_labels(pb)
-    items, same, none_same = [], 0, 0
+    items, same = [], 0
     for key in a:
         if key not in b:
             continue
@@ -130,8 +130,9 @@ def cmd_agree(args: argparse.Namespace) -> int:
         sa, sb = a[key][0] or frozenset(), b[key][0] or frozenset()
         items += [(i in sa, i in sb) for i in range(1, n + 1)]
         same += sa == sb
-        none_same += (a[key][0] is None) == (b[key][0] is None)
     pairs = sum(key in b for key in a)
+    if not pairs:
+        raise SystemExit(f"{pa} and {pb} have no (query, turn) pair in common")
     ga, gb = sum(x for x, _ in items), sum(y for _, y in items)
     both = sum(x and y for x, y in items)
     print(f"{args.dataset}: {pairs} (query, turn) pairs, {len(items)} sentences; gold A {ga}, B {gb}, both {both}; "

@@ -6,8 +6,10 @@
 INDEX is an index of seeds/ and ../shared/corpus/fmprc/en (the training turns live there). Each pair of
 ``eval/sentences_train/pairs.jsonl`` and ``pairs_round2.jsonl`` becomes one list: the question (as ``rag ask``
 searches it) with the head's best ``k`` sentences of the labelled turn, the head scored *out of fold* (5 folds
-by turn as in ``eval/sentence_head.py``, the query map refitted per fold), so the lists look like what the
-head hands over at ask time on turns it never saw. The model is the bundled MiniLM with mean pooling and a
+by turn as in ``eval/sentence_head.py``, round-2 turns round 1 lacks numbered after them; the head and its query
+map refitted per fold), so the lists look like what the head hands over at ask time on turns it never saw.
+The JSON records the sha256 of the bundled weights the difference is from and the sha1 of the head (and map)
+the lists were scored with; ``rag.sentence_cross`` refuses to run with another. The model is the bundled MiniLM with mean pooling and a
 384 → 1 layer, fine-tuned listwise (softmax over the list, the gold sentences' probability maximised; a list
 whose gold is not among the ``k`` gets its best-scored gold in place of the last) with AdamW, lr 3e-5,
 warm-up 10 % then linear decay, lists of 8 per step, 2 epochs, the word-embedding table frozen (so the
@@ -39,7 +41,7 @@ import sentence_head as SH  # noqa: E402
 
 from rag.embedding import Embedder, model_path  # noqa: E402
 from rag.retrieval import Retriever  # noqa: E402
-from rag.sentence_cross import CROSS_VERSION, DEFAULT_PATH  # noqa: E402
+from rag.sentence_cross import CROSS_VERSION, DEFAULT_PATH, head_fingerprint  # noqa: E402
 from rag.sentence_head import SentenceHead  # noqa: E402
 from rag.sentence_head_fit import fit, fit_query_map  # noqa: E402
 from rag.sentence_rank import FEATURES, SentenceRanker  # noqa: E402
@@ -69,9 +71,12 @@ def lists(index_dir: str) -> list[dict]:
             canon = index.sources[index.turns[p["turn_id"]].source].canonical
             rows.append({"rnd": rnd, "text": text, "tid": p["turn_id"], "x": x, "y": y, "q": res.query_vector,
                          "texts": [canon[u.start:u.end] for u in units]})
-    order = {t: n for n, t in enumerate(dict.fromkeys(d["tid"] for d in rows if d["rnd"] == 1))}
+    # Folds by turn in order of first appearance, round 1 first (its folds are eval/sentence_head.py's); the
+    # round-2 turns round 1 lacks continue the numbering, so their lists are scored by a map that never saw them.
+    order = {t: n for n, t in enumerate(dict.fromkeys([d["tid"] for d in rows if d["rnd"] == 1]
+                                                       + [d["tid"] for d in rows]))}
     for d in rows:
-        d["fold"] = order[d["tid"]] % SH.FOLDS if d["tid"] in order else -1
+        d["fold"] = order[d["tid"]] % SH.FOLDS
     folds = np.array([d["fold"] for d in rows])
     r1 = [i for i, d in enumerate(rows) if d["rnd"] == 1]
     for f in range(SH.FOLDS):  # the head and its map without fold f, as eval/sentence_head.py fits them
@@ -82,7 +87,7 @@ def lists(index_dir: str) -> list[dict]:
                              [head.logit(rows[i]["x"]) for i in rest], lam=0.003)
         h = replace(head, query_map=qmap)
         for i, d in enumerate(rows):
-            if folds[i] == f or (folds[i] == -1 and f == 0):  # round-2 turns round 1 lacks: any fold's head
+            if folds[i] == f:
                 d["oof"] = h.logit(d["x"], d["q"])
     for d in rows:
         del d["x"], d["q"]
@@ -96,7 +101,7 @@ def candidates(d: dict, k: int, train: bool) -> list[int]:
     return o
 
 
-def train(rows: list[dict], k: int, epochs: float, seed: int = 0):  # noqa: ANN201 - (model, tokenizer)
+def train(rows: list[dict], k: int, epochs: float, seed: int = 0):  # noqa: ANN201 - (encoder, layer, score)
     import torch
     from transformers import AutoModel, AutoTokenizer
 
@@ -108,6 +113,8 @@ def train(rows: list[dict], k: int, epochs: float, seed: int = 0):  # noqa: ANN2
     enc.embeddings.word_embeddings.weight.requires_grad_(False)
     params = [p for p in enc.parameters() if p.requires_grad] + list(head.parameters())
     opt = torch.optim.AdamW(params, lr=3e-5, weight_decay=0.01)
+    if len(rows) < LISTS_PER_STEP:
+        raise SystemExit(f"{len(rows)} training lists: at least {LISTS_PER_STEP} are needed")
     steps = int(len(rows) / LISTS_PER_STEP * epochs)
     warm = max(1, steps // 10)
     sched = torch.optim.lr_scheduler.LambdaLR(
@@ -170,8 +177,10 @@ def pack(enc, head, out: Path, weight: float, k: int, info: dict) -> None:  # no
     delta = out.with_name(out.stem + ".npz")
     np.savez_compressed(delta, **arrays)
     sha1 = hashlib.sha1(delta.read_bytes()).hexdigest()
+    base = hashlib.sha256((Path(model_path()) / "model.safetensors").read_bytes()).hexdigest()
     out.write_text(json.dumps({"version": CROSS_VERSION, "k": k, "weight": weight,
-                               "delta": {"file": delta.name, "sha1": sha1}, "info": info}, indent=1) + "\n",
+                               "delta": {"file": delta.name, "sha1": sha1}, "base": {"sha256": base},
+                               "head": {"sha1": head_fingerprint()}, "info": info}, indent=1) + "\n",
                    encoding="utf-8")
     print(f"wrote {out} and {delta} ({delta.stat().st_size / 1e6:.1f} MB)")
 

@@ -180,7 +180,7 @@ def answer_question(retriever: Retriever, question: str, *, k: int = 10, filters
         terms = bm25_tokens(text)
         units = {h.turn.turn_id: ranker.units(h.turn.turn_id, text, result.query_vector, terms)
                  for h in result.hits}
-        cross = retriever.cross_scorer() if mode != "bm25" else None
+        cross = retriever.cross_scorer() if mode != "bm25" and found else None
         if cross is not None:  # the first quote's turn: its best sentences re-read with the question
             top = result.hits[0]
             units[top.turn.turn_id] = cross.rerank(units[top.turn.turn_id], top.source.canonical, text,

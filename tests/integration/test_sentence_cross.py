@@ -34,20 +34,22 @@ def test_the_exported_model_scores_as_the_shipped_weights_in_torch():
     assert got[1] > max(got[0], got[2]), got
 
 
-def test_the_cross_encoder_picks_the_first_quote_at_least_as_well_on_the_seeds(index_dir):
-    """On the 18 seed questions (never trained on), the first quote holds a gold sentence at least as often
-    with the cross-encoder as without, and every quote stays verbatim."""
+def test_the_cross_encoder_changes_first_quotes_on_the_seeds_and_loses_none(index_dir):
+    """On the 18 seed questions (never trained on): the cross-encoder changes some first quotes (2 when
+    written), the first quote holds a gold sentence at least as often as with the head alone (14 and 14), and
+    every quote stays verbatim."""
     index = load(index_dir)
     enc = Embedder()
     ds = load_dataset(EVAL / "seeds")
-    hits = {}
+    hits, firsts = {}, {}
     for cross in (False, True):
         r = Retriever(index, enc, cross=cross)
-        n = 0
+        hits[cross], firsts[cross] = 0, []
         for q in ds.queries:
             out = ask(r, q.text, filters=q.filters())
             for c in out["citations"]:
                 assert index.sources[c["source"]].canonical[c["start"]:c["end"]] == c["quote"]
-            n += sentence_metrics(out, ds.sentences[q.qid])["quote_first_hit"]
-        hits[cross] = n
+            hits[cross] += sentence_metrics(out, ds.sentences[q.qid])["quote_first_hit"]
+            firsts[cross].append(out["citations"][0]["quote"])
+    assert sum(a != b for a, b in zip(firsts[False], firsts[True], strict=True)) >= 1, "the cross-encoder changed nothing"
     assert hits[True] >= hits[False], hits

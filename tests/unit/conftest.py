@@ -1,4 +1,6 @@
-"""Unit tests never load the real model: constructing ``rag.embedding.Embedder`` here fails loudly."""
+"""Unit tests never load the real model: constructing ``rag.embedding.Embedder`` or the sentence
+cross-encoder (``rag.sentence_cross.CrossScorer``) here fails loudly, and a ``Retriever`` ranks sentences with
+the head alone (its ``cross_scorer()`` is None) unless a test puts a fake scorer in."""
 
 from __future__ import annotations
 
@@ -7,6 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from rag.embedding import Embedder
+from rag.retrieval import Retriever
+from rag.sentence_cross import CrossScorer
 
 
 def _refuse(self, *args, **kwargs) -> None:
@@ -18,4 +22,6 @@ def _refuse(self, *args, **kwargs) -> None:
 def _no_real_model() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(Embedder, "__init__", _refuse)
+        mp.setattr(CrossScorer, "__init__", _refuse)
+        mp.setattr(Retriever, "cross_scorer", lambda self: None)
         yield

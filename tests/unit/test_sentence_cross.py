@@ -23,7 +23,7 @@ def test_rerank_is_the_combined_score_among_the_best_k():
     # unit 2 is not among the best 2: its cross score is never read. 0.9 + w*scale*0 = 0.9 beats 0.7 + w*scale*2 = 0.8
     assert rerank(units, [4.0, 0.0, 100.0, 2.0], k=2, weight=w, scale=scale) == units
     out = rerank(units, [0.0, 0.0, 0.0, 8.0], k=2, weight=w, scale=scale)  # 0.7 + w*scale*8 = 1.1 beats 0.9: swap
-    assert [u.score for u in out] == [0.5, pytest.approx(0.7), 0.2, 0.9] and out[1].score < 0.7
+    assert [u.score for u in out] == [0.5, 0.7, 0.2, pytest.approx(0.9)] and out[3].score > 0.9  # a hair above
     assert [u.start for u in out] == [u.start for u in units]  # only scores change
 
 
@@ -36,7 +36,7 @@ def test_the_pick_is_the_best_unit_of_the_whole_turn_and_the_scores_stay_the_hea
         top = best_k(units, 4)
         want = top[int(np.argmax([units[i].score + 0.5 * 0.11 * cross[i] for i in top]))]
         assert best_unit(out) == want
-        assert out[want].score == units[top[0]].score
+        assert out[want].score == (units[want].score if want == top[0] else np.nextafter(units[top[0]].score, np.inf))
         assert sorted(u.score for u in out) == pytest.approx(sorted(u.score for u in units))
         assert all(out[i] == units[i] for i in range(n) if i not in (want, top[0]))
 
@@ -76,3 +76,42 @@ def test_doctests():
 
     result = doctest.testmod(m)
     assert result.attempted > 0 and result.failed == 0
+
+
+class _FakeScorer:
+    """Stands in for CrossScorer: re-reads the best 4 and makes the one containing ``pick`` win."""
+
+    def __init__(self, pick: str) -> None:
+        self.pick, self.calls = pick, []
+
+    def rerank(self, units, canonical, question, scale):  # noqa: ANN001, ANN201
+        self.calls.append([canonical[u.start:u.end] for u in units])
+        cross = [100.0 if self.pick in canonical[u.start:u.end] else 0.0 for u in units]
+        return rerank(units, cross, k=4, weight=0.5, scale=scale)
+
+
+def test_the_ask_path_re_reads_the_top_turn_only_and_quotes_the_pick(monkeypatch):
+    from rag.answer import answer_question
+    from rag.retrieval import Retriever
+    from tests.fakes import make_transcript
+    from tests.unit.test_sentences import ANSWER, _index
+
+    idx, enc = _index(make_transcript([("CCTV", ANSWER), ("AFP", "Pandas are cute. We love them.")]))
+    fake = _FakeScorer("We will continue to work with all members.")
+    monkeypatch.setattr(Retriever, "cross_scorer", lambda self: fake)
+    r = Retriever(idx, enc)
+    a = answer_question(r, "Does China support the SCO fight against drug trafficking?")
+    assert len(fake.calls) == 1 and any("drug trafficking" in t for t in fake.calls[0])  # the top turn, once
+    assert "We will continue to work with all members." in a.citations[0].quote
+    canon = idx.sources["s.txt"].canonical
+    assert all(canon[c.start:c.end] == c.quote for c in a.citations)
+    answer_question(r, "Does China support the SCO fight against drug trafficking?", mode="bm25")
+    assert len(fake.calls) == 1  # bm25 mode reads no model
+
+
+def test_a_tie_cannot_undo_the_pick_and_nan_is_refused():
+    units = _units([0.9, 0.9, 0.5])
+    out = rerank(units, [0.0, 0.0, 10.0], k=4, weight=0.5, scale=0.1)  # unit 2 wins; units 0 and 1 tie at 0.9
+    assert best_unit(out) == 2
+    with pytest.raises(RagError, match="not a number"):
+        rerank(units, [0.0, float("nan"), 0.0], k=4, weight=0.5, scale=0.1)

@@ -62,16 +62,27 @@ class Turns:
             self.ids.append(turn_id)
 
 
-def turn_rows(retriever: Retriever, ranker: SentenceRanker, query: str, turn_id: str, gold: list[tuple[int, int]],
-              filters: Filters = Filters()) -> tuple[np.ndarray, np.ndarray, np.ndarray | None] | None:
-    """``(feature rows, gold flags, question vector)`` of the turn's sentences for ``query``, or None without
-    sentences; the query is searched as ``rag ask`` searches it."""
+def read_turn(retriever: Retriever, ranker: SentenceRanker, query: str, turn_id: str, filters: Filters = Filters()
+              ) -> tuple[str, list, np.ndarray, np.ndarray | None]:
+    """``(search text, sentence units, feature rows, question vector)`` of the turn for ``query``, the query
+    searched as ``rag ask`` searches it (its dates and outlets read off, the rest embedded)."""
     res = retriever.search(query, k=10, filters=filters)
     text = res.intent.search_text if res.intent else res.question
     units, x = ranker.features(turn_id, text, res.query_vector, bm25_tokens(text))
-    if not units:
-        return None
-    return x, np.array([any(u.start <= s and e <= u.end for s, e in gold) for u in units], dtype=float), res.query_vector
+    return text, units, x, res.query_vector
+
+
+def gold_flags(units: list, gold: list[tuple[int, int]]) -> np.ndarray:
+    """1.0 for each unit that contains a gold span ``(start, end)`` of the source, else 0.0."""
+    return np.array([any(u.start <= s and e <= u.end for s, e in gold) for u in units], dtype=float)
+
+
+def turn_rows(retriever: Retriever, ranker: SentenceRanker, query: str, turn_id: str, gold: list[tuple[int, int]],
+              filters: Filters = Filters()) -> tuple[np.ndarray, np.ndarray, np.ndarray | None] | None:
+    """``(feature rows, gold flags, question vector)`` of the turn's sentences for ``query`` (:func:`read_turn`),
+    or None without sentences."""
+    _, units, x, q = read_turn(retriever, ranker, query, turn_id, filters)
+    return (x, gold_flags(units, gold), q) if units else None
 
 
 def read_pairs(retriever: Retriever, ranker: SentenceRanker, path: Path | None) -> Turns:

@@ -11,14 +11,17 @@ map refitted per fold), so the lists look like what the head hands over at ask t
 The JSON records the sha256 of the bundled weights the difference is from and the sha1 of the head (and map)
 the lists were scored with; ``rag.sentence_cross`` refuses to run with another. The model is the bundled MiniLM with mean pooling and a
 384 → 1 layer, fine-tuned listwise (softmax over the list, the gold sentences' probability maximised; a list
-whose gold is not among the ``k`` gets its best-scored gold in place of the last) with AdamW, lr 3e-5,
-warm-up 10 % then linear decay, lists of 8 per step, 2 epochs, the word-embedding table frozen (so the
-shipped difference from the bundled weights is 11M numbers, not 23M). About 20 minutes on 2 cores.
+whose gold is not among the ``k`` gets its best-scored gold in place of the last) through low-rank adapters:
+every weight matrix frozen, each linear layer of the encoder given a difference ``(alpha / rank) B A`` (rank 8,
+alpha 16), biases and LayerNorms trained whole; AdamW, lr 3e-4, warm-up 10 % then linear decay, lists of 8 per
+step, 2 epochs. What ships is then ~0.36 M numbers (< 1 MB) instead of a copy of the model. About 22 minutes on
+2 cores (the lists take 2 more; ``--lists FILE`` keeps them for the next run).
 
 With ``--holdout F`` the pairs of round-1 fold F (and round-2 pairs of those turns) are left out and the
 report gives, on fold F: the head's top-1 (out of fold), the cross-encoder's among the head's best ``k``, and
-the combined ``logit + w × cross`` for a few ``w``. Without it, the model is written as its difference from
-the bundled weights (``rag/data/sentence_cross.npz``) and ``sentence_cross.json`` (``--weight``).
+the combined ``logit + w × cross`` for a few ``w`` (the model is written only to an ``--out`` given). Without
+it, the model is written as its difference from the bundled weights (``rag/data/sentence_cross.npz``) and
+``sentence_cross.json`` (``--weight``).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import pickle
 import random
 import sys
 import time
@@ -46,10 +50,10 @@ from rag.sentence_head import SentenceHead  # noqa: E402
 from rag.sentence_head_fit import fit, fit_query_map  # noqa: E402
 from rag.sentence_rank import FEATURES, SentenceRanker  # noqa: E402
 from rag.store import load  # noqa: E402
-from rag.text import bm25_tokens  # noqa: E402
 
 LIST_K = 4
 LISTS_PER_STEP = 8
+RANK, ALPHA, LR = 8, 16.0, 3e-4  # the adapters' rank, their alpha (difference = alpha / rank × B A), the step size
 
 
 def lists(index_dir: str) -> list[dict]:
@@ -61,15 +65,12 @@ def lists(index_dir: str) -> list[dict]:
     for rnd, path in ((1, SH.PAIRS), (2, SH.EXTRA)):
         for line in path.read_text(encoding="utf-8").splitlines():
             p = json.loads(line)
-            res = r.search(p["query"], k=10)
-            text = res.intent.search_text if res.intent else res.question
-            units, x = ranker.features(p["turn_id"], text, res.query_vector, bm25_tokens(text))
-            gold = [(g["start"], g["end"]) for g in p["gold"]]
-            y = np.array([any(u.start <= s and e <= u.end for s, e in gold) for u in units], dtype=float)
+            text, units, x, q = SH.read_turn(r, ranker, p["query"], p["turn_id"])
+            y = SH.gold_flags(units, [(g["start"], g["end"]) for g in p["gold"]])
             if not units or not y.any():
                 continue
             canon = index.sources[index.turns[p["turn_id"]].source].canonical
-            rows.append({"rnd": rnd, "text": text, "tid": p["turn_id"], "x": x, "y": y, "q": res.query_vector,
+            rows.append({"rnd": rnd, "text": text, "tid": p["turn_id"], "x": x, "y": y, "q": q,
                          "texts": [canon[u.start:u.end] for u in units]})
     # Folds by turn in order of first appearance, round 1 first (its folds are eval/sentence_head.py's); the
     # round-2 turns round 1 lacks continue the numbering, so their lists are scored by a map that never saw them.
@@ -94,6 +95,20 @@ def lists(index_dir: str) -> list[dict]:
     return rows
 
 
+def teacher_scores(rows: list[dict], onnx_file: str, k: int) -> None:
+    """Each list's scores by a larger cross-encoder (an ONNX file with CrossScorer's inputs), as ``d["teacher"]``."""
+    from rag.embedding import _tokenizer
+    from rag.onnx_model import session
+    from rag.sentence_cross import MAX_PAIR_PIECES, encode_pairs
+
+    tok = _tokenizer()
+    tok.enable_truncation(MAX_PAIR_PIECES)
+    sess = session(Path(onnx_file), None)
+    for d in rows:
+        ids, mask, types = encode_pairs(tok, d["text"], [d["texts"][j] for j in candidates(d, k, True)])
+        d["teacher"] = sess.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})[0]
+
+
 def candidates(d: dict, k: int, train: bool) -> list[int]:
     o = [int(i) for i in np.argsort(-d["oof"], kind="stable")[:k]]
     if train and not d["y"][o].any():
@@ -101,7 +116,48 @@ def candidates(d: dict, k: int, train: bool) -> list[int]:
     return o
 
 
-def train(rows: list[dict], k: int, epochs: float, seed: int = 0):  # noqa: ANN201 - (encoder, layer, score)
+def add_adapters(enc, rank: int, alpha: float) -> dict:  # noqa: ANN001 - transformers model
+    """Freeze ``enc`` but its biases and LayerNorms and give every linear layer of its encoder a low-rank
+    adapter: ``W x`` becomes ``W x + (alpha / rank) B A x`` with ``A`` (rank × in) random and ``B`` (out × rank)
+    zero at the start, so training starts from the bundled model. Returns {weight name: adapter module}."""
+    import torch
+
+    class Adapted(torch.nn.Module):
+        def __init__(self, base: torch.nn.Linear) -> None:
+            super().__init__()
+            self.base, self.scale = base, alpha / rank
+            self.a = torch.nn.Parameter(torch.empty(rank, base.in_features))
+            self.b = torch.nn.Parameter(torch.zeros(base.out_features, rank))
+            torch.nn.init.kaiming_uniform_(self.a, a=5 ** 0.5)
+
+        def forward(self, x):  # noqa: ANN001, ANN202
+            return self.base(x) + (x @ self.a.T @ self.b.T) * self.scale
+
+    for name, p in enc.named_parameters():
+        p.requires_grad_(name.endswith(".bias") or "LayerNorm" in name)
+    enc.embeddings.word_embeddings.weight.requires_grad_(False)
+    adapters = {}
+    for name, mod in list(enc.encoder.named_modules()):
+        if isinstance(mod, torch.nn.Linear):
+            parent, _, leaf = f"encoder.{name}".rpartition(".")
+            adapters[f"encoder.{name}.weight"] = ad = Adapted(mod)
+            setattr(enc.get_submodule(parent), leaf, ad)
+    return adapters
+
+
+def merge_adapters(enc, adapters: dict) -> dict[str, tuple[np.ndarray, np.ndarray]]:  # noqa: ANN001
+    """Put the plain linear layers back in ``enc`` (their weights untouched) and return each adapter as the
+    factors of its weight difference: ``{weight name: (B × scale, A)}``, so the difference is ``B' @ A``."""
+    factors = {}
+    for wname, ad in adapters.items():
+        parent, _, leaf = wname[: -len(".weight")].rpartition(".")
+        setattr(enc.get_submodule(parent), leaf, ad.base)
+        factors[wname] = ((ad.b.detach() * ad.scale).numpy(), ad.a.detach().numpy())
+    return factors
+
+
+def train(rows: list[dict], k: int, epochs: float, *, rank: int = RANK, alpha: float = ALPHA, lr: float = LR,
+          seed: int = 0):  # noqa: ANN201 - (encoder, layer, score, adapters)
     import torch
     from transformers import AutoModel, AutoTokenizer
 
@@ -110,9 +166,9 @@ def train(rows: list[dict], k: int, epochs: float, seed: int = 0):  # noqa: ANN2
     tok = AutoTokenizer.from_pretrained(model_path())
     enc = AutoModel.from_pretrained(model_path())
     head = torch.nn.Linear(384, 1)
-    enc.embeddings.word_embeddings.weight.requires_grad_(False)
+    adapters = add_adapters(enc, rank, alpha)
     params = [p for p in enc.parameters() if p.requires_grad] + list(head.parameters())
-    opt = torch.optim.AdamW(params, lr=3e-5, weight_decay=0.01)
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
     if len(rows) < LISTS_PER_STEP:
         raise SystemExit(f"{len(rows)} training lists: at least {LISTS_PER_STEP} are needed")
     steps = int(len(rows) / LISTS_PER_STEP * epochs)
@@ -134,15 +190,20 @@ def train(rows: list[dict], k: int, epochs: float, seed: int = 0):  # noqa: ANN2
         for i in range(0, len(order) - LISTS_PER_STEP + 1, LISTS_PER_STEP):
             if step >= steps:
                 break
-            pairs, spans, ys = [], [], []
+            pairs, spans, ys, ts = [], [], [], []
             for d in order[i:i + LISTS_PER_STEP]:
                 c = candidates(d, k, True)
                 spans.append((len(pairs), len(c)))
                 ys.append(d["y"][c] > 0)
+                ts.append(d.get("teacher"))
                 pairs += [(d["text"], d["texts"][j]) for j in c]
             s = score(pairs)
-            loss = sum(-torch.logsumexp(torch.log_softmax(s[a:a + n], 0)[torch.from_numpy(y)], 0)
-                       for (a, n), y in zip(spans, ys, strict=True)) / len(spans)
+            if ts[0] is None:  # listwise: the gold sentences' softmax mass
+                loss = sum(-torch.logsumexp(torch.log_softmax(s[a:a + n], 0)[torch.from_numpy(y)], 0)
+                           for (a, n), y in zip(spans, ys, strict=True)) / len(spans)
+            else:  # imitate the teacher: squared error of the scores, each list centred (only differences count)
+                loss = sum(((s[a:a + n] - s[a:a + n].mean()) - torch.from_numpy(t - t.mean())).pow(2).mean()
+                           for (a, n), t in zip(spans, ts, strict=True)) / len(spans)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
             opt.step()
@@ -152,26 +213,24 @@ def train(rows: list[dict], k: int, epochs: float, seed: int = 0):  # noqa: ANN2
             if step % 100 == 0:
                 print(f"  step {step}/{steps} loss {run:.3f} {time.time() - t0:.0f} s", flush=True)
     enc.eval()
-    return enc, head, score
+    return enc, head, score, adapters
 
 
-def pack(enc, head, out: Path, weight: float, k: int, info: dict) -> None:  # noqa: ANN001
-    """The fine-tuned weights as their difference from the bundled ones (int8 per row + scale for 2-D)."""
+def pack(enc, head, factors: dict, out: Path, weight: float, k: int, info: dict) -> None:  # noqa: ANN001
+    """The fine-tuned model as its difference from the bundled weights: each adapted weight's difference as
+    its two low-rank factors (float16), the biases' and LayerNorms' differences and the scoring layer (float32)."""
     from transformers import AutoModel
 
     base = AutoModel.from_pretrained(model_path()).state_dict()
     arrays = {}
     for name, p in enc.state_dict().items():
         d = (p.detach().float() - base[name].float()).numpy()
-        if not np.any(d):
-            continue
-        if d.ndim == 2:
-            scale = np.abs(d).max(axis=1) / 127.0
-            scale[scale == 0] = 1.0
-            arrays[f"m.{name}.q"] = np.round(d / scale[:, None]).astype(np.int8)
-            arrays[f"m.{name}.scale"] = scale.astype(np.float32)
-        else:
+        if d.ndim == 2 and np.any(d):
+            raise SystemExit(f"internal error: {name} changed outside its adapter")
+        if d.ndim == 1 and np.any(d):
             arrays[f"m.{name}"] = d.astype(np.float32)
+    for name, (b, a) in factors.items():
+        arrays[f"m.{name}.b"], arrays[f"m.{name}.a"] = b.astype(np.float16), a.astype(np.float16)
     for name, p in head.state_dict().items():
         arrays[f"h.{name}"] = p.detach().float().numpy()
     delta = out.with_name(out.stem + ".npz")
@@ -182,7 +241,7 @@ def pack(enc, head, out: Path, weight: float, k: int, info: dict) -> None:  # no
                                "delta": {"file": delta.name, "sha1": sha1}, "base": {"sha256": base},
                                "head": {"sha1": head_fingerprint()}, "info": info}, indent=1) + "\n",
                    encoding="utf-8")
-    print(f"wrote {out} and {delta} ({delta.stat().st_size / 1e6:.1f} MB)")
+    print(f"wrote {out} and {delta} ({delta.stat().st_size / 1e6:.2f} MB)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -191,17 +250,33 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--holdout", type=int, default=None, help="leave out round-1 fold F and report on it")
     ap.add_argument("--k", type=int, default=LIST_K)
     ap.add_argument("--epochs", type=float, default=2.0)
+    ap.add_argument("--rank", type=int, default=RANK, help=f"the adapters' rank (default {RANK})")
+    ap.add_argument("--alpha", type=float, default=ALPHA, help=f"the adapters' alpha (default {ALPHA:g})")
+    ap.add_argument("--lr", type=float, default=LR, help=f"step size (default {LR:g})")
     ap.add_argument("--weight", type=float, default=0.5, help="w of logit + w x cross (default 0.5, from --holdout 0)")
-    ap.add_argument("--out", default=str(DEFAULT_PATH))
+    ap.add_argument("--lists", default=None, help="keep the training lists in this pickle and read them from it "
+                                                   "next time (they take minutes; same index and head only)")
+    ap.add_argument("--teacher", default=None, help="an ONNX cross-encoder whose scores the adapters learn to "
+                                                     "reproduce (distillation) instead of the gold")
+    ap.add_argument("--out", default=str(DEFAULT_PATH),
+                    help="where to write the model (with --holdout: only when given, for held-out experiments)")
     args = ap.parse_args(argv)
     import torch
 
     torch.set_num_threads(2)
-    rows = lists(args.index)
+    if args.lists and Path(args.lists).is_file():
+        rows = pickle.loads(Path(args.lists).read_bytes())
+    else:
+        rows = lists(args.index)
+        if args.lists:
+            Path(args.lists).write_bytes(pickle.dumps(rows))
+    if args.teacher:
+        teacher_scores(rows, args.teacher, args.k)
     hold = [d for d in rows if args.holdout is not None and d["fold"] == args.holdout and d["rnd"] == 1]
     fit_rows = [d for d in rows if args.holdout is None or d["fold"] != args.holdout]
-    print(f"{len(fit_rows)} training lists, {len(hold)} held out")
-    enc, head, score = train(fit_rows, args.k, args.epochs)
+    print(f"{len(fit_rows)} training lists, {len(hold)} held out; rank {args.rank}, alpha {args.alpha:g}, "
+          f"lr {args.lr:g}, {args.epochs:g} epochs")
+    enc, head, score, adapters = train(fit_rows, args.k, args.epochs, rank=args.rank, alpha=args.alpha, lr=args.lr)
     if hold:
         with torch.inference_mode():
             res = []
@@ -212,11 +287,18 @@ def main(argv: list[str] | None = None) -> int:
               f"head's best {args.k} {np.mean([y[int(np.argmax(c))] for y, _, c in res]):.3f}")
         for w in (0.25, 0.5, 1.0, 2.0):
             print(f"  logit + {w} x cross: {np.mean([y[int(np.argmax(o + w * c))] for y, o, c in res]):.3f}")
-        return 0
+        if args.out == str(DEFAULT_PATH):  # a held-out model is never shipped; written only where asked
+            return 0
     info = {"pairs": ["eval/sentences_train/pairs.jsonl", "eval/sentences_train/pairs_round2.jsonl"],
-            "lists": len(fit_rows), "k": args.k, "epochs": args.epochs, "lr": 3e-5, "frozen": "word embeddings"}
-    pack(enc, head, Path(args.out), args.weight, args.k, info)
+            "holdout": args.holdout, "lists": len(fit_rows), "k": args.k, "epochs": args.epochs, "lr": args.lr,
+            "adapters": {"rank": args.rank, "alpha": args.alpha},
+            "teacher": _sha1(Path(args.teacher)) if args.teacher else None, "frozen": "every weight matrix (adapters instead)"}
+    pack(enc, head, merge_adapters(enc, adapters), Path(args.out), args.weight, args.k, info)
     return 0
+
+
+def _sha1(path: Path) -> str:
+    return hashlib.sha1(path.read_bytes()).hexdigest()
 
 
 if __name__ == "__main__":

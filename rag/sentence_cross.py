@@ -11,11 +11,13 @@ combined score ``head logit + weight × cross score`` picks among them (``k`` = 
 
 The model is the bundled all-MiniLM-L6-v2 fine-tuned on the training pairs of ``eval/sentences_train/``
 (never a dev-set turn; ``eval/sentence_cross.py``), listwise over the head's best ``k`` sentences of
-each turn, with the word-embedding table frozen. It ships as the *difference* from the bundled weights
-(``rag/data/sentence_cross.npz``: int8 per row with a float scale, 1-D tensors and the scoring layer in
-float32) beside a JSON of its settings and training record (``sentence_cross.json``, with the
-difference file's sha1). On first use the base weights plus the difference are exported to ONNX in
-:func:`rag.text.cache_dir` ``/onnx/`` (no download; like :mod:`rag.onnx_model`) and run by ONNX Runtime.
+each turn, through **low-rank adapters**: every weight matrix stays the bundled one and each linear layer of the
+encoder learns a difference ``B @ A`` of rank 8 (biases and LayerNorms are trained whole). It ships as that
+difference (``rag/data/sentence_cross.npz``: the two factors of each of the 36 adapted weights in float16, the
+biases' and LayerNorms' differences and the scoring layer in float32; under 1 MB) beside a JSON of its settings
+and training record (``sentence_cross.json``, with the difference file's sha1). On first use the base weights
+plus the difference are exported to ONNX in :func:`rag.text.cache_dir` ``/onnx/`` (no download; like
+:mod:`rag.onnx_model`) and run by ONNX Runtime: the merged model costs what the bundled one costs.
 
 The pick and the head's best sentence swap scores: the scores of the turn stay the head's (so the quote
 rules of :mod:`rag.quoting`, whose margins are in the head's units, cut quotes as before) and only which
@@ -42,7 +44,7 @@ import numpy as np
 from .errors import MissingDependency, RagError
 from .sentence_rank import ScoredUnit
 
-CROSS_VERSION = 1  # of sentence_cross.json
+CROSS_VERSION = 2  # of sentence_cross.json (2: low-rank differences)
 EXPORT_VERSION = 1  # bump when export() or torch_model() change what the ONNX file computes: exported again
 OPSET = 17
 DEFAULT_PATH = Path(__file__).with_name("data") / "sentence_cross.json"
@@ -176,13 +178,7 @@ class CrossScorer:
     def encode(self, question: str, sentences: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(input ids, attention mask, type ids)`` of the pairs, padded to the longest (int64)."""
         with self._tok_lock:
-            encs = self.tokenizer.encode_batch([(question, s) for s in sentences])
-        ids = np.zeros((len(encs), max(len(e.ids) for e in encs)), dtype=np.int64)
-        types, mask = np.zeros_like(ids), np.zeros_like(ids)
-        for row, e in enumerate(encs):
-            n = len(e.ids)
-            ids[row, :n], types[row, :n], mask[row, :n] = e.ids, e.type_ids, 1
-        return ids, mask, types
+            return encode_pairs(self.tokenizer, question, sentences)
 
     def rerank(self, units: list[ScoredUnit], canonical: str, question: str, scale: float) -> list[ScoredUnit]:
         """:func:`rerank` of a turn's units, reading the best ``k`` sentences of ``canonical`` with ``question``."""
@@ -192,6 +188,18 @@ class CrossScorer:
         cross = np.full(len(units), np.nan)
         cross[top] = self.scores(question, [canonical[units[i].start:units[i].end] for i in top])
         return rerank(units, cross, k=self.spec.k, weight=self.spec.weight, scale=scale)
+
+
+def encode_pairs(tokenizer, question: str, sentences: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # noqa: ANN001
+    """``(input ids, attention mask, type ids)`` of ``(question, sentence)`` pairs, padded to the longest (int64);
+    ``tokenizer`` is the bundled model's (``tokenizers.Tokenizer``, truncating at :data:`MAX_PAIR_PIECES`)."""
+    encs = tokenizer.encode_batch([(question, s) for s in sentences])
+    ids = np.zeros((len(encs), max(len(e.ids) for e in encs)), dtype=np.int64)
+    types, mask = np.zeros_like(ids), np.zeros_like(ids)
+    for row, e in enumerate(encs):
+        n = len(e.ids)
+        ids[row, :n], types[row, :n], mask[row, :n] = e.ids, e.type_ids, 1
+    return ids, mask, types
 
 
 _lock = threading.Lock()
@@ -230,11 +238,14 @@ def torch_model(spec: CrossSpec):  # noqa: ANN201 - torch.nn.Module
     with np.load(spec.delta) as z:
         if not {"h.weight", "h.bias"} <= set(z.files):
             raise RagError(f"{spec.delta}: no scoring layer (h.weight, h.bias)")
-        for name in {n.rsplit(".", 1)[0] if n.endswith((".q", ".scale")) else n for n in z.files}:
+        for name in {n[:-2] if n.endswith((".a", ".b")) else n for n in z.files}:
             if name not in state:
                 raise RagError(f"{spec.delta}: {name} is not a weight of the model")
-            if f"{name}.q" in z.files:  # int8 per row: q * scale
-                d = z[f"{name}.q"].astype(np.float32) * z[f"{name}.scale"][:, None]
+            if f"{name}.a" in z.files:  # a low-rank difference: B @ A
+                b, a = z[f"{name}.b"].astype(np.float32), z[f"{name}.a"].astype(np.float32)
+                if b.ndim != 2 or a.ndim != 2 or b.shape[1] != a.shape[0]:
+                    raise RagError(f"{spec.delta}: {name}'s factors {b.shape} and {a.shape} do not multiply")
+                d = b @ a
             else:
                 d = z[name].astype(np.float32)
             if d.size != state[name].numel():

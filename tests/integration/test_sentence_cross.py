@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from rag.answer import ask
@@ -32,6 +34,21 @@ def test_the_exported_model_scores_as_the_shipped_weights_in_torch():
     assert np.allclose(got, want, atol=1e-4), (got, want)
     # and it reads the texts: the statement on the question outscores scene-setting and an unrelated line
     assert got[1] > max(got[0], got[2]), got
+
+
+def test_factors_that_do_not_multiply_are_refused(tmp_path):
+    import pytest
+
+    from rag.errors import RagError
+
+    spec = load_spec()
+    with np.load(spec.delta) as z:
+        arrays = {n: z[n] for n in z.files}
+    name = next(n for n in arrays if n.endswith(".a"))
+    arrays[name] = arrays[name][:-1]  # one rank fewer than its B
+    np.savez(tmp_path / "bad.npz", **arrays)
+    with pytest.raises(RagError, match="do not multiply"):
+        torch_model(replace(spec, delta=tmp_path / "bad.npz"))
 
 
 def test_the_cross_encoder_changes_a_first_quote_on_the_seeds_and_costs_at_most_one(index_dir):

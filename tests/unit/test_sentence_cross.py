@@ -51,9 +51,16 @@ def test_the_shipped_cross_encoder_files_match_and_say_how_they_were_trained():
     spec = load_spec()
     assert spec.k >= 2 and spec.weight > 0
     assert spec.info["pairs"] == ["eval/sentences_train/pairs.jsonl", "eval/sentences_train/pairs_round2.jsonl"]
+    assert spec.delta.stat().st_size < 2_000_000  # low-rank adapters, not a copy of the model
     with np.load(spec.delta) as z:
         assert "h.weight" in z.files and z["h.weight"].shape == (1, 384)
         assert not any("word_embeddings" in n for n in z.files)  # frozen in training: never shipped
+        weights = {n[:-2] for n in z.files if n.endswith((".a", ".b"))}
+        assert len(weights) == 6 * 6  # every linear layer of the six encoder layers
+        for w in weights:  # B (out x rank) @ A (rank x in), rank as recorded
+            b, a = z[f"{w}.b"], z[f"{w}.a"]
+            assert b.shape[1] == a.shape[0] == spec.info["adapters"]["rank"] and b.shape[0] in (384, 1536)
+        assert all(z[n].ndim == 1 for n in z.files if n.startswith("m.") and not n.endswith((".a", ".b")))
 
 
 def test_bad_cross_encoder_files_are_refused(tmp_path):

@@ -1,0 +1,59 @@
+"""eval/sentence_cross.py's low-rank adapters: what is trained, and that the factors it ships are the model it trained.
+
+A tiny random BERT stands in for MiniLM (same module names, no bundled weights read)."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import torch
+import transformers
+
+from tests.paths import EVAL
+
+sys.path.insert(0, str(EVAL))
+import sentence_cross as sc  # noqa: E402
+
+
+def _tiny():
+    torch.manual_seed(0)
+    cfg = transformers.BertConfig(vocab_size=50, hidden_size=8, num_hidden_layers=2, num_attention_heads=2,
+                                  intermediate_size=12, max_position_embeddings=16)
+    return transformers.BertModel(cfg).eval()
+
+
+def test_only_adapters_biases_and_layernorms_train():
+    enc = _tiny()
+    adapters = sc.add_adapters(enc, rank=2, alpha=4.0)
+    assert len(adapters) == 2 * 6  # query, key, value, attention output, intermediate, output: per layer
+    trained = {n for n, p in enc.named_parameters() if p.requires_grad}
+    assert all(n.endswith((".a", ".b", ".bias")) or "LayerNorm" in n for n in trained)
+    assert not any(n.endswith(".base.weight") for n in trained)  # the weight matrices stay the bundled ones
+    assert "embeddings.word_embeddings.weight" not in trained
+    # B starts at zero: the adapted model is the bundled one until it trains
+    ids = torch.tensor([[1, 5, 7, 2]])
+    with torch.no_grad():
+        before = _tiny()(input_ids=ids).last_hidden_state
+        assert torch.allclose(enc(input_ids=ids).last_hidden_state, before)
+
+
+def test_merged_factors_reproduce_the_adapted_model():
+    enc = _tiny()
+    adapters = sc.add_adapters(enc, rank=2, alpha=4.0)
+    with torch.no_grad():
+        for ad in adapters.values():  # as if trained
+            ad.b.normal_()
+        ids = torch.tensor([[1, 5, 7, 2, 9]])
+        adapted = enc(input_ids=ids).last_hidden_state
+        factors = sc.merge_adapters(enc, adapters)
+        assert all(isinstance(m, torch.nn.Linear) for n, m in enc.named_modules() if n.endswith(("query", "dense")))
+        plain = enc(input_ids=ids).last_hidden_state  # the plain layers back: the bundled model again
+        assert not torch.allclose(plain, adapted)
+        state = enc.state_dict()
+        for name, (b, a) in factors.items():  # what pack() ships and rag.sentence_cross.torch_model adds: B' @ A
+            assert b.shape == (state[name].shape[0], 2) and a.shape == (2, state[name].shape[1])
+            state[name] = state[name] + torch.from_numpy(b @ a)
+        enc.load_state_dict(state)
+        merged = enc(input_ids=ids).last_hidden_state
+    assert np.allclose(merged.numpy(), adapted.numpy(), atol=1e-5)

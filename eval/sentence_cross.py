@@ -45,7 +45,7 @@ import sentence_head as SH  # noqa: E402
 
 from rag.embedding import Embedder, model_path  # noqa: E402
 from rag.retrieval import Retriever  # noqa: E402
-from rag.sentence_cross import CROSS_VERSION, DEFAULT_PATH, head_fingerprint  # noqa: E402
+from rag.sentence_cross import CROSS_VERSION, DEFAULT_PATH, MAX_PAIR_PIECES, head_fingerprint  # noqa: E402
 from rag.sentence_head import SentenceHead  # noqa: E402
 from rag.sentence_head_fit import fit, fit_query_map  # noqa: E402
 from rag.sentence_rank import FEATURES, SentenceRanker  # noqa: E402
@@ -97,12 +97,10 @@ def lists(index_dir: str) -> list[dict]:
 
 def teacher_scores(rows: list[dict], onnx_file: str, k: int) -> None:
     """Each list's scores by a larger cross-encoder (an ONNX file with CrossScorer's inputs), as ``d["teacher"]``."""
-    from rag.embedding import _tokenizer
     from rag.onnx_model import session
-    from rag.sentence_cross import MAX_PAIR_PIECES, encode_pairs
+    from rag.sentence_cross import encode_pairs, pair_tokenizer
 
-    tok = _tokenizer()
-    tok.enable_truncation(MAX_PAIR_PIECES)
+    tok = pair_tokenizer()
     sess = session(Path(onnx_file), None)
     for d in rows:
         ids, mask, types = encode_pairs(tok, d["text"], [d["texts"][j] for j in candidates(d, k, True)])
@@ -177,12 +175,13 @@ def train(rows: list[dict], k: int, epochs: float, *, rank: int = RANK, alpha: f
         opt, lambda s: min(1, (s + 1) / warm) * max(0.0, (steps - s) / max(1, steps - warm)))
 
     def score(pairs: list[tuple[str, str]]):  # noqa: ANN202
-        b = tok([p[0] for p in pairs], [p[1] for p in pairs], truncation=True, max_length=128, padding=True,
-                return_tensors="pt")
+        b = tok([p[0] for p in pairs], [p[1] for p in pairs], truncation=True, max_length=MAX_PAIR_PIECES,
+                padding=True, return_tensors="pt")
         h = enc(**b).last_hidden_state
         m = b["attention_mask"].unsqueeze(-1).float()
         return head((h * m).sum(1) / m.sum(1)).squeeze(-1)
 
+    distil = "teacher" in rows[0]  # teacher_scores() gave every list its scores, or none
     order, step, run, t0 = list(rows), 0, 0.0, time.time()
     enc.train()
     while step < steps:
@@ -198,7 +197,7 @@ def train(rows: list[dict], k: int, epochs: float, *, rank: int = RANK, alpha: f
                 ts.append(d.get("teacher"))
                 pairs += [(d["text"], d["texts"][j]) for j in c]
             s = score(pairs)
-            if ts[0] is None:  # listwise: the gold sentences' softmax mass
+            if not distil:  # listwise: the gold sentences' softmax mass
                 loss = sum(-torch.logsumexp(torch.log_softmax(s[a:a + n], 0)[torch.from_numpy(y)], 0)
                            for (a, n), y in zip(spans, ys, strict=True)) / len(spans)
             else:  # imitate the teacher: squared error of the scores, each list centred (only differences count)
@@ -235,7 +234,7 @@ def pack(enc, head, factors: dict, out: Path, weight: float, k: int, info: dict)
         arrays[f"h.{name}"] = p.detach().float().numpy()
     delta = out.with_name(out.stem + ".npz")
     np.savez_compressed(delta, **arrays)
-    sha1 = hashlib.sha1(delta.read_bytes()).hexdigest()
+    sha1 = _sha1(delta)
     base = hashlib.sha256((Path(model_path()) / "model.safetensors").read_bytes()).hexdigest()
     out.write_text(json.dumps({"version": CROSS_VERSION, "k": k, "weight": weight,
                                "delta": {"file": delta.name, "sha1": sha1}, "base": {"sha256": base},
@@ -255,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lr", type=float, default=LR, help=f"step size (default {LR:g})")
     ap.add_argument("--weight", type=float, default=0.5, help="w of logit + w x cross (default 0.5, from --holdout 0)")
     ap.add_argument("--lists", default=None, help="keep the training lists in this pickle and read them from it "
-                                                   "next time (they take minutes; same index and head only)")
+                                                   "next time (they take minutes; refused when made with another index or head)")
     ap.add_argument("--teacher", default=None, help="an ONNX cross-encoder whose scores the adapters learn to "
                                                      "reproduce (distillation) instead of the gold")
     ap.add_argument("--out", default=str(DEFAULT_PATH),
@@ -264,12 +263,16 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     torch.set_num_threads(2)
+    made_with = {"index": str(Path(args.index).resolve()), "head": head_fingerprint()}
     if args.lists and Path(args.lists).is_file():
-        rows = pickle.loads(Path(args.lists).read_bytes())
+        kept = pickle.loads(Path(args.lists).read_bytes())
+        if not isinstance(kept, dict) or kept.get("made_with") != made_with:
+            raise SystemExit(f"{args.lists} was made with another index or sentence head: delete it")
+        rows = kept["rows"]
     else:
         rows = lists(args.index)
         if args.lists:
-            Path(args.lists).write_bytes(pickle.dumps(rows))
+            Path(args.lists).write_bytes(pickle.dumps({"made_with": made_with, "rows": rows}))
     if args.teacher:
         teacher_scores(rows, args.teacher, args.k)
     hold = [d for d in rows if args.holdout is not None and d["fold"] == args.holdout and d["rnd"] == 1]

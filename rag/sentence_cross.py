@@ -146,7 +146,6 @@ class CrossScorer:
     """The exported cross-encoder as an ONNX Runtime session. Built once per process; thread-safe."""
 
     def __init__(self, spec: CrossSpec, cache: Path | None = None, threads: int | None = None) -> None:
-        from .embedding import _tokenizer
         from .onnx_model import _atomic, session
         from .text import cache_dir
 
@@ -164,8 +163,7 @@ class CrossScorer:
             except Exception as e:  # noqa: BLE001
                 raise RagError(f"ONNX Runtime cannot load the exported cross-encoder {out}: {e}") from e
         self.path = out
-        self.tokenizer = _tokenizer()
-        self.tokenizer.enable_truncation(MAX_PAIR_PIECES)
+        self.tokenizer = pair_tokenizer()
         self._tok_lock = threading.Lock()  # one tokenizer, set up once; calls serialised (microseconds)
 
     def scores(self, question: str, sentences: list[str]) -> np.ndarray:
@@ -188,6 +186,15 @@ class CrossScorer:
         cross = np.full(len(units), np.nan)
         cross[top] = self.scores(question, [canonical[units[i].start:units[i].end] for i in top])
         return rerank(units, cross, k=self.spec.k, weight=self.spec.weight, scale=scale)
+
+
+def pair_tokenizer():  # noqa: ANN201 - tokenizers.Tokenizer
+    """The bundled model's tokenizer, truncating a (question, sentence) pair at :data:`MAX_PAIR_PIECES` as in training."""
+    from .embedding import _tokenizer
+
+    tok = _tokenizer()
+    tok.enable_truncation(MAX_PAIR_PIECES)
+    return tok
 
 
 def encode_pairs(tokenizer, question: str, sentences: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # noqa: ANN001

@@ -45,7 +45,7 @@ import sentence_head as SH  # noqa: E402
 
 from rag.embedding import Embedder, model_path  # noqa: E402
 from rag.retrieval import Retriever  # noqa: E402
-from rag.sentence_cross import CROSS_VERSION, DEFAULT_PATH, MAX_PAIR_PIECES, head_fingerprint  # noqa: E402
+from rag.sentence_cross import CROSS_VERSION, DEFAULT_PATH, MAX_PAIR_PIECES, PRECISIONS, head_fingerprint  # noqa: E402
 from rag.sentence_head import SentenceHead  # noqa: E402
 from rag.sentence_head_fit import fit, fit_query_map  # noqa: E402
 from rag.sentence_rank import FEATURES, SentenceRanker  # noqa: E402
@@ -215,7 +215,8 @@ def train(rows: list[dict], k: int, epochs: float, *, rank: int = RANK, alpha: f
     return enc, head, score, adapters
 
 
-def pack(enc, head, factors: dict, out: Path, weight: float, k: int, info: dict) -> None:  # noqa: ANN001
+def pack(enc, head, factors: dict, out: Path, weight: float, k: int, info: dict,  # noqa: ANN001
+         precision: str = "int8") -> None:
     """The fine-tuned model as its difference from the bundled weights: each adapted weight's difference as
     its two low-rank factors (float16), the biases' and LayerNorms' differences and the scoring layer (float32)."""
     from transformers import AutoModel
@@ -236,7 +237,7 @@ def pack(enc, head, factors: dict, out: Path, weight: float, k: int, info: dict)
     np.savez_compressed(delta, **arrays)
     sha1 = _sha1(delta)
     base = hashlib.sha256((Path(model_path()) / "model.safetensors").read_bytes()).hexdigest()
-    out.write_text(json.dumps({"version": CROSS_VERSION, "k": k, "weight": weight,
+    out.write_text(json.dumps({"version": CROSS_VERSION, "k": k, "weight": weight, "precision": precision,
                                "delta": {"file": delta.name, "sha1": sha1}, "base": {"sha256": base},
                                "head": {"sha1": head_fingerprint()}, "info": info}, indent=1) + "\n",
                    encoding="utf-8")
@@ -257,6 +258,9 @@ def main(argv: list[str] | None = None) -> int:
                                                    "next time (they take minutes; refused when made with another index or head)")
     ap.add_argument("--teacher", default=None, help="an ONNX cross-encoder whose scores the adapters learn to "
                                                      "reproduce (distillation) instead of the gold")
+    ap.add_argument("--precision", choices=PRECISIONS, default="int8",
+                    help="how the shipped model runs (default int8: half the time, the fp32 pick for 97-98 %% of dev "
+                         "top turns; eval/results/sentence_head.md §13)")
     ap.add_argument("--out", default=str(DEFAULT_PATH),
                     help="where to write the model (with --holdout: only when given, for held-out experiments)")
     args = ap.parse_args(argv)
@@ -296,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
             "holdout": args.holdout, "lists": len(fit_rows), "k": args.k, "epochs": args.epochs, "lr": args.lr,
             "adapters": {"rank": args.rank, "alpha": args.alpha},
             "teacher": _sha1(Path(args.teacher)) if args.teacher else None, "frozen": "every weight matrix (adapters instead)"}
-    pack(enc, head, merge_adapters(enc, adapters), Path(args.out), args.weight, args.k, info)
+    pack(enc, head, merge_adapters(enc, adapters), Path(args.out), args.weight, args.k, info, args.precision)
     return 0
 
 

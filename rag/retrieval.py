@@ -125,11 +125,13 @@ class Retriever:
     """Search one loaded :class:`~rag.store.Index`. Safe to share between threads."""
 
     def __init__(self, index: Index, encoder: Encoder | None, fusion: FusionParams = FusionParams(), *,
-                 cross: bool = True) -> None:
+                 cross: bool | object = True) -> None:
         self.index = index
         self.encoder = encoder
         self.fusion = fusion
-        self.cross = cross  # re-read the top turn's best sentences with the cross-encoder (rag.sentence_cross)
+        # Re-read the top turn's best sentences with the cross-encoder (rag.sentence_cross): True for the shipped
+        # one, False for none, or a CrossScorer of the caller's (another precision, a held-out model: eval/).
+        self.cross = cross
         n = len(index.chunks)
         turns = index.turns
         srcs = index.sources
@@ -164,8 +166,10 @@ class Retriever:
 
     def cross_scorer(self):  # noqa: ANN201 - rag.sentence_cross.CrossScorer | None
         """The sentence cross-encoder (one per process, exported on first use), or None when turned off."""
-        if not self.cross:
+        if self.cross is False or self.cross is None:
             return None
+        if self.cross is not True:
+            return self.cross
         from .sentence_cross import default_scorer
 
         return default_scorer()

@@ -13,7 +13,7 @@ A logistic regression scores each sentence on its own; it cannot tell *which* an
 the question is about. So the head adds a question-dependent term ``s · (M q)``: the sentence vector
 ``s`` against the question vector ``q`` mapped by a learned 384×384 matrix ``M`` (a bilinear form,
 :func:`fit_query_map`), trained within turns (softmax over a turn's sentences) on the same pairs
-plus a second round of them. It lifted training CV top-1 from 0.642 to 0.659 (eval/results/sentence_head.md).
+plus a second round of them. It lifts training CV top-1 from 0.634 to 0.655 (eval/results/sentence_head.md §13).
 
 The head is a plain JSON file shipped with the package (``rag/data/sentence_head.json``: feature
 names, scaling, weights, the score scale, the training set's size and fingerprint, a version) and

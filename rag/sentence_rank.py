@@ -30,54 +30,13 @@ reader 0.97; the sentence's own vector says what an answer looks like. Numbers:
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .procedural import is_procedural
+from .sentence_flags import FLAGS_KEY, announces_position, flags_of, stance  # noqa: F401 - stance, announces: API
 from .sentence_head import SentenceHead, load_head
 from .text import bm25_doc_freq, bm25_idf, bm25_tokens
-
-_STANCE = re.compile(
-    r"\b(oppose[sd]?|urge[sd]?|hope[sd]?|believe[sd]?|welcome[sd]?|support[sd]?|firmly|never|always|should|must"
-    r"|stand ready|call on|reject[sd]?|condemn[sd]?|demand[sd]?|consistent|clear-cut|resolutely|strongly|will not"
-    r"|won't|cannot|no one|nobody|groundless|totally|completely)\b", re.IGNORECASE)
-
-
-# A sentence that only announces that there is a position ("Our position on Kashmir is consistent and
-# clear.", "I would like to stress three points:") is not the position: the sentence after it is, so
-# the two are quoted together (rag.quoting). 234 such sentences in the 500 English pages; in a random
-# 25 of them the next sentence stated the position (or its first point) 21 times (the rest: two
-# referrals, "The relevant companies know it very well.", nothing after it).
-_ANNOUNCES = re.compile(
-    r"\b(position|stance|attitude)\b[^.;:]{0,80}\b(is|are|remains?|has (always )?been)\s+(very |also |always |both )?"
-    r"(clear|consistent|firm|unchanged|clear-cut|unequivocal|clear and consistent|consistent and clear|firm and clear)"
-    r"\s*[.!]?\s*$"
-    r"|\b(consistent|clear|firm)( and (clear|consistent|firm))? (position|stance)( (on|regarding|towards?) [^.;:]{0,50})?"
-    r"[.!]?\s*$"
-    r"|:\s*$", re.IGNORECASE)
-
-
-def announces_position(text: str) -> bool:
-    """Whether ``text`` only announces a position that the next sentence states.
-
-    >>> announces_position("China's position on the issue of Kashmir is consistent and clear.")
-    True
-    >>> announces_position("China's position is clear: we oppose unilateral sanctions.")
-    False
-    """
-    return bool(_ANNOUNCES.search(text.strip()))
-
-
-def stance(text: str) -> float:
-    """Share of three position-stating words found in ``text`` (0, 1/3, 2/3 or 1).
-
-    >>> stance("China firmly opposes it and urges the US to stop.")
-    1.0
-    """
-    return min(len(_STANCE.findall(text)), 3) / 3
-
 
 FEATURES = ("cos", "lex", "pos", "procedural", "chunk", "stance", "local", "restates", "announces",
             "after_announcement", "short", "first")
@@ -143,15 +102,16 @@ class SentenceRanker:
         vecs = self.table.vectors[rows].astype(np.float32)
         cos = vecs @ qvec if qvec is not None else np.zeros(n, dtype=np.float32)
         ccos = self.index.vectors[self.table.chunk[rows]] @ qvec if qvec is not None else np.zeros(n, dtype=np.float32)
-        announces = [announces_position(t) for t in texts]
+        flags = self.flags(rows, texts)
+        announces = [bool(a) for a in flags[:, 1]]
         units, feats = [], []
         for k, r in enumerate(rows):
             text, ts = texts[k], toks[k]
             hit = terms & ts
-            proc = is_procedural(text)
+            proc = bool(flags[k, 0])
             words = len(text.split())
             feats.append([float(cos[k]), sum(self.idf(t) for t in hit) / total, k / (n - 1) if n > 1 else 0.0,
-                          float(proc), float(ccos[k]), stance(text),
+                          float(proc), float(ccos[k]), int(flags[k, 2]) / 3,
                           sum(self.idf(t) * math.log((n + 1) / (df[t] + 0.5)) for t in hit) / local_total,
                           len(ts & asked) / max(len(ts), 1), float(announces[k]), float(k > 0 and announces[k - 1]),
                           float(words < 8), float(k == 0)])
@@ -159,6 +119,14 @@ class SentenceRanker:
             para = k > 0 and "\n" in canon[int(self.table.end[rows[k - 1]]):start]
             units.append(ScoredUnit(start, int(self.table.end[r]), 0.0, words, proc, announces[k], para))
         return units, np.hstack([np.asarray(feats, dtype=np.float32), vecs])
+
+    def flags(self, rows: np.ndarray, texts: list[str]) -> np.ndarray:
+        """:func:`rag.sentence_flags.flags_of` of the units ``rows`` (their ``texts``): stored by the index when it
+        was built with today's patterns, computed otherwise (an older index: the same numbers, ~10 ms more an answer)."""
+        table = self.table
+        if table.flags is not None and table.flags_key == FLAGS_KEY:
+            return table.flags[rows]
+        return flags_of(texts)
 
     def units(self, turn_id: str, question: str, qvec: np.ndarray | None,
               qterms: list[str] | None = None) -> list[ScoredUnit]:

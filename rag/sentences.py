@@ -9,7 +9,7 @@ contextual token vectors, see :meth:`rag.embedding.Embedder.encode_units`), so i
 model time.
 
 Stored beside the chunks as ``sentences.npz`` (``chunk``, ``start``, ``end``; unit ``i`` of chunk ``c``
-is row ``offsets[c] + i``) and ``sentence_vectors.npy`` (float16: cosines need three digits, and it
+is row ``offsets[c] + i``; ``flags``, what each unit is whatever the question, :mod:`rag.sentence_flags`) and ``sentence_vectors.npy`` (float16: cosines need three digits, and it
 halves the file).
 
     >>> from rag.records import Chunk
@@ -72,6 +72,9 @@ class SentenceTable:
     end: np.ndarray  # int64 [n]
     offsets: np.ndarray  # int64 [n_chunks + 1]
     vectors: np.ndarray  # float16 [n, dims]
+    # uint8 [n, 3]: what each sentence is whatever the question (rag.sentence_flags), computed under flags_key
+    flags: np.ndarray | None = None
+    flags_key: str | None = None
 
     def __len__(self) -> int:
         return len(self.start)
@@ -91,15 +94,24 @@ def build_table(chunks: list[Chunk], spans: list[list[tuple[int, int]]], vectors
     start = np.array([c.start + s for c, sp in zip(chunks, spans, strict=True) for s, _ in sp], dtype=np.int64)
     end = np.array([c.start + e for c, sp in zip(chunks, spans, strict=True) for _, e in sp], dtype=np.int64)
     dims = vectors.shape[1] if vectors.ndim == 2 else 0
-    return SentenceTable(chunk, start, end, offsets, np.asarray(vectors, dtype=np.float16).reshape(len(start), dims))
+    from .sentence_flags import FLAGS_KEY, flags_of  # the patterns live beside the ranker that reads them
+
+    flags = flags_of([c.text[s:e] for c, sp in zip(chunks, spans, strict=True) for s, e in sp])
+    return SentenceTable(chunk, start, end, offsets, np.asarray(vectors, dtype=np.float16).reshape(len(start), dims),
+                         flags, FLAGS_KEY)
 
 
 def save(table: SentenceTable, build_dir: Path) -> None:
-    np.savez(build_dir / "sentences.npz", chunk=table.chunk, start=table.start, end=table.end, offsets=table.offsets)
+    extra = {} if table.flags is None else {"flags": table.flags, "flags_key": np.array(table.flags_key)}
+    np.savez(build_dir / "sentences.npz", chunk=table.chunk, start=table.start, end=table.end, offsets=table.offsets,
+             **extra)
     np.save(build_dir / "sentence_vectors.npy", table.vectors)
 
 
 def load(build_dir: Path) -> SentenceTable:
+    """The table ``save`` wrote; an index built before the flags were stored has none (computed when asked)."""
     with np.load(build_dir / "sentences.npz") as z:
         chunk, start, end, offsets = z["chunk"], z["start"], z["end"], z["offsets"]
-    return SentenceTable(chunk, start, end, offsets, np.load(build_dir / "sentence_vectors.npy"))
+        flags = z["flags"] if "flags" in z.files else None
+        key = str(z["flags_key"]) if "flags_key" in z.files else None
+    return SentenceTable(chunk, start, end, offsets, np.load(build_dir / "sentence_vectors.npy"), flags, key)

@@ -36,8 +36,10 @@ def candidates(index, units: tuple[int, int] = (4, 16)) -> list:  # noqa: ANN001
     """``(turn, source, sentence rows)`` of every eligible turn (``units``: its sentence count, inclusive), in the
     fixed random order."""
     judged = set()
-    for name in DEV_SETS:
-        judged |= {t for q in load_dataset(HERE.parent / name).qrels.values() for t in q}
+    for name in DEV_SETS:  # as judged when the sheets were drawn (before a re-pool), so the draw stays the same
+        first = HERE.parent / name / "qrels" / "pool1.tsv"
+        ds = load_dataset(HERE.parent / name, qrels=first if first.is_file() else None)
+        judged |= {t for q in ds.qrels.values() for t in q}
     table = index.sentences
     rows_by_turn = chunks_by_turn(index)
     out = []
@@ -136,13 +138,29 @@ def _earlier_queries() -> dict[str, str]:
     return earlier
 
 
+def dev_turns() -> set[str]:
+    """Every turn a dev set judges (relevant: the qrels list no others). The sheets never drew one; a dev set's later
+    judging (the re-pool, eval/repool.py) can still find a training turn relevant, and then its pairs leave the
+    training data."""
+    from rag.eval.datasets import load_dataset
+
+    out: set[str] = set()
+    for name in DEV_SETS:
+        out |= {t for q in load_dataset(HERE.parent / name).qrels.values() for t, g in q.items() if g > 0}
+    return out
+
+
 def build(index, labels: Path = HERE / "labels.tsv", out: Path = HERE / "pairs.jsonl") -> int:  # noqa: ANN001
-    lines, dashes = [], 0
+    lines, dashes, judged = [], 0, 0
     by_turn = chunks_by_turn(index)
+    dev = dev_turns()
     for row in labels.read_text(encoding="utf-8").splitlines()[1:]:
         item, turn_id, query, numbers = row.split("\t")
         if numbers.strip() == "-":
             dashes += 1
+            continue
+        if turn_id in dev:
+            judged += 1
             continue
         t = index.turns[turn_id]
         canon = index.sources[t.source].canonical
@@ -155,7 +173,7 @@ def build(index, labels: Path = HERE / "labels.tsv", out: Path = HERE / "pairs.j
         lines.append(json.dumps({"id": item, "query": query.strip(), "turn_id": turn_id, "source": t.source,
                                  "gold": gold}, ensure_ascii=False))
     out.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-    print(f"{len(lines)} pairs, {dashes} left out ('-')")
+    print(f"{len(lines)} pairs, {dashes} left out ('-'), {judged} left out (a dev set judges the turn)")
     return 0
 
 

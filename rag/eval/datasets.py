@@ -212,10 +212,13 @@ def load_dataset(path: str | Path, *, qrels: str | Path | None = None, queries: 
     if not kept:
         raise RagError(f"no query of {qpath} has a relevant turn in {rpath}")
     gold = read_sentences(p / "sentences.jsonl", {q.qid for q in qs}) if (p / "sentences.jsonl").is_file() else {}
+    # Gold sentences belong to relevant (query, turn) pairs: a --qrels file that does not call a turn relevant
+    # (e.g. the judgments before a re-pool, eval/repool.py) drops that turn's gold sentences too.
+    gold = {qid: [g for g in gs if judged.get(qid, {}).get(g.turn_id, 0) > 0] for qid, gs in gold.items()}
     return Dataset(name=p.name if p.is_dir() else qpath.stem, path=p, queries=kept,
                    qrels={q.qid: judged[q.qid] for q in kept}, fingerprints=read_fingerprints(p / "turns.tsv"),
                    meta=meta, skipped=[q.qid for q in skipped],
-                   sentences={q.qid: gold[q.qid] for q in kept if q.qid in gold})
+                   sentences={q.qid: gold[q.qid] for q in kept if gold.get(q.qid)})
 
 
 def all_sources(index) -> dict:  # noqa: ANN001 - rag.store.Index

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -69,6 +70,10 @@ def test_bad_cross_encoder_files_are_refused(tmp_path):
     d = json.loads(DEFAULT_PATH.read_text(encoding="utf-8"))
     (tmp_path / "c.json").write_text(json.dumps({**d, "version": CROSS_VERSION + 1}), encoding="utf-8")
     with pytest.raises(RagError, match="version"):
+        load_spec(tmp_path / "c.json")
+    shutil.copy(DEFAULT_PATH.with_name(d["delta"]["file"]), tmp_path / d["delta"]["file"])
+    (tmp_path / "c.json").write_text(json.dumps({**d, "precision": "int4"}), encoding="utf-8")
+    with pytest.raises(RagError, match="precision must be one of fp32, int8"):
         load_spec(tmp_path / "c.json")
     (tmp_path / d["delta"]["file"]).write_bytes(b"not the shipped difference")
     (tmp_path / "c.json").write_text(json.dumps(d), encoding="utf-8")

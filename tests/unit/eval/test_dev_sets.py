@@ -53,8 +53,10 @@ def test_paraphrase_set_shape():
 
 
 def test_paraphrase_queries_copy_no_four_word_run():
+    """How the queries were written: against the turns of the first judging (``qrels/pool1.tsv``). Turns the
+    re-pool found later (eval/repool.py) may share a phrase with a query by chance; queries are not reworded then."""
     _need_corpus()
-    ds = _load("paraphrase")
+    ds = load_dataset(EVAL / "paraphrase", qrels=EVAL / "paraphrase" / "qrels" / "pool1.tsv")
     turns = _turns_for({d for docs in ds.qrels.values() for d in docs})
     bad = []
     for q in ds.queries:

@@ -10,7 +10,8 @@ Layout of an index directory ``DIR``::
         vectors.npy      float32 [n_chunks, 384], L2-normalised
         dense.faiss      FAISS IndexFlatIP over vectors
         bm25/            bm25s index files (+ its own params JSON)
-        sentences.npz    sentence units of the chunks (chunk, start, end) for quote selection
+        sentences.npz    sentence units of the chunks (chunk, start, end) for quote selection, and their flags
+                         (rag.sentence_flags: what each is whatever the question; absent in older indexes)
         sentence_vectors.npy  float16 [n_sentences, 384], pooled from the chunks' forward passes
         zh/              the Chinese transcripts, searched by words, not embedded (rag.zh.index)
         align.jsonl      each English turn's Chinese original (rag.align.TurnAlignment), when there are both

@@ -296,3 +296,41 @@ def test_the_passage_keeps_the_first_quote_whole_when_both_quotes_do_not_fit():
     assert quote_groups(units) == [(5, [4, 5]), (0, [0])]
     lo, hi = passage(units, budget=800)
     assert lo <= units[4].start and units[5].end <= hi and hi - lo <= 800  # the first quote, whole
+
+
+def test_flags_are_stored_with_the_table_and_read_only_under_todays_patterns(tmp_path):
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from rag.records import Chunk
+    from rag.sentence_flags import FLAGS_KEY, flags_of
+    from rag.sentence_rank import SentenceRanker
+    from rag.sentences import load, save
+
+    text = "I would refer you to the competent authorities. China firmly opposes it and urges restraint."
+    c = Chunk(0, "x:1", "x.txt", 10, 10 + len(text), text, "")
+    t = build_table([c], unit_spans([c]), np.ones((2, 384), dtype=np.float32))
+    want = flags_of(["I would refer you to the competent authorities.", "China firmly opposes it and urges restraint."])
+    assert t.flags_key == FLAGS_KEY and t.flags.tolist() == want.tolist() == [[1, 0, 0], [0, 0, 3]]
+    save(t, tmp_path)
+    back = load(tmp_path)
+    assert back.flags_key == FLAGS_KEY and back.flags.tolist() == want.tolist()
+    save(replace(t, flags=None, flags_key=None), tmp_path)  # an index built before the flags were stored
+    assert load(tmp_path).flags is None
+    rows = np.arange(2)
+    stale = SimpleNamespace(table=replace(t, flags=np.zeros((2, 3), np.uint8), flags_key="other patterns"))
+    assert SentenceRanker.flags(stale, rows, ["no.", "China firmly opposes it and urges restraint."]).tolist() == \
+        [[0, 0, 0], [0, 0, 3]]  # computed from the texts, not read from flags stored under other patterns
+    assert SentenceRanker.flags(SimpleNamespace(table=t), rows, ["ignored", "ignored"]).tolist() == want.tolist()
+
+
+def test_doctests():
+    import doctest
+
+    import rag.sentence_flags
+    import rag.sentence_rank
+    import rag.sentences
+
+    for mod in (rag.sentence_flags, rag.sentence_rank, rag.sentences):
+        res = doctest.testmod(mod)
+        assert res.attempted and not res.failed, mod.__name__

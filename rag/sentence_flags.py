@@ -57,14 +57,19 @@ def stance(text: str) -> float:
     >>> stance("China firmly opposes it and urges the US to stop.")
     1.0
     """
-    return min(len(_STANCE.findall(text)), 3) / 3
+    return stance_words(text) / 3
+
+
+def stance_words(text: str) -> int:
+    """How many position-stating words ``text`` holds, up to three (the stored flag; :func:`stance` is its share)."""
+    return min(len(_STANCE.findall(text)), 3)
 
 
 def flags_of(texts: list[str]) -> np.ndarray:
     """``uint8 [n, 3]``: is procedural (0/1), only announces a position (0/1), stance words found (0..3)."""
     out = np.zeros((len(texts), 3), dtype=np.uint8)
     for i, t in enumerate(texts):
-        out[i] = (procedural.is_procedural(t), announces_position(t), min(len(_STANCE.findall(t)), 3))
+        out[i] = (procedural.is_procedural(t), announces_position(t), stance_words(t))
     return out
 
 

@@ -184,6 +184,7 @@ def _build(sources, hashes, changed, prev, params, dtype, encoder_factory, repor
     vec_rows: list[np.ndarray | None] = []
     unit_sp: list[list[tuple[int, int]]] = []  # per chunk: its sentence units, relative to the chunk text
     unit_vec: list[np.ndarray | None] = []  # per chunk: their vectors (None: to embed)
+    unit_flags: list[np.ndarray | None] = []  # per chunk: their flags when carried over (None: computed)
     to_embed: list[int] = []
     prev_rows: dict[str, list[int]] = {}
     if prev is not None:
@@ -202,6 +203,7 @@ def _build(sources, hashes, changed, prev, params, dtype, encoder_factory, repor
                 unit_sp.append([(int(a) - c.start, int(b) - c.start)
                                 for a, b in zip(prev.sentences.start[rows], prev.sentences.end[rows], strict=True)])
                 unit_vec.append(prev.sentences.vectors[rows])
+                unit_flags.append(prev.sentences.flags_of_rows(rows))
             report.reused += len(prev_rows[name])
             continue
         for c in chunk_source(src, params):
@@ -210,6 +212,7 @@ def _build(sources, hashes, changed, prev, params, dtype, encoder_factory, repor
             vec_rows.append(None)
             unit_sp.append([])
             unit_vec.append(None)
+            unit_flags.append(None)
     dims = prev.vectors.shape[1] if prev is not None else 384
     vectors = np.zeros((len(chunks), dims), dtype=np.float32)
     for i, v in enumerate(vec_rows):
@@ -229,7 +232,7 @@ def _build(sources, hashes, changed, prev, params, dtype, encoder_factory, repor
             dims, model = encoder.dims, encoder.name
             backend = getattr(encoder, "backend", backend)
     table = build_table(chunks, unit_sp, np.concatenate([v for v in unit_vec if v is not None])
-                        if unit_vec else np.zeros((0, dims), dtype=np.float32))
+                        if unit_vec else np.zeros((0, dims), dtype=np.float32), unit_flags)
     manifest = {
         "format": store.FORMAT, "version": store.FORMAT_VERSION, "model": model, "dtype": dtype,
         "dims": dims, "chunking": params.to_dict(), "parser_version": PARSER_VERSION, "embed_recipe": RECIPE,

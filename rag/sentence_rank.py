@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .sentence_flags import FLAGS_KEY, announces_position, flags_of, stance  # noqa: F401 - stance, announces: API
+from .sentence_flags import announces_position, flags_of, stance  # noqa: F401 - stance, announces: API
 from .sentence_head import SentenceHead, load_head
 from .text import bm25_doc_freq, bm25_idf, bm25_tokens
 
@@ -123,10 +123,8 @@ class SentenceRanker:
     def flags(self, rows: np.ndarray, texts: list[str]) -> np.ndarray:
         """:func:`rag.sentence_flags.flags_of` of the units ``rows`` (their ``texts``): stored by the index when it
         was built with today's patterns, computed otherwise (an older index: the same numbers, ~10 ms more an answer)."""
-        table = self.table
-        if table.flags is not None and table.flags_key == FLAGS_KEY:
-            return table.flags[rows]
-        return flags_of(texts)
+        stored = self.table.flags_of_rows(rows)
+        return flags_of(texts) if stored is None else stored
 
     def units(self, turn_id: str, question: str, qvec: np.ndarray | None,
               qterms: list[str] | None = None) -> list[ScoredUnit]:

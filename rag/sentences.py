@@ -79,14 +79,25 @@ class SentenceTable:
     def __len__(self) -> int:
         return len(self.start)
 
+    def flags_of_rows(self, rows: np.ndarray) -> np.ndarray | None:
+        """The stored flags of ``rows`` when they were computed under today's patterns, else None."""
+        from .sentence_flags import FLAGS_KEY
+
+        return self.flags[rows] if self.flags is not None and self.flags_key == FLAGS_KEY else None
+
     def rows_of(self, chunk_ids: list[int]) -> np.ndarray:
         """Unit rows of ``chunk_ids``, in the given chunk order."""
         parts = [np.arange(self.offsets[c], self.offsets[c + 1]) for c in chunk_ids]
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
-def build_table(chunks: list[Chunk], spans: list[list[tuple[int, int]]], vectors: np.ndarray) -> SentenceTable:
-    """A table from chunks (numbered 0..n-1), their unit spans (relative) and one vector per unit."""
+def build_table(chunks: list[Chunk], spans: list[list[tuple[int, int]]], vectors: np.ndarray,
+                known_flags: list[np.ndarray | None] | None = None) -> SentenceTable:
+    """A table from chunks (numbered 0..n-1), their unit spans (relative) and one vector per unit.
+
+    ``known_flags``: per chunk, its units' flags when already computed under today's patterns (a chunk carried over
+    from the previous build, :meth:`SentenceTable.flags_of_rows`), or None: only the others are computed.
+    """
     counts = [len(s) for s in spans]
     offsets = np.zeros(len(chunks) + 1, dtype=np.int64)
     offsets[1:] = np.cumsum(counts)
@@ -96,7 +107,14 @@ def build_table(chunks: list[Chunk], spans: list[list[tuple[int, int]]], vectors
     dims = vectors.shape[1] if vectors.ndim == 2 else 0
     from .sentence_flags import FLAGS_KEY, flags_of  # the patterns live beside the ranker that reads them
 
-    flags = flags_of([c.text[s:e] for c, sp in zip(chunks, spans, strict=True) for s, e in sp])
+    known = known_flags or [None] * len(chunks)
+    todo = [c.text[s:e] for c, sp, k in zip(chunks, spans, known, strict=True) if k is None for s, e in sp]
+    fresh, parts, at = flags_of(todo), [], 0
+    for sp, k in zip(spans, known, strict=True):
+        if k is None:
+            k, at = fresh[at:at + len(sp)], at + len(sp)
+        parts.append(k)
+    flags = np.concatenate(parts) if parts else np.zeros((0, 3), dtype=np.uint8)
     return SentenceTable(chunk, start, end, offsets, np.asarray(vectors, dtype=np.float16).reshape(len(start), dims),
                          flags, FLAGS_KEY)
 

@@ -75,6 +75,13 @@ def test_adding_one_file_embeds_only_its_chunks(corpus, tmp_path):
     for c in new.chunks:
         if c.source != "c.txt":
             np.testing.assert_array_equal(new.vectors[c.chunk_id], old_vec[(c.source, c.start)])
+    # The sentence flags of every unit, carried over or computed, are what the texts give (rag.sentence_flags).
+    from rag.sentence_flags import flags_of
+
+    t = new.sentences
+    texts = [new.sources[new.chunks[int(t.chunk[r])].source].canonical[int(t.start[r]):int(t.end[r])]
+             for r in range(len(t))]
+    np.testing.assert_array_equal(t.flags_of_rows(np.arange(len(t))), flags_of(texts))
 
 
 def test_failed_file_is_reported_and_others_indexed(corpus, tmp_path):

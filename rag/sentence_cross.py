@@ -154,9 +154,7 @@ class CrossScorer:
         from .text import cache_dir
 
         self.spec = spec
-        out = (Path(cache) if cache is not None else cache_dir() / "onnx") / f"sentence-cross-{spec.tag}-fp32.onnx"
-        if spec.precision == "int8":
-            out = out.with_name(out.name.replace("-fp32.onnx", "-int8.onnx"))
+        out = (Path(cache) if cache is not None else cache_dir() / "onnx") / f"sentence-cross-{spec.tag}-{spec.precision}.onnx"
         if not out.exists():
             _atomic(out, lambda tmp: make(spec, tmp))
         try:

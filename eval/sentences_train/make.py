@@ -35,11 +35,7 @@ DEV_SETS = ("paraphrase", "seeds", "journalist", "threads")
 def candidates(index, units: tuple[int, int] = (4, 16)) -> list:  # noqa: ANN001 - rag.store.Index
     """``(turn, source, sentence rows)`` of every eligible turn (``units``: its sentence count, inclusive), in the
     fixed random order."""
-    judged = set()
-    for name in DEV_SETS:  # as judged when the sheets were drawn (before a re-pool), so the draw stays the same
-        first = HERE.parent / name / "qrels" / "pool1.tsv"
-        ds = load_dataset(HERE.parent / name, qrels=first if first.is_file() else None)
-        judged |= {t for q in ds.qrels.values() for t in q}
+    judged = dev_turns(first=True)  # as judged when the sheets were drawn (before a re-pool): the same draw
     table = index.sentences
     rows_by_turn = chunks_by_turn(index)
     out = []
@@ -138,15 +134,15 @@ def _earlier_queries() -> dict[str, str]:
     return earlier
 
 
-def dev_turns() -> set[str]:
-    """Every turn a dev set judges (relevant: the qrels list no others). The sheets never drew one; a dev set's later
-    judging (the re-pool, eval/repool.py) can still find a training turn relevant, and then its pairs leave the
-    training data."""
-    from rag.eval.datasets import load_dataset
-
+def dev_turns(first: bool = False) -> set[str]:
+    """Every turn a dev set judges, relevant or not (``first``: as the first judging did, ``qrels/pool1.tsv`` where a
+    set was re-pooled). The sheets never drew one; a dev set's later judging (the re-pool, eval/repool.py) can still find
+    a training turn relevant, and then its pairs leave the training data."""
     out: set[str] = set()
     for name in DEV_SETS:
-        out |= {t for q in load_dataset(HERE.parent / name).qrels.values() for t, g in q.items() if g > 0}
+        pool1 = HERE.parent / name / "qrels" / "pool1.tsv"
+        ds = load_dataset(HERE.parent / name, qrels=pool1 if first and pool1.is_file() else None)
+        out |= {t for q in ds.qrels.values() for t in q}
     return out
 
 

@@ -69,14 +69,19 @@ def cmd_sheet(args: argparse.Namespace) -> int:
     for q in ds.queries:
         if only and q.qid not in only:
             continue
-        filt = {k: getattr(q, k) for k in ("since", "until", "spokesperson", "outlet") if getattr(q, k)}
-        print(f"=== {q.qid}  {q.text}" + (f"   filters: {filt}" if filt else ""))
+        print_query(q)
         for tid, rel in sorted(ds.qrels[q.qid].items()):
             if rel <= 0:
                 continue
             print_turn(tid)
         print()
     return 0
+
+
+def print_query(q) -> None:  # noqa: ANN001 - rag.eval.datasets.Query
+    """A query as the labelling sheets show it: ``=== id  text`` and its filters, if any."""
+    filt = {k: getattr(q, k) for k in ("since", "until", "spokesperson", "outlet") if getattr(q, k)}
+    print(f"=== {q.qid}  {q.text}" + (f"   filters: {filt}" if filt else ""))
 
 
 def print_turn(tid: str) -> None:

@@ -120,7 +120,7 @@ def candidates(dataset: str) -> dict[str, list[str]]:
 
 def cmd_sheets(args: argparse.Namespace) -> int:
     """The candidates of each query in a seeded random order (never the systems' order), cut into slices."""
-    from gold_sentences import print_turn
+    from gold_sentences import print_query, print_turn
 
     from rag.eval.datasets import load_dataset
 
@@ -143,9 +143,7 @@ def cmd_sheets(args: argparse.Namespace) -> int:
         buf = io.StringIO()
         with contextlib.redirect_stdout(buf):
             for qid in sl:
-                q = byid[qid]
-                filt = {k: getattr(q, k) for k in ("since", "until", "spokesperson", "outlet") if getattr(q, k)}
-                print(f"=== {qid}  {q.text}" + (f"   filters: {filt}" if filt else ""))
+                print_query(byid[qid])
                 for t in cand[qid]:
                     print_turn(t)
                 print()

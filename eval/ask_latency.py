@@ -31,23 +31,19 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# The baseline runs in its own process with its checkout's ``rag`` first on the path; run_variant below is imported
+# there from this file, so both sides time the same loop.
 TIMER = """
-import json, sys, time
-sys.path.insert(0, {repo!r})
+import json, sys
+sys.path[:0] = [{repo!r}, {here!r}]
 from pathlib import Path
-from rag.answer import ask
+from ask_latency import run_variant
 from rag.embedding import Embedder
 from rag.eval.datasets import load_dataset
 from rag.retrieval import Retriever
 from rag.store import load
 r = Retriever(load(Path({index!r})), Embedder())
-qs = load_dataset({set!r}).queries
-ask(r, "warm up question about trade")
-ts = []
-for _ in range({repeat}):
-    for q in qs:
-        t = time.perf_counter(); ask(r, q.text, filters=q.filters()); ts.append((time.perf_counter() - t) * 1000)
-print(json.dumps(ts))
+print(json.dumps(run_variant(r, load_dataset({set!r}).queries, {repeat})))
 """
 
 
@@ -65,7 +61,8 @@ def run_variant(retriever, queries, repeat: int) -> list[float]:  # noqa: ANN001
 
 
 def baseline(repo: str, index: str, dataset: str, repeat: int) -> list[float]:
-    code = TIMER.format(repo=str(Path(repo).resolve()), index=index, set=str(Path(dataset).resolve()), repeat=repeat)
+    code = TIMER.format(repo=str(Path(repo).resolve()), here=str(Path(__file__).resolve().parent), index=index,
+                        set=str(Path(dataset).resolve()), repeat=repeat)
     out = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=False)
     if out.returncode:
         raise SystemExit(f"the baseline failed:\n{out.stderr[-2000:]}")

@@ -145,21 +145,24 @@ def cmd_agree(args: argparse.Namespace) -> int:
 
 
 def cmd_sheet(args: argparse.Namespace) -> int:
-    from gold_sentences import print_turn
-
     from rag.eval.datasets import load_dataset
 
     pa, pb, _, _ = _paths(args.dataset)
-    todo = disputed(read_labels(pa), read_labels(pb))
-    queries = {q.qid: q.text for q in load_dataset(args.dataset).queries}
+    print_decisions(disputed(read_labels(pa), read_labels(pb)), {q.qid: q.text for q in load_dataset(args.dataset).queries})
+    return 0
+
+
+def print_decisions(todo: dict[Pair, list], queries: dict[str, str]) -> None:
+    """An adjudication sheet: each query once, then each of its turns with ``DECIDE:`` and what to decide."""
+    from gold_sentences import print_turn
+
     last = None
-    for (qid, tid), nums in todo.items():
+    for (qid, tid), items in todo.items():
         if qid != last:
             print(f"\n=== {qid}  {queries[qid]}")
             last = qid
         print_turn(tid)
-        print(f"    DECIDE: {', '.join(map(str, nums))}")
-    return 0
+        print(f"    DECIDE: {', '.join(map(str, items))}")
 
 
 def cmd_merge(args: argparse.Namespace) -> int:

@@ -191,25 +191,18 @@ def read_adjudicated(path: Path, a: dict, b: dict) -> dict[tuple[str, str, str],
 def cmd_disputes(args: argparse.Namespace) -> int:
     """The adjudication sheet: relevance disputes (DECIDE R) and, for a turn either judge found relevant, the
     sentences one judge marked and the other did not (DECIDE n, ...)."""
-    from gold_sentences import print_turn
+    from gold_agreement import print_decisions
 
     from rag.eval.datasets import load_dataset
 
     a, b = _judges(args.dataset)
-    queries = {q.qid: q.text for q in load_dataset(args.dataset).queries}
-    last = None
+    todo = {}
     for key in a:
         (ra, na, _), (rb, nb, _) = a[key], b[key]
-        if not (ra or rb):
-            continue
-        todo = ([] if ra == rb else ["R"]) + [str(n) for n in sorted(_nums(na) ^ _nums(nb))]
-        if not todo:
-            continue
-        if key[0] != last:
-            print(f"\n=== {key[0]}  {queries[key[0]]}")
-            last = key[0]
-        print_turn(key[1])
-        print(f"    DECIDE: {', '.join(todo)}")
+        items = ([] if ra == rb else ["R"]) + [str(n) for n in sorted(_nums(na) ^ _nums(nb))]
+        if (ra or rb) and items:
+            todo[key] = items
+    print_decisions(todo, {q.qid: q.text for q in load_dataset(args.dataset).queries})
     return 0
 
 

@@ -23,6 +23,19 @@ from rag.eval.naive import NaiveRetriever  # noqa: E402
 from rag.retrieval import Retriever  # noqa: E402
 
 
+def system_pool(retr: Retriever, naive: NaiveRetriever, q, depth: int,  # noqa: ANN001 - rag.eval.datasets.Query
+                found: dict[str, list[str]] | None = None) -> dict[str, list[str]]:
+    """``{turn id: where it was ranked}`` for the top ``depth`` turns of bm25, dense, hybrid and naive (``b2``: 2nd
+    of bm25), added to ``found`` (a turn already there keeps its place and gains the tags)."""
+    found = {} if found is None else found
+    for mode in ("bm25", "dense", "hybrid"):
+        for h in retr.search(q.text, k=depth, filters=q.filters(), mode=mode).hits:
+            found.setdefault(h.turn.turn_id, []).append(f"{mode[0]}{h.rank}")
+    for h in naive.search(q.text, k=depth, filters=q.filters()):
+        found.setdefault(h.turn.turn_id, []).append(f"n{h.rank}")
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("dataset")
@@ -41,13 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     for q in ds.queries:
         if only and q.qid not in only:
             continue
-        found: dict[str, list[str]] = {}
-        for mode in ("bm25", "dense", "hybrid"):
-            res = retr.search(q.text, k=args.depth, filters=q.filters(), mode=mode)
-            for h in res.hits:
-                found.setdefault(h.turn.turn_id, []).append(f"{mode[0]}{h.rank}")
-        for h in naive.search(q.text, k=args.depth, filters=q.filters()):
-            found.setdefault(h.turn.turn_id, []).append(f"n{h.rank}")
+        found = system_pool(retr, naive, q, args.depth)
         judged = ds.qrels.get(q.qid, {})
         print(f"=== {q.qid}: {q.text}  [{q.notes}]")
         for tid, tags in found.items():

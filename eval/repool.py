@@ -80,6 +80,8 @@ def read_judge(path: Path) -> dict[tuple[str, str], tuple[bool, str, str]]:
 
 
 def cmd_pool(args: argparse.Namespace) -> int:
+    from pool import system_pool
+
     from rag import store
     from rag.answer import answer_question
     from rag.embedding import MODEL_NAME, Embedder
@@ -98,11 +100,7 @@ def cmd_pool(args: argparse.Namespace) -> int:
         found: dict[str, list[str]] = {}
         for i, h in enumerate(answer_question(retr, q.text, filters=q.filters()).hits[:args.depth], start=1):
             found.setdefault(h.turn_id, []).append(f"a{i}")
-        for mode in ("bm25", "dense", "hybrid"):
-            for h in retr.search(q.text, k=1, filters=q.filters(), mode=mode).hits:
-                found.setdefault(h.turn.turn_id, []).append(f"{mode[0]}1")
-        for h in naive.search(q.text, k=1, filters=q.filters()):
-            found.setdefault(h.turn.turn_id, []).append("n1")
+        system_pool(retr, naive, q, 1, found)
         lines += [f"{q.qid}\t{t}\t{' '.join(tags)}" for t, tags in found.items() if ds.qrels[q.qid].get(t, 0) <= 0]
     out = Path(args.dataset) / "repool" / "candidates.tsv"
     out.parent.mkdir(exist_ok=True)

@@ -273,14 +273,15 @@ def test_a_second_statement_is_never_quoted_as_a_fragment_and_never_procedural()
         == [(0, 99, 0.9), (400, 499, 0.8)]
 
 
-def test_the_passage_holds_both_quotes_of_the_turn_when_they_fit():
+def test_the_passage_holds_both_quotes_of_the_turn_even_past_its_budget():
     from rag.quoting import quote_groups
 
     # best (4) and a close second statement (0), three sentences apart: 500 characters from one to the other
     units = [_u(0.85, at=0), _u(0.0, at=1), _u(0.0, at=2), _u(0.0, at=3), _u(0.9, at=4), _u(0.0, at=5)]
     assert quote_groups(units) == [(4, [4]), (0, [0])]
     assert passage(units, budget=500) == (0, 499)  # both quotes, and the sentences between them
-    assert passage(units, budget=300) == (300, 599)  # too far apart: around the best one, the sentence after first
+    assert passage(units, budget=600) == (0, 599)  # then grows, the sentence after first
+    assert passage(units, budget=300) == (0, 499)  # too far apart for the budget: both quotes all the same, no growth
 
 
 def test_the_passage_keeps_the_first_quote_whole_when_both_quotes_do_not_fit():

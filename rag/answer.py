@@ -157,7 +157,7 @@ def answer_question(retriever: Retriever, question: str, *, k: int = 10, filters
 
     ``selector`` picks the quotes: ``"sentence"`` (every sentence of each top turn scored against the
     question, the top turn's best few re-read with it by the cross-encoder of :mod:`rag.sentence_cross` unless the
-    retriever turns it off; each hit's passage is around its turn's quotes, both when they fit), ``"chunk"`` (sentences of each
+    retriever turns it off; each hit's passage holds its turn's quotes), ``"chunk"`` (sentences of each
     turn's best chunk) or ``"first"`` (the first sentence of each turn); the last two are the
     baselines of the evaluation, and keep each hit's best chunk as its passage. ``read_question``
     lets a time phrase, a spokesperson's or an outlet's name in the question act as filters

@@ -3,6 +3,11 @@
     .venv/bin/python eval/sentence_cross.py --index INDEX --holdout 0     # fit on folds 1-4, report fold 0
     .venv/bin/python eval/sentence_cross.py --index INDEX                 # fit on every pair, write rag/data/
 
+What ships is distilled from a teacher, the full fine-tune, made first (~20 min) and then taught (~29 min):
+
+    .venv/bin/python eval/sentence_cross.py --index INDEX --lists L.pkl --rank 0 --lr 3e-5 --teacher-out T.onnx
+    .venv/bin/python eval/sentence_cross.py --index INDEX --lists L.pkl --teacher T.onnx
+
 INDEX is an index of seeds/ and ../shared/corpus/fmprc/en (the training turns live there). Each pair of
 ``eval/sentences_train/pairs.jsonl`` and ``pairs_round2.jsonl`` becomes one list: the question (as ``rag ask``
 searches it) with the head's best ``k`` sentences of the labelled turn, the head scored *out of fold* (5 folds
@@ -164,7 +169,11 @@ def train(rows: list[dict], k: int, epochs: float, *, rank: int = RANK, alpha: f
     tok = AutoTokenizer.from_pretrained(model_path())
     enc = AutoModel.from_pretrained(model_path())
     head = torch.nn.Linear(384, 1)
-    adapters = add_adapters(enc, rank, alpha)
+    if rank:
+        adapters = add_adapters(enc, rank, alpha)
+    else:  # the full fine-tune of §11 (the teacher): every weight trained but the word-embedding table
+        adapters = {}
+        enc.embeddings.word_embeddings.weight.requires_grad_(False)
     params = [p for p in enc.parameters() if p.requires_grad] + list(head.parameters())
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
     if len(rows) < LISTS_PER_STEP:
@@ -250,7 +259,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--holdout", type=int, default=None, help="leave out round-1 fold F and report on it")
     ap.add_argument("--k", type=int, default=LIST_K)
     ap.add_argument("--epochs", type=float, default=2.0)
-    ap.add_argument("--rank", type=int, default=RANK, help=f"the adapters' rank (default {RANK})")
+    ap.add_argument("--rank", type=int, default=RANK,
+                    help=f"the adapters' rank (default {RANK}; 0: every weight but the word embeddings, a teacher)")
     ap.add_argument("--alpha", type=float, default=ALPHA, help=f"the adapters' alpha (default {ALPHA:g})")
     ap.add_argument("--lr", type=float, default=LR, help=f"step size (default {LR:g})")
     ap.add_argument("--weight", type=float, default=0.5, help="w of logit + w x cross (default 0.5, from --holdout 0)")
@@ -258,6 +268,8 @@ def main(argv: list[str] | None = None) -> int:
                                                    "next time (they take minutes; refused when made with another index or head)")
     ap.add_argument("--teacher", default=None, help="an ONNX cross-encoder whose scores the adapters learn to "
                                                      "reproduce (distillation) instead of the gold")
+    ap.add_argument("--teacher-out", default=None, help="write the trained model as this ONNX file (fp32) to "
+                    "distil from with --teacher, instead of shipping it (with --rank 0 --lr 3e-5: the teacher)")
     ap.add_argument("--precision", choices=PRECISIONS, default="int8",
                     help="how the shipped model runs (default int8: half the time, the fp32 pick for 97-98 %% of dev "
                          "top turns; eval/results/sentence_head.md §13)")
@@ -296,12 +308,29 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  logit + {w} x cross: {np.mean([y[int(np.argmax(o + w * c))] for y, o, c in res]):.3f}")
         if args.out == str(DEFAULT_PATH):  # a held-out model is never shipped; written only where asked
             return 0
+    if args.teacher_out:
+        write_teacher(enc, head, Path(args.teacher_out))
+        return 0
+    if not adapters:
+        raise SystemExit("--rank 0 trains every weight: too large to ship; give --teacher-out to distil from it")
     info = {"pairs": ["eval/sentences_train/pairs.jsonl", "eval/sentences_train/pairs_round2.jsonl"],
             "holdout": args.holdout, "lists": len(fit_rows), "k": args.k, "epochs": args.epochs, "lr": args.lr,
             "adapters": {"rank": args.rank, "alpha": args.alpha},
             "teacher": _sha1(Path(args.teacher)) if args.teacher else None, "frozen": "every weight matrix (adapters instead)"}
     pack(enc, head, merge_adapters(enc, adapters), Path(args.out), args.weight, args.k, info, args.precision)
     return 0
+
+
+def write_teacher(enc, head, out: Path) -> None:  # noqa: ANN001 - transformers encoder, torch.nn.Linear
+    """The trained model as an ONNX file in fp32 with rag.sentence_cross's inputs (eager attention, as it exports)."""
+    from transformers import AutoModel
+
+    from rag.sentence_cross import cross_module, export_model
+
+    eager = AutoModel.from_pretrained(model_path(), attn_implementation="eager").eval()
+    eager.load_state_dict(enc.state_dict())
+    export_model(cross_module(eager, head).eval(), out)
+    print(f"wrote {out} (sha1 {_sha1(out)})")
 
 
 def _sha1(path: Path) -> str:

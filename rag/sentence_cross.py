@@ -266,6 +266,16 @@ def torch_model(spec: CrossSpec):  # noqa: ANN201 - torch.nn.Module
             else:
                 state[name] = state[name] + torch.from_numpy(d.reshape(state[name].shape))
 
+    model = cross_module(enc, head)
+    model.load_state_dict(state)
+    return model.eval()
+
+
+def cross_module(enc, head):  # noqa: ANN001, ANN201 - transformers encoder, torch.nn.Linear -> torch.nn.Module
+    """The scoring module: ``model(input_ids, attention_mask, token_type_ids)`` is ``head`` of the mean of ``enc``'s
+    last hidden state over the real tokens, one score per row (weights ``m.*`` and ``h.*``)."""
+    torch, _ = _torch()
+
     class Cross(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
@@ -277,9 +287,7 @@ def torch_model(spec: CrossSpec):  # noqa: ANN201 - torch.nn.Module
             m = attention_mask.unsqueeze(-1).to(hid.dtype)
             return self.h((hid * m).sum(1) / m.sum(1)).squeeze(-1)
 
-    model = Cross()
-    model.load_state_dict(state)
-    return model.eval()
+    return Cross()
 
 
 def make(spec: CrossSpec, dst: Path) -> None:
@@ -300,6 +308,12 @@ def make(spec: CrossSpec, dst: Path) -> None:
 
 def export(spec: CrossSpec, dst: Path) -> None:
     """``torch.onnx.export`` of :func:`torch_model` (batch and token axes dynamic; eager attention traced)."""
+    export_model(torch_model(spec), dst)
+
+
+def export_model(model, dst: Path) -> None:  # noqa: ANN001 - torch.nn.Module
+    """``torch.onnx.export`` of a cross-encoder module with :func:`torch_model`'s inputs and output (also how
+    ``eval/sentence_cross.py --teacher-out`` writes a full fine-tune for distillation)."""
     import warnings
 
     torch, _ = _torch()
@@ -307,7 +321,6 @@ def export(spec: CrossSpec, dst: Path) -> None:
         import onnx  # noqa: F401 - the exporter needs it; fail here with the install hint
     except ImportError as e:
         raise MissingDependency("exporting the sentence cross-encoder needs onnx: run `make install`") from e
-    model = torch_model(spec)
     ids = torch.tensor([[101, 7592, 2088, 102, 0], [101, 1037, 2936, 6251, 102]])  # padding and a real mask
     mask = (ids != 0).long()
     names = ["input_ids", "attention_mask", "token_type_ids"]

@@ -57,3 +57,28 @@ def test_merged_factors_reproduce_the_adapted_model():
         enc.load_state_dict(state)
         merged = enc(input_ids=ids).last_hidden_state
     assert np.allclose(merged.numpy(), adapted.numpy(), atol=1e-5)
+
+
+def test_the_teachers_export_scores_as_the_module_it_was_trained_as(tmp_path):
+    # --teacher-out writes cross_module(encoder, layer) through export_model: ONNX Runtime must give its scores,
+    # padded rows included (the mask keeps padding out of the mean)
+    from rag.onnx_model import session
+    from rag.sentence_cross import cross_module, export_model
+
+    torch.manual_seed(0)
+    cfg = transformers.BertConfig(vocab_size=8000, hidden_size=8, num_hidden_layers=2, num_attention_heads=2,
+                                  intermediate_size=12, max_position_embeddings=16)  # export traces ids < 7,600
+    cfg._attn_implementation = "eager"
+    enc = transformers.BertModel(cfg).eval()
+    model = cross_module(enc, torch.nn.Linear(8, 1)).eval()
+    export_model(model, tmp_path / "t.onnx")
+    ids = torch.tensor([[1, 5, 7, 2, 0, 0], [1, 9, 3, 4, 8, 2]])
+    mask, types = (ids != 0).long(), torch.zeros_like(ids)
+    with torch.no_grad():
+        want = model(ids, mask, types).numpy()
+    got = session(tmp_path / "t.onnx", 1).run(None, {"input_ids": ids.numpy(), "attention_mask": mask.numpy(),
+                                                     "token_type_ids": types.numpy()})[0]
+    assert got.shape == (2,) and np.allclose(got, want, atol=1e-5)
+    with torch.no_grad():  # and the first row alone, unpadded, scores the same
+        alone = model(ids[:1, :4], mask[:1, :4], types[:1, :4]).numpy()
+    assert np.allclose(alone, want[:1], atol=1e-5)

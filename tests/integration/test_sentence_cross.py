@@ -65,13 +65,13 @@ def test_factors_that_do_not_multiply_are_refused(tmp_path):
         torch_model(replace(spec, delta=tmp_path / "bad.npz"))
 
 
-def test_the_cross_encoder_changes_a_first_quote_on_the_seeds_and_costs_at_most_two(index_dir):
+def test_the_cross_encoder_changes_a_first_quote_on_the_seeds_and_costs_at_most_one(index_dir):
     """On the 18 seed questions (never trained on) the cross-encoder changes at least one first quote and the
-    first quote holds a gold sentence at most twice less often than with the head alone; every quote stays verbatim.
-    When first written (fp32, before the re-pool's retrain): one changed, s08, 14 -> 13. Now (retrained, int8):
-    14 -> 12 (fp32 13), while on the bigger sets it gains — paraphrase 0.701 -> 0.727 (fp32 0.734), journalist
-    0.331 -> 0.339 (eval/results/sentence_head.md §13). A cross-encoder that re-ordered the head's best four at
-    random loses several here."""
+    first quote holds a gold sentence at most once less often than with the head alone; every quote stays verbatim.
+    When first written (fp32, before the re-pool's retrain): one changed, s08, 14 -> 13. After the retrain without
+    the re-pool's turns, distilled from the old teacher, int8: 14 -> 12, and the bar was lowered to two; distilled
+    from a teacher trained without them too (eval/results/sentence_head.md §15): 14 -> 14, the bar back at one.
+    A cross-encoder that re-ordered the head's best four at random loses several here."""
     index = load(index_dir)
     enc = Embedder()
     ds = load_dataset(EVAL / "seeds")
@@ -86,4 +86,4 @@ def test_the_cross_encoder_changes_a_first_quote_on_the_seeds_and_costs_at_most_
             hits[cross] += sentence_metrics(out, ds.sentences[q.qid])["quote_first_hit"]
             firsts[cross].append(out["citations"][0]["quote"])
     assert sum(a != b for a, b in zip(firsts[False], firsts[True], strict=True)) >= 1, "the cross-encoder changed nothing"
-    assert hits[True] >= hits[False] - 2, hits
+    assert hits[True] >= hits[False] - 1, hits

@@ -87,3 +87,35 @@ def test_the_cross_encoder_changes_a_first_quote_on_the_seeds_and_costs_at_most_
             firsts[cross].append(out["citations"][0]["quote"])
     assert sum(a != b for a, b in zip(firsts[False], firsts[True], strict=True)) >= 1, "the cross-encoder changed nothing"
     assert hits[True] >= hits[False] - 1, hits
+
+
+def test_a_teacher_written_by_eval_sentence_cross_scores_as_the_model_it_trained(tmp_path):
+    """``eval/sentence_cross.py --teacher-out``: the full fine-tune (trained with the default attention) is loaded
+    into an eager copy and exported; ONNX Runtime must score as the trained module does."""
+    import sys
+
+    import torch
+    from transformers import AutoModel
+
+    from rag.embedding import model_path
+    from rag.onnx_model import session
+    from rag.sentence_cross import cross_module, encode_pairs, pair_tokenizer
+
+    sys.path.insert(0, str(EVAL))
+    import sentence_cross as sc
+
+    torch.manual_seed(0)
+    enc, head = AutoModel.from_pretrained(model_path()).eval(), torch.nn.Linear(384, 1)
+    with torch.no_grad():  # as if trained: every layer moved a little
+        for p in enc.encoder.parameters():
+            p.add_(0.01 * torch.randn_like(p))
+    sc.write_teacher(enc, head, tmp_path / "t.onnx")
+    ids, mask, types = encode_pairs(pair_tokenizer(), QUESTION, SENTENCES)
+    with torch.no_grad():
+        want = cross_module(enc, head).eval()(torch.from_numpy(ids), torch.from_numpy(mask), torch.from_numpy(types))
+    got = session(tmp_path / "t.onnx", 2).run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})[0]
+    assert np.allclose(got, want.numpy(), atol=1e-4)
+    plain = AutoModel.from_pretrained(model_path()).eval()
+    with torch.no_grad():  # and it is the trained weights, not the bundled ones
+        base = cross_module(plain, head).eval()(torch.from_numpy(ids), torch.from_numpy(mask), torch.from_numpy(types))
+    assert not np.allclose(got, base.numpy(), atol=1e-3)

@@ -284,7 +284,7 @@ def test_the_passage_holds_both_quotes_of_the_turn_even_past_its_budget():
     assert passage(units, budget=300) == (0, 499)  # too far apart for the budget: both quotes all the same, no growth
 
 
-def test_the_passage_keeps_the_first_quote_whole_when_both_quotes_do_not_fit():
+def test_the_passage_keeps_each_quote_whole_and_grows_only_within_its_budget():
     from rag.quoting import quote_groups
 
     def unit(start: int, end: int, score: float) -> ScoredUnit:
@@ -295,8 +295,9 @@ def test_the_passage_keeps_the_first_quote_whole_when_both_quotes_do_not_fit():
     scores = [0.75, 0.0, 0.0, 0.0, 0.85, 0.9, 0.0]
     units = [unit(0 if k == 0 else ends[k - 1] + 1, ends[k], scores[k]) for k in range(7)]
     assert quote_groups(units) == [(5, [4, 5]), (0, [0])]
-    lo, hi = passage(units, budget=800)
-    assert lo <= units[4].start and units[5].end <= hi and hi - lo <= 800  # the first quote, whole
+    assert passage(units, budget=800) == (0, 800)  # both quotes, the first one whole (its 4 and 5)
+    assert passage(units, budget=700) == (0, 800)  # past the budget: the quotes all the same, no growth
+    assert passage(units, budget=1250) == (0, 1250)  # room to grow: the sentence after
 
 
 def test_flags_are_stored_with_the_table_and_read_only_under_todays_patterns(tmp_path):

@@ -82,3 +82,14 @@ def test_the_teachers_export_scores_as_the_module_it_was_trained_as(tmp_path):
     with torch.no_grad():  # and the first row alone, unpadded, scores the same
         alone = model(ids[:1, :4], mask[:1, :4], types[:1, :4]).numpy()
     assert np.allclose(alone, want[:1], atol=1e-5)
+
+
+def test_options_that_cannot_give_a_model_are_refused_before_training(capsys):
+    import pytest
+
+    for argv, says in ((["--rank", "-1"], "--rank must be"),
+                       (["--teacher-out", "t.onnx"], "give --rank 0"),  # adapters (rank 8) are not a teacher
+                       (["--rank", "0"], "give --teacher-out")):  # a full fine-tune is too large to ship
+        with pytest.raises(SystemExit) as e:
+            sc.main(["--index", "/nonexistent", *argv])
+        assert e.value.code == 2 and says in capsys.readouterr().err

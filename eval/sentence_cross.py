@@ -268,6 +268,8 @@ def main(argv: list[str] | None = None) -> int:
                                                    "next time (they take minutes; refused when made with another index or head)")
     ap.add_argument("--teacher", default=None, help="an ONNX cross-encoder whose scores the adapters learn to "
                                                      "reproduce (distillation) instead of the gold")
+    ap.add_argument("--fraction", type=float, default=1.0, help="train on this share of the training turns (a "
+                    "seeded draw by turn; with --holdout, for a learning curve; default 1)")
     ap.add_argument("--teacher-out", default=None, help="write the trained model as this ONNX file (fp32) to "
                     "distil from with --teacher, instead of shipping it (with --rank 0 --lr 3e-5: the teacher)")
     ap.add_argument("--precision", choices=PRECISIONS, default="int8",
@@ -276,6 +278,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=str(DEFAULT_PATH),
                     help="where to write the model (with --holdout: only when given, for held-out experiments)")
     args = ap.parse_args(argv)
+    if not 0 < args.fraction <= 1:
+        ap.error("--fraction must be in (0, 1]")
     if args.rank < 0:
         ap.error("--rank must be 0 (every weight, a teacher) or more (adapters)")
     if args.teacher_out and args.rank:
@@ -299,6 +303,10 @@ def main(argv: list[str] | None = None) -> int:
         teacher_scores(rows, args.teacher, args.k)
     hold = [d for d in rows if args.holdout is not None and d["fold"] == args.holdout and d["rnd"] == 1]
     fit_rows = [d for d in rows if args.holdout is None or d["fold"] != args.holdout]
+    if args.fraction < 1:  # whole turns, so a turn's two queries stay together
+        turns = sorted({d["tid"] for d in fit_rows})
+        keep = set(random.Random(0).sample(turns, round(args.fraction * len(turns))))
+        fit_rows = [d for d in fit_rows if d["tid"] in keep]
     print(f"{len(fit_rows)} training lists, {len(hold)} held out; rank {args.rank}, alpha {args.alpha:g}, "
           f"lr {args.lr:g}, {args.epochs:g} epochs")
     enc, head, score, adapters = train(fit_rows, args.k, args.epochs, rank=args.rank, alpha=args.alpha, lr=args.lr)
@@ -320,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     if not adapters:  # --rank 0 --holdout F with an --out: nothing shippable to write
         raise SystemExit("--rank 0 trains every weight: too large to ship; give --teacher-out to distil from it")
     info = {"pairs": ["eval/sentences_train/pairs.jsonl", "eval/sentences_train/pairs_round2.jsonl"],
-            "holdout": args.holdout, "lists": len(fit_rows), "k": args.k, "epochs": args.epochs, "lr": args.lr,
+            "holdout": args.holdout, "fraction": args.fraction, "lists": len(fit_rows), "k": args.k, "epochs": args.epochs, "lr": args.lr,
             "adapters": {"rank": args.rank, "alpha": args.alpha},
             "teacher": _sha1(Path(args.teacher)) if args.teacher else None, "frozen": "every weight matrix (adapters instead)"}
     pack(enc, head, merge_adapters(enc, adapters), Path(args.out), args.weight, args.k, info, args.precision)

@@ -72,9 +72,10 @@ JOIN_MARGIN = 0.2
 # ... unless the two sentences together would be longer than this (a quote must stay pasteable).
 MAX_JOINED_WORDS = 70
 # The passage shown for a turn (``hits[i].text``): whole sentences around its quotes, grown up to this size
-# (about 200 words; longer only when its quotes alone are further apart). On the training turns a passage grown around the best sentence held a gold sentence for
-# 0.941 / 0.966 / 0.979 / 0.992 of turns at 800 / 1,000 / 1,200 / 1,500 characters (head before the query
-# map; with it, in sample: 0.970 / 0.982 / 0.990 / 0.994); grown around both quotes, 0.991 at 1,200.
+# (about 200 words; longer only when its quotes alone are further apart). On the training turns a passage
+# grown around the best sentence held a gold sentence for 0.941 / 0.966 / 0.979 / 0.992 of turns at 800 /
+# 1,000 / 1,200 / 1,500 characters (head before the query map; with it, in sample: 0.970 / 0.982 / 0.990 /
+# 0.994); grown around both quotes, 0.991 at 1,200.
 # Quotes further apart than this are still both in it (:func:`passage`): on all 3,644 training turns, with
 # the shipped models (in sample), 0.984 -> 0.992 hold gold; 7 % of passages are longer (median 1,485 chars).
 PASSAGE_CHARS = 1200

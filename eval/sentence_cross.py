@@ -8,6 +8,8 @@ What ships is distilled from a teacher, the full fine-tune, made first (~29 min 
     .venv/bin/python eval/sentence_cross.py --index INDEX --lists L.pkl --rank 0 --lr 3e-5 --teacher-out T.onnx
     .venv/bin/python eval/sentence_cross.py --index INDEX --lists L.pkl --teacher T.onnx
 
+``--teacher`` takes several files (teachers trained alike, ``--seed`` apart): the student learns their mean.
+
 INDEX is an index of seeds/ and ../shared/corpus/fmprc/en (the training turns live there). Each pair of
 ``eval/sentences_train/pairs.jsonl`` and ``pairs_round2.jsonl`` becomes one list: the question (as ``rag ask``
 searches it) with the head's best ``k`` sentences of the labelled turn, the head scored *out of fold* (5 folds
@@ -100,16 +102,18 @@ def lists(index_dir: str) -> list[dict]:
     return rows
 
 
-def teacher_scores(rows: list[dict], onnx_file: str, k: int) -> None:
-    """Each list's scores by a larger cross-encoder (an ONNX file with CrossScorer's inputs), as ``d["teacher"]``."""
+def teacher_scores(rows: list[dict], onnx_files: list[str], k: int) -> None:
+    """Each list's scores by larger cross-encoders (ONNX files with CrossScorer's inputs), as ``d["teacher"]``:
+    with several files, the mean of their scores (an ensemble of teachers trained alike with other seeds)."""
     from rag.onnx_model import session
     from rag.sentence_cross import encode_pairs, pair_tokenizer
 
     tok = pair_tokenizer()
-    sess = session(Path(onnx_file), None)
+    sessions = [session(Path(f), None) for f in onnx_files]
     for d in rows:
         ids, mask, types = encode_pairs(tok, d["text"], [d["texts"][j] for j in candidates(d, k, True)])
-        d["teacher"] = sess.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})[0]
+        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+        d["teacher"] = np.mean([s.run(None, feed)[0] for s in sessions], axis=0)
 
 
 def candidates(d: dict, k: int, train: bool) -> list[int]:
@@ -266,8 +270,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--weight", type=float, default=0.5, help="w of logit + w x cross (default 0.5, from --holdout 0)")
     ap.add_argument("--lists", default=None, help="keep the training lists in this pickle and read them from it "
                                                    "next time (they take minutes; refused when made with another index or head)")
-    ap.add_argument("--teacher", default=None, help="an ONNX cross-encoder whose scores the adapters learn to "
-                                                     "reproduce (distillation) instead of the gold")
+    ap.add_argument("--teacher", nargs="+", default=None, help="ONNX cross-encoders whose (mean) scores the adapters "
+                                                                "learn to reproduce (distillation) instead of the gold")
+    ap.add_argument("--seed", type=int, default=0, help="the seed of the initial weights and the list order (default 0)")
     ap.add_argument("--fraction", type=float, default=1.0, help="train on this share of the training turns (a "
                     "seeded draw by turn; with --holdout, for a learning curve; default 1)")
     ap.add_argument("--teacher-out", default=None, help="write the trained model as this ONNX file (fp32) to "
@@ -309,7 +314,8 @@ def main(argv: list[str] | None = None) -> int:
         fit_rows = [d for d in fit_rows if d["tid"] in keep]
     print(f"{len(fit_rows)} training lists, {len(hold)} held out; rank {args.rank}, alpha {args.alpha:g}, "
           f"lr {args.lr:g}, {args.epochs:g} epochs")
-    enc, head, score, adapters = train(fit_rows, args.k, args.epochs, rank=args.rank, alpha=args.alpha, lr=args.lr)
+    enc, head, score, adapters = train(fit_rows, args.k, args.epochs, rank=args.rank, alpha=args.alpha, lr=args.lr,
+                                       seed=args.seed)
     if hold:
         with torch.inference_mode():
             res = []
@@ -330,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     info = {"pairs": ["eval/sentences_train/pairs.jsonl", "eval/sentences_train/pairs_round2.jsonl"],
             "holdout": args.holdout, "fraction": args.fraction, "lists": len(fit_rows), "k": args.k, "epochs": args.epochs, "lr": args.lr,
             "adapters": {"rank": args.rank, "alpha": args.alpha},
-            "teacher": _sha1(Path(args.teacher)) if args.teacher else None, "frozen": "every weight matrix (adapters instead)"}
+            "teacher": [_sha1(Path(t)) for t in args.teacher] if args.teacher else None, "frozen": "every weight matrix (adapters instead)"}
     pack(enc, head, merge_adapters(enc, adapters), Path(args.out), args.weight, args.k, info, args.precision)
     return 0
 

@@ -93,3 +93,28 @@ def test_options_that_cannot_give_a_model_are_refused_before_training(capsys):
         with pytest.raises(SystemExit) as e:
             sc.main(["--index", "/nonexistent", *argv])
         assert e.value.code == 2 and says in capsys.readouterr().err
+
+
+def test_several_teachers_give_the_mean_of_their_scores(tmp_path):
+    # --teacher A.onnx B.onnx distils from an ensemble: each list's target is the mean of the teachers' scores
+    from rag.sentence_cross import cross_module, export_model
+
+    files = []
+    for seed in (0, 1):
+        torch.manual_seed(seed)
+        cfg = transformers.BertConfig(vocab_size=30522, hidden_size=8, num_hidden_layers=1, num_attention_heads=2,
+                                      intermediate_size=12, max_position_embeddings=64)  # the real word pieces
+        cfg._attn_implementation = "eager"
+        files.append(str(tmp_path / f"t{seed}.onnx"))
+        export_model(cross_module(transformers.BertModel(cfg).eval(), torch.nn.Linear(8, 1)).eval(), tmp_path / f"t{seed}.onnx")
+
+    def lists():
+        return [{"oof": np.array([0.3, 0.2, 0.1]), "y": np.array([1.0, 0.0, 0.0]), "text": "What about trade?",
+                 "texts": ["Trade grew last year.", "We oppose the tariffs.", "Next question, please."]}]
+
+    one, two, both = lists(), lists(), lists()
+    sc.teacher_scores(one, files[:1], 3)
+    sc.teacher_scores(two, files[1:], 3)
+    sc.teacher_scores(both, files, 3)
+    assert one[0]["teacher"].shape == (3,) and not np.allclose(one[0]["teacher"], two[0]["teacher"])
+    assert np.allclose(both[0]["teacher"], (one[0]["teacher"] + two[0]["teacher"]) / 2, atol=1e-6)

@@ -5,7 +5,7 @@
 
 The first command trains the teacher's recipe without round-1 fold 0 of the training pairs; this one searches
 each held-out pair's query as ``rag ask`` does, scores every sentence of the top ``--turns`` turns with a head and
-query map fitted without fold 0 (as ``eval/sentence_cross.py`` fits them), re-reads each turn's best four with
+query map fitted without fold 0 (``eval/sentence_cross.py``'s ``fold_head``), re-reads each turn's best four with
 the held-out cross-encoder, and moves a turn up when ``fused score + λ × (logit + 0.5 × cross of its best
 sentence)`` says so. It reports, for λ = 0 (today) and each λ, how often the pair's turn comes first (S@1; one
 labelled turn a query) and how often the first quote, the best sentence of the first turn, is a gold sentence.
@@ -14,9 +14,7 @@ Training pairs only; no dev set is read.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -24,14 +22,11 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import sentence_head as SH  # noqa: E402
+from sentence_cross import fold_head, training_rows  # noqa: E402
 
-from rag.embedding import Embedder  # noqa: E402
 from rag.onnx_model import session  # noqa: E402
-from rag.retrieval import Retriever  # noqa: E402
 from rag.sentence_cross import encode_pairs, pair_tokenizer  # noqa: E402
 from rag.sentence_head import SentenceHead  # noqa: E402
-from rag.sentence_head_fit import fit, fit_query_map  # noqa: E402
 from rag.sentence_rank import FEATURES, SentenceRanker  # noqa: E402
 from rag.store import load  # noqa: E402
 from rag.text import bm25_tokens  # noqa: E402
@@ -43,35 +38,14 @@ LAMBDAS = (0.0, 0.005, 0.01, 0.02, 0.05, 0.1)
 def held_out(index_dir: str, fold: int, turns: int) -> list[dict]:
     """Each held-out pair's query with its top ``turns`` turns: fused score, out-of-fold logits, texts, gold flags."""
     index = load(Path(index_dir))
-    r = Retriever(index, Embedder(index.manifest.get("dtype", "fp32")))
     ranker = SentenceRanker(index, head=SentenceHead(FEATURES, np.zeros(1), np.ones(1), np.zeros(1), 0.0))
-    rows = []
-    for rnd, path in ((1, SH.PAIRS), (2, SH.EXTRA)):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            p = json.loads(line)
-            res = r.search(p["query"], k=10)
-            text = res.intent.search_text if res.intent else res.question
-            units, x = ranker.features(p["turn_id"], text, res.query_vector, bm25_tokens(text))
-            y = SH.gold_flags(units, [(g["start"], g["end"]) for g in p["gold"]])
-            if units and y.any():
-                rows.append({"rnd": rnd, "tid": p["turn_id"], "x": x, "y": y, "q": res.query_vector, "text": text,
-                             "res": res})
-    # folds as eval/sentence_cross.py numbers them: by turn, in order of first appearance, round 1 first
-    order = {t: n for n, t in enumerate(dict.fromkeys([d["tid"] for d in rows if d["rnd"] == 1]
-                                                       + [d["tid"] for d in rows]))}
-    for d in rows:
-        d["fold"] = order[d["tid"]] % SH.FOLDS
-    r1 = [d for d in rows if d["rnd"] == 1 and d["fold"] != fold]
-    head = fit([d["x"] for d in r1], [d["y"] for d in r1], FEATURES, c=3.0)
-    rest = [d for d in rows if d["fold"] != fold]
-    qmap = fit_query_map([d["x"] for d in rest], [d["y"] for d in rest], [d["q"] for d in rest],
-                         [head.logit(d["x"]) for d in rest], lam=0.003)
-    head = replace(head, query_map=qmap)
+    rows = training_rows(index)
+    head = fold_head(rows, fold)
     out = []
     for d in rows:
         if d["rnd"] != 1 or d["fold"] != fold:
             continue
-        res, ts = d["res"], []
+        res, ts = d["result"], []
         for h in res.hits[:turns]:
             tid = h.turn.turn_id
             units, x = ranker.features(tid, d["text"], res.query_vector, bm25_tokens(d["text"]))

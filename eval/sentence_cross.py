@@ -57,6 +57,7 @@ from rag.sentence_head import SentenceHead  # noqa: E402
 from rag.sentence_head_fit import fit, fit_query_map  # noqa: E402
 from rag.sentence_rank import FEATURES, SentenceRanker  # noqa: E402
 from rag.store import load  # noqa: E402
+from rag.text import bm25_tokens  # noqa: E402
 
 LIST_K = 4
 LISTS_PER_STEP = 8
@@ -66,40 +67,52 @@ RANK, ALPHA, LR = 8, 16.0, 3e-4  # the adapters' rank, their alpha (difference =
 def lists(index_dir: str) -> list[dict]:
     """One dict per training pair: search text, sentence texts, gold flags, out-of-fold head logits, fold."""
     index = load(Path(index_dir))
+    rows = training_rows(index)
+    for f in range(SH.FOLDS):
+        h = fold_head(rows, f)
+        for d in rows:
+            if d["fold"] == f:
+                d["oof"] = h.logit(d["x"], d["q"])
+    for d in rows:
+        del d["x"], d["q"], d["result"]
+    return rows
+
+
+def training_rows(index) -> list[dict]:  # noqa: ANN001 - store.Index
+    """Each training pair with gold among its turn's sentences, searched as ``rag ask`` searches it: round,
+    search text, turn id, feature rows, gold flags, question vector, sentence texts, the search result, fold."""
     r = Retriever(index, Embedder(index.manifest.get("dtype", "fp32")))
     ranker = SentenceRanker(index, head=SentenceHead(FEATURES, np.zeros(1), np.ones(1), np.zeros(1), 0.0))
     rows = []
     for rnd, path in ((1, SH.PAIRS), (2, SH.EXTRA)):
         for line in path.read_text(encoding="utf-8").splitlines():
             p = json.loads(line)
-            text, units, x, q = SH.read_turn(r, ranker, p["query"], p["turn_id"])
+            res = r.search(p["query"], k=10)
+            text = res.intent.search_text if res.intent else res.question
+            units, x = ranker.features(p["turn_id"], text, res.query_vector, bm25_tokens(text))
             y = SH.gold_flags(units, [(g["start"], g["end"]) for g in p["gold"]])
             if not units or not y.any():
                 continue
             canon = index.sources[index.turns[p["turn_id"]].source].canonical
-            rows.append({"rnd": rnd, "text": text, "tid": p["turn_id"], "x": x, "y": y, "q": q,
-                         "texts": [canon[u.start:u.end] for u in units]})
+            rows.append({"rnd": rnd, "text": text, "tid": p["turn_id"], "x": x, "y": y, "q": res.query_vector,
+                         "texts": [canon[u.start:u.end] for u in units], "result": res})
     # Folds by turn in order of first appearance, round 1 first (its folds are eval/sentence_head.py's); the
     # round-2 turns round 1 lacks continue the numbering, so their lists are scored by a map that never saw them.
     order = {t: n for n, t in enumerate(dict.fromkeys([d["tid"] for d in rows if d["rnd"] == 1]
                                                        + [d["tid"] for d in rows]))}
     for d in rows:
         d["fold"] = order[d["tid"]] % SH.FOLDS
-    folds = np.array([d["fold"] for d in rows])
-    r1 = [i for i, d in enumerate(rows) if d["rnd"] == 1]
-    for f in range(SH.FOLDS):  # the head and its map without fold f, as eval/sentence_head.py fits them
-        head = fit([rows[i]["x"] for i in r1 if folds[i] != f], [rows[i]["y"] for i in r1 if folds[i] != f],
-                   FEATURES, c=3.0)
-        rest = [i for i in range(len(rows)) if folds[i] != f]
-        qmap = fit_query_map([rows[i]["x"] for i in rest], [rows[i]["y"] for i in rest], [rows[i]["q"] for i in rest],
-                             [head.logit(rows[i]["x"]) for i in rest], lam=0.003)
-        h = replace(head, query_map=qmap)
-        for i, d in enumerate(rows):
-            if folds[i] == f:
-                d["oof"] = h.logit(d["x"], d["q"])
-    for d in rows:
-        del d["x"], d["q"]
     return rows
+
+
+def fold_head(rows: list[dict], f: int) -> SentenceHead:
+    """The head and its query map without fold ``f``, as eval/sentence_head.py fits them (the head on round 1)."""
+    r1 = [d for d in rows if d["rnd"] == 1 and d["fold"] != f]
+    head = fit([d["x"] for d in r1], [d["y"] for d in r1], FEATURES, c=3.0)
+    rest = [d for d in rows if d["fold"] != f]
+    qmap = fit_query_map([d["x"] for d in rest], [d["y"] for d in rest], [d["q"] for d in rest],
+                         [head.logit(d["x"]) for d in rest], lam=0.003)
+    return replace(head, query_map=qmap)
 
 
 def teacher_scores(rows: list[dict], onnx_files: list[str], k: int) -> None:

@@ -1,11 +1,12 @@
 """Held-out check: would the sentence cross-encoder re-rank turns well? (issue 9, sentence_head.md §17)
 
-    .venv/bin/python eval/sentence_cross.py --index INDEX --rank 0 --lr 3e-5 --holdout 0 --teacher-out T.onnx
+    .venv/bin/python eval/sentence_cross.py --index INDEX --lists L.pkl --rank 0 --lr 3e-5 --holdout 0 --teacher-out T.onnx
     .venv/bin/python eval/cross_turns.py --index INDEX --teacher T.onnx
 
-The first command trains the teacher's recipe without round-1 fold 0 of the training pairs; this one searches
-each held-out pair's query as ``rag ask`` does, scores every sentence of the top ``--turns`` turns with a head and
-query map fitted without fold 0 (``eval/sentence_cross.py``'s ``fold_head``), re-reads each turn's best four with
+The first command trains the teacher's recipe without round-1 fold F (``--holdout F``, here 0) of the training
+pairs; this one (``--fold F``) searches each held-out pair's query as ``rag ask`` does, scores every sentence of
+the top ``--turns`` turns with a head and query map fitted without fold F (``eval/sentence_cross.py``'s
+``fold_head``), re-reads each turn's best four with
 the held-out cross-encoder, and moves a turn up when ``fused score + λ × (logit + 0.5 × cross of its best
 sentence)`` says so. It reports, for λ = 0 (today) and each λ, how often the pair's turn comes first (S@1; one
 labelled turn a query) and how often the first quote, the best sentence of the first turn, is a gold sentence.
@@ -22,6 +23,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import sentence_head as SH  # noqa: E402
 from sentence_cross import fold_head, training_rows  # noqa: E402
 
 from rag.onnx_model import session  # noqa: E402
@@ -32,7 +34,7 @@ from rag.store import load  # noqa: E402
 from rag.text import bm25_tokens  # noqa: E402
 
 K, WEIGHT = 4, 0.5  # the shipped re-read: the head's best 4, logit + 0.5 x cross
-LAMBDAS = (0.0, 0.005, 0.01, 0.02, 0.05, 0.1)
+LAMBDAS = (0.0, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1)
 
 
 def held_out(index_dir: str, fold: int, turns: int) -> list[dict]:
@@ -46,6 +48,8 @@ def held_out(index_dir: str, fold: int, turns: int) -> list[dict]:
         if d["rnd"] != 1 or d["fold"] != fold:
             continue
         res, ts = d["result"], []
+        if not res.hits:
+            continue
         for h in res.hits[:turns]:
             tid = h.turn.turn_id
             units, x = ranker.features(tid, d["text"], res.query_vector, bm25_tokens(d["text"]))
@@ -58,10 +62,13 @@ def held_out(index_dir: str, fold: int, turns: int) -> list[dict]:
 
 
 def best(t: dict) -> tuple[int | None, float]:
-    """The turn's pick among the head's best K by logit + WEIGHT x cross, and that combined score."""
+    """The turn's pick among the head's best K by logit + WEIGHT x cross, and that combined score (a turn without
+    sentences: no pick, -inf, so that with λ > 0 it goes last; such turns are counted in the report)."""
     if not t["top"]:
         return None, -np.inf
     c = t["logit"][t["top"]] + WEIGHT * t["cross"]
+    if not np.all(np.isfinite(c)):  # argmax would take a NaN as the best and move its turn up
+        raise SystemExit(f"a score is not a number: {c.tolist()}")
     j = int(np.argmax(c))
     return t["top"][j], float(c[j])
 
@@ -73,6 +80,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fold", type=int, default=0)
     ap.add_argument("--turns", type=int, default=3, help="how many top turns may move up (default 3)")
     args = ap.parse_args(argv)
+    if not 0 <= args.fold < SH.FOLDS:
+        ap.error(f"--fold must be 0 to {SH.FOLDS - 1}")
+    if args.turns < 1:
+        ap.error("--turns must be at least 1")
     queries = held_out(args.index, args.fold, args.turns)
     tok, sess = pair_tokenizer(), session(Path(args.teacher), None)
     for o in queries:
@@ -81,11 +92,14 @@ def main(argv: list[str] | None = None) -> int:
             if t["top"]:
                 ids, mask, types = encode_pairs(tok, o["text"], [t["texts"][i] for i in t["top"]])
                 t["cross"] = sess.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})[0]
-    print(f"{len(queries)} held-out queries (round-1 fold {args.fold}); top {args.turns} turns may move")
+    empty = sum(not t["top"] for o in queries for t in o["turns"])
+    print(f"{len(queries)} held-out queries (round-1 fold {args.fold}); top {args.turns} turns may move; "
+          f"{empty} of them without sentences")
     print("| λ | S@1 | first quote gold |\n|---:|---:|---:|")
     for lam in LAMBDAS:
         s1 = first = 0
         for o in queries:
+            # λ = 0 is today's order (and 0 × -inf would be NaN for a turn without sentences)
             j = int(np.argmax([t["score"] + (lam * best(t)[1] if lam else 0.0) for t in o["turns"]]))
             t = o["turns"][j]
             s1 += t["tid"] == o["tid"]

@@ -57,7 +57,6 @@ from rag.sentence_head import SentenceHead  # noqa: E402
 from rag.sentence_head_fit import fit, fit_query_map  # noqa: E402
 from rag.sentence_rank import FEATURES, SentenceRanker  # noqa: E402
 from rag.store import load  # noqa: E402
-from rag.text import bm25_tokens  # noqa: E402
 
 LIST_K = 4
 LISTS_PER_STEP = 8
@@ -87,9 +86,7 @@ def training_rows(index) -> list[dict]:  # noqa: ANN001 - store.Index
     for rnd, path in ((1, SH.PAIRS), (2, SH.EXTRA)):
         for line in path.read_text(encoding="utf-8").splitlines():
             p = json.loads(line)
-            res = r.search(p["query"], k=10)
-            text = res.intent.search_text if res.intent else res.question
-            units, x = ranker.features(p["turn_id"], text, res.query_vector, bm25_tokens(text))
+            text, units, x, res = SH.read_turn(r, ranker, p["query"], p["turn_id"])
             y = SH.gold_flags(units, [(g["start"], g["end"]) for g in p["gold"]])
             if not units or not y.any():
                 continue
@@ -326,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
         keep = set(random.Random(0).sample(turns, round(args.fraction * len(turns))))
         fit_rows = [d for d in fit_rows if d["tid"] in keep]
     print(f"{len(fit_rows)} training lists, {len(hold)} held out; rank {args.rank}, alpha {args.alpha:g}, "
-          f"lr {args.lr:g}, {args.epochs:g} epochs")
+          f"lr {args.lr:g}, {args.epochs:g} epochs, seed {args.seed}")
     enc, head, score, adapters = train(fit_rows, args.k, args.epochs, rank=args.rank, alpha=args.alpha, lr=args.lr,
                                        seed=args.seed)
     if hold:
@@ -348,8 +345,8 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("--rank 0 trains every weight: too large to ship; give --teacher-out to distil from it")
     info = {"pairs": ["eval/sentences_train/pairs.jsonl", "eval/sentences_train/pairs_round2.jsonl"],
             "holdout": args.holdout, "fraction": args.fraction, "lists": len(fit_rows), "k": args.k, "epochs": args.epochs, "lr": args.lr,
-            "adapters": {"rank": args.rank, "alpha": args.alpha},
-            "teacher": [_sha1(Path(t)) for t in args.teacher] if args.teacher else None, "frozen": "every weight matrix (adapters instead)"}
+            "adapters": {"rank": args.rank, "alpha": args.alpha}, "seed": args.seed,
+            "teacher": _teacher_sha1s(args.teacher), "frozen": "every weight matrix (adapters instead)"}
     pack(enc, head, merge_adapters(enc, adapters), Path(args.out), args.weight, args.k, info, args.precision)
     return 0
 
@@ -364,6 +361,14 @@ def write_teacher(enc, head, out: Path) -> None:  # noqa: ANN001 - transformers 
     eager.load_state_dict(enc.state_dict())
     export_model(cross_module(eager, head).eval(), out)
     print(f"wrote {out} (sha1 {_sha1(out)})")
+
+
+def _teacher_sha1s(files: list[str] | None) -> str | list[str] | None:
+    """The teachers' sha1s as the JSON records them: one file's as a string (as before ensembles), several as a list."""
+    if not files:
+        return None
+    sums = [_sha1(Path(f)) for f in files]
+    return sums[0] if len(sums) == 1 else sums
 
 
 def _sha1(path: Path) -> str:

@@ -30,7 +30,7 @@ import numpy as np
 
 from rag.embedding import Embedder
 from rag.eval.datasets import load_dataset
-from rag.retrieval import Filters, Retriever
+from rag.retrieval import Filters, Retriever, SearchResult
 from rag.sentence_head import DEFAULT_PATH, SentenceHead
 from rag.sentence_head_fit import fit, fit_query_map, scaled
 from rag.sentence_rank import FEATURES, SentenceRanker, hand_score
@@ -63,13 +63,14 @@ class Turns:
 
 
 def read_turn(retriever: Retriever, ranker: SentenceRanker, query: str, turn_id: str, filters: Filters = Filters()
-              ) -> tuple[str, list, np.ndarray, np.ndarray | None]:
-    """``(search text, sentence units, feature rows, question vector)`` of the turn for ``query``, the query
-    searched as ``rag ask`` searches it (its dates and outlets read off, the rest embedded)."""
+              ) -> tuple[str, list, np.ndarray, SearchResult]:
+    """``(search text, sentence units, feature rows, search result)`` of the turn for ``query``, the query
+    searched as ``rag ask`` searches it (its dates and outlets read off, the rest embedded; the result's
+    ``query_vector`` is the question vector of the head's query map)."""
     res = retriever.search(query, k=10, filters=filters)
     text = res.intent.search_text if res.intent else res.question
     units, x = ranker.features(turn_id, text, res.query_vector, bm25_tokens(text))
-    return text, units, x, res.query_vector
+    return text, units, x, res
 
 
 def gold_flags(units: list, gold: list[tuple[int, int]]) -> np.ndarray:
@@ -81,8 +82,8 @@ def turn_rows(retriever: Retriever, ranker: SentenceRanker, query: str, turn_id:
               filters: Filters = Filters()) -> tuple[np.ndarray, np.ndarray, np.ndarray | None] | None:
     """``(feature rows, gold flags, question vector)`` of the turn's sentences for ``query`` (:func:`read_turn`),
     or None without sentences."""
-    _, units, x, q = read_turn(retriever, ranker, query, turn_id, filters)
-    return (x, gold_flags(units, gold), q) if units else None
+    _, units, x, res = read_turn(retriever, ranker, query, turn_id, filters)
+    return (x, gold_flags(units, gold), res.query_vector) if units else None
 
 
 def read_pairs(retriever: Retriever, ranker: SentenceRanker, path: Path | None) -> Turns:

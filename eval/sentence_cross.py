@@ -239,7 +239,7 @@ def train(rows: list[dict], k: int, epochs: float, *, rank: int = RANK, alpha: f
 
 
 def pack(enc, head, factors: dict, out: Path, weight: float, k: int, info: dict,  # noqa: ANN001
-         precision: str = "int8") -> None:
+         precision: str = "int8", skip_margin: float | None = 1.0) -> None:
     """The fine-tuned model as its difference from the bundled weights: each adapted weight's difference as
     its two low-rank factors (float16), the biases' and LayerNorms' differences and the scoring layer (float32)."""
     from transformers import AutoModel
@@ -260,7 +260,8 @@ def pack(enc, head, factors: dict, out: Path, weight: float, k: int, info: dict,
     np.savez_compressed(delta, **arrays)
     sha1 = _sha1(delta)
     base = hashlib.sha256((Path(model_path()) / "model.safetensors").read_bytes()).hexdigest()
-    out.write_text(json.dumps({"version": CROSS_VERSION, "k": k, "weight": weight, "precision": precision,
+    out.write_text(json.dumps({"version": CROSS_VERSION, "k": k, "weight": weight, "skip_margin": skip_margin,
+                               "precision": precision,
                                "delta": {"file": delta.name, "sha1": sha1}, "base": {"sha256": base},
                                "head": {"sha1": head_fingerprint()}, "info": info}, indent=1) + "\n",
                    encoding="utf-8")
@@ -282,6 +283,9 @@ def main(argv: list[str] | None = None) -> int:
                                                    "next time (they take minutes; refused when made with another index or head)")
     ap.add_argument("--teacher", nargs="+", default=None, help="ONNX cross-encoders whose (mean) scores the adapters "
                                                                 "learn to reproduce (distillation) instead of the gold")
+    ap.add_argument("--skip-margin", type=float, default=1.0,
+                    help="no re-read when the head's best leads by more than this many logits (default 1.0: never "
+                         "overturned held out, sentence_head.md §18)")
     ap.add_argument("--seed", type=int, default=0, help="the seed of the initial weights and the list order (default 0)")
     ap.add_argument("--fraction", type=float, default=1.0, help="train on this share of the training turns (a "
                     "seeded draw by turn; with --holdout, for a learning curve; default 1)")
@@ -347,7 +351,8 @@ def main(argv: list[str] | None = None) -> int:
             "holdout": args.holdout, "fraction": args.fraction, "lists": len(fit_rows), "k": args.k, "epochs": args.epochs, "lr": args.lr,
             "adapters": {"rank": args.rank, "alpha": args.alpha}, "seed": args.seed,
             "teacher": _teacher_sha1s(args.teacher), "frozen": "every weight matrix (adapters instead)"}
-    pack(enc, head, merge_adapters(enc, adapters), Path(args.out), args.weight, args.k, info, args.precision)
+    pack(enc, head, merge_adapters(enc, adapters), Path(args.out), args.weight, args.k, info, args.precision,
+         args.skip_margin)
     return 0
 
 

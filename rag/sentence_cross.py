@@ -7,7 +7,9 @@ never sees the two texts side by side, and inside the right turn it picks an ans
 about. It is too slow for every sentence of every hit (17 ms for a batch of four pairs here), so it only re-reads the
 head's best ``k`` sentences of the **top turn** — the turn the first quote comes from — and their
 combined score ``head logit + weight × cross score`` picks among them (``k`` = 4 holds a gold sentence for
-0.97 of held-out training turns).
+0.97 of held-out training turns). When the head's best leads its second by more than ``skip_margin`` logits
+(1.0), the model is not called: held out, such a lead was never overturned, and about three answers in ten
+skip the call.
 
 The model is the bundled all-MiniLM-L6-v2 fine-tuned on the training pairs of ``eval/sentences_train/``
 (never a dev-set turn; ``eval/sentence_cross.py``), listwise over the head's best ``k`` sentences of
@@ -63,6 +65,10 @@ class CrossSpec:
     info: dict = field(default_factory=dict)
     base_sha256: str | None = None  # of the bundled model.safetensors the difference is from (checked on export)
     precision: str = "fp32"  # how it runs: "fp32", or "int8" (dynamic quantisation of the fp32 export)
+    # No re-read when the head's best sentence leads its second by more than this many logits (None: always
+    # re-read). Held out, a lead of more than 1.0 was never overturned (sentence_head.md §18): a third of the
+    # answers skip the model call and quote what it would have picked.
+    skip_margin: float | None = None
 
     @property
     def tag(self) -> str:
@@ -86,8 +92,10 @@ def load_spec(path: Path = DEFAULT_PATH) -> CrossSpec:
                        f"this code reads {CROSS_VERSION}")
     try:
         delta = Path(path).with_name(d["delta"]["file"])
+        skip = d.get("skip_margin")
         spec = CrossSpec(int(d["k"]), float(d["weight"]), delta, str(d["delta"]["sha1"]), d.get("info", {}),
-                         d.get("base", {}).get("sha256"), str(d.get("precision", "fp32")))
+                         d.get("base", {}).get("sha256"), str(d.get("precision", "fp32")),
+                         None if skip is None else float(skip))
         head_sha1 = d.get("head", {}).get("sha1")
     except (KeyError, TypeError, ValueError) as e:
         raise RagError(f"{path}: not a sentence cross-encoder description ({type(e).__name__}: {e})") from e
@@ -95,6 +103,8 @@ def load_spec(path: Path = DEFAULT_PATH) -> CrossSpec:
         raise RagError(f"{path}: precision must be one of {', '.join(PRECISIONS)}, not {spec.precision!r}")
     if spec.k < 1 or not np.isfinite(spec.weight):
         raise RagError(f"{path}: k must be at least 1 and weight a number (k={spec.k}, weight={spec.weight})")
+    if spec.skip_margin is not None and not (np.isfinite(spec.skip_margin) and spec.skip_margin >= 0):
+        raise RagError(f"{path}: skip_margin must be a number of logits >= 0 or absent, not {spec.skip_margin}")
     if not delta.is_file() or _sha1(delta) != spec.sha1:
         raise RagError(f"{delta} is missing or is not the file {path} was written with (sha1 differs)")
     if head_sha1 is not None and head_sha1 != head_fingerprint():
@@ -177,19 +187,33 @@ class CrossScorer:
         ids, mask, types = self.encode(question, sentences)
         return self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})[0]
 
+    def skips(self, lead: float, scale: float) -> bool:
+        """:func:`_skips` with this model's ``skip_margin``."""
+        return _skips(lead, scale, self.spec.skip_margin)
+
     def encode(self, question: str, sentences: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(input ids, attention mask, type ids)`` of the pairs, padded to the longest (int64)."""
         with self._tok_lock:
             return encode_pairs(self.tokenizer, question, sentences)
 
     def rerank(self, units: list[ScoredUnit], canonical: str, question: str, scale: float) -> list[ScoredUnit]:
-        """:func:`rerank` of a turn's units, reading the best ``k`` sentences of ``canonical`` with ``question``."""
+        """:func:`rerank` of a turn's units, reading the best ``k`` sentences of ``canonical`` with ``question``
+        (the units as they are when the head's best leads by more than ``skip_margin`` logits: no model call)."""
         top = best_k(units, self.spec.k)
-        if len(top) < 2:
+        if len(top) < 2 or self.skips(units[top[0]].score - units[top[1]].score, scale):
             return units
         cross = np.full(len(units), np.nan)
         cross[top] = self.scores(question, [canonical[units[i].start:units[i].end] for i in top])
         return rerank(units, cross, k=self.spec.k, weight=self.spec.weight, scale=scale)
+
+
+def _skips(lead: float, scale: float, margin: float | None) -> bool:
+    """Whether a head lead of ``lead`` (score units: logits × ``scale``) is past ``margin`` logits.
+
+    >>> _skips(0.2, 0.126, 1.0), _skips(0.1, 0.126, 1.0), _skips(9.0, 0.126, None)
+    (True, False, False)
+    """
+    return margin is not None and lead > margin * scale
 
 
 def pair_tokenizer():  # noqa: ANN201 - tokenizers.Tokenizer

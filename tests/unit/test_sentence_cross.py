@@ -127,3 +127,34 @@ def test_a_tie_cannot_undo_the_pick_and_nan_is_refused():
     assert best_unit(out) == 2
     with pytest.raises(RagError, match="not a number"):
         rerank(units, [0.0, float("nan"), 0.0], k=4, weight=0.5, scale=0.1)
+
+
+def test_a_clear_lead_of_the_heads_best_skips_the_model_call():
+    from dataclasses import replace
+
+    from rag.sentence_cross import CrossScorer
+
+    cs = object.__new__(CrossScorer)  # no ONNX session: scores() is the stand-in below
+    cs.spec = replace(load_spec(), skip_margin=1.0)
+    calls = []
+    cs.scores = lambda question, sentences: calls.append(sentences) or np.array([0.0, 9.0, 0.0][:len(sentences)])
+    canon = "".join(f"Sentence {i}." .ljust(10) for i in range(3))
+    lead = _units([0.9, 0.75, 0.1])  # leads by 0.15 > 1.0 logit x scale 0.1: the head's pick stands, no call
+    assert cs.rerank(lead, canon, "q", scale=0.1) == lead and calls == []
+    close = _units([0.9, 0.85, 0.1])  # leads by 0.05: re-read, and the cross score moves unit 1 up
+    assert best_unit(cs.rerank(close, canon, "q", scale=0.1)) == 1 and len(calls) == 1
+    cs.spec = replace(cs.spec, skip_margin=None)  # absent from the JSON: always re-read
+    cs.rerank(lead, canon, "q", scale=0.1)
+    assert len(calls) == 2
+
+
+def test_the_skip_margin_must_be_a_number_of_logits(tmp_path):
+    d = json.loads(DEFAULT_PATH.read_text(encoding="utf-8"))
+    assert load_spec().skip_margin == d["skip_margin"] == 1.0  # sentence_head.md §18
+    shutil.copy(DEFAULT_PATH.with_name(d["delta"]["file"]), tmp_path / d["delta"]["file"])
+    for bad in (-0.5, "NaN"):
+        (tmp_path / "c.json").write_text(json.dumps({**d, "skip_margin": bad}), encoding="utf-8")
+        with pytest.raises(RagError, match="skip_margin must be"):
+            load_spec(tmp_path / "c.json")
+    (tmp_path / "c.json").write_text(json.dumps({k: v for k, v in d.items() if k != "skip_margin"}), encoding="utf-8")
+    assert load_spec(tmp_path / "c.json").skip_margin is None

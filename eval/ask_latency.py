@@ -111,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = {v: {"p50": float(np.percentile(t, 50)), "p90": float(np.percentile(t, 90)), "mean": float(np.mean(t)),
                 "calls": len(t)} for v, t in times.items()}
     lines = [f"# `rag ask` latency: {len(queries)} questions of `{Path(args.set).name}`, index `{args.index}`", "",
-             f"- shipped cross-encoder precision: {spec.precision}; two interleaved rounds x {args.repeat} pass(es)",
+             f"- shipped cross-encoder precision: {spec.precision}, skip_margin {spec.skip_margin} (the cross-* variants "
+             f"skip the re-read as shipped); two interleaved rounds x {args.repeat} pass(es)",
              f"- command: `{' '.join(['.venv/bin/python eval/ask_latency.py'] + (argv or sys.argv[1:]))}`", "",
              "| variant | p50 ms | p90 ms | mean ms | calls |", "|---|---:|---:|---:|---:|"]
     lines += [f"| {v} | {r['p50']:.1f} | {r['p90']:.1f} | {r['mean']:.1f} | {r['calls']} |" for v, r in rows.items()]

@@ -239,7 +239,7 @@ def train(rows: list[dict], k: int, epochs: float, *, rank: int = RANK, alpha: f
 
 
 def pack(enc, head, factors: dict, out: Path, weight: float, k: int, info: dict,  # noqa: ANN001
-         precision: str = "int8", skip_margin: float | None = 1.0) -> None:
+         precision: str = "int8", skip_margin: float | None = None) -> None:
     """The fine-tuned model as its difference from the bundled weights: each adapted weight's difference as
     its two low-rank factors (float16), the biases' and LayerNorms' differences and the scoring layer (float32)."""
     from transformers import AutoModel
@@ -283,9 +283,9 @@ def main(argv: list[str] | None = None) -> int:
                                                    "next time (they take minutes; refused when made with another index or head)")
     ap.add_argument("--teacher", nargs="+", default=None, help="ONNX cross-encoders whose (mean) scores the adapters "
                                                                 "learn to reproduce (distillation) instead of the gold")
-    ap.add_argument("--skip-margin", type=float, default=1.0,
-                    help="no re-read when the head's best leads by more than this many logits (default 1.0: never "
-                         "overturned held out, sentence_head.md §18)")
+    ap.add_argument("--skip-margin", type=float, default=None,
+                    help="no re-read when the head's best leads by more than this many logits (default: always "
+                         "re-read; check a value for the new model with eval/cross_skip.py, sentence_head.md §18)")
     ap.add_argument("--seed", type=int, default=0, help="the seed of the initial weights and the list order (default 0)")
     ap.add_argument("--fraction", type=float, default=1.0, help="train on this share of the training turns (a "
                     "seeded draw by turn; with --holdout, for a learning curve; default 1)")
@@ -301,6 +301,8 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--fraction must be in (0, 1]")
     if args.rank < 0:
         ap.error("--rank must be 0 (every weight, a teacher) or more (adapters)")
+    if args.skip_margin is not None and not (np.isfinite(args.skip_margin) and args.skip_margin >= 0):
+        ap.error("--skip-margin must be a number of logits >= 0")
     if args.teacher_out and args.rank:
         ap.error("--teacher-out writes a full fine-tune: give --rank 0 (and --lr 3e-5, the teacher's step size)")
     if args.rank == 0 and not args.teacher_out and args.holdout is None:

@@ -146,11 +146,16 @@ def test_a_clear_lead_of_the_heads_best_skips_the_model_call():
     cs.spec = replace(cs.spec, skip_margin=None)  # absent from the JSON: always re-read
     cs.rerank(lead, canon, "q", scale=0.1)
     assert len(calls) == 2
+    cs.spec = replace(cs.spec, skip_margin=1.0)  # the lead is the best's over the second best, wherever they are
+    later = _units([0.0, 2.0, 1.4])
+    assert cs.rerank(later, canon, "q", scale=0.5) == later and len(calls) == 2  # 0.6 > 1.0 x 0.5: skipped
+    cs.rerank(_units([0.0, 2.0, 1.5]), canon, "q", scale=0.5)  # exactly 1.0 logit: not past it, re-read
+    assert len(calls) == 3
 
 
 def test_the_skip_margin_must_be_a_number_of_logits(tmp_path):
     d = json.loads(DEFAULT_PATH.read_text(encoding="utf-8"))
-    assert load_spec().skip_margin == d["skip_margin"] == 1.0  # sentence_head.md §18
+    assert load_spec().skip_margin == d["skip_margin"] == 1.5  # sentence_head.md §18
     shutil.copy(DEFAULT_PATH.with_name(d["delta"]["file"]), tmp_path / d["delta"]["file"])
     for bad in (-0.5, "NaN"):
         (tmp_path / "c.json").write_text(json.dumps({**d, "skip_margin": bad}), encoding="utf-8")

@@ -87,7 +87,8 @@ def test_the_teachers_export_scores_as_the_module_it_was_trained_as(tmp_path):
 def test_options_that_cannot_give_a_model_are_refused_before_training(capsys):
     import pytest
 
-    for argv, says in ((["--rank", "-1"], "--rank must be"), (["--fraction", "0"], "--fraction must be"),
+    for argv, says in ((["--rank", "-1"], "--rank must be"), (["--skip-margin", "-1"], "--skip-margin must be"),
+                       (["--skip-margin", "inf"], "--skip-margin must be"), (["--fraction", "0"], "--fraction must be"),
                        (["--teacher-out", "t.onnx"], "give --rank 0"),  # adapters (rank 8) are not a teacher
                        (["--rank", "0"], "give --teacher-out")):  # a full fine-tune is too large to ship
         with pytest.raises(SystemExit) as e:

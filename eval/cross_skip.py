@@ -20,8 +20,11 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from rag.sentence_cross import CrossScorer, encode_pairs, load_spec, pair_tokenizer  # noqa: E402
+from sentence_cross import onnx_scores  # noqa: E402
+
+from rag.sentence_cross import CrossScorer, load_spec  # noqa: E402
 
 TAUS = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5)
 
@@ -35,14 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     spec = load_spec()
     rows = pickle.loads(Path(args.lists).read_bytes())["rows"]
     if args.teacher:  # held out: the fold's round-1 lists, scored by a model that never saw them
-        from rag.onnx_model import session
-
         rows = [d for d in rows if d["fold"] == args.fold and d["rnd"] == 1]
-        tok, sess = pair_tokenizer(), session(Path(args.teacher), None)
-
-        def cross(q: str, sents: list[str]) -> np.ndarray:
-            ids, mask, types = encode_pairs(tok, q, sents)
-            return sess.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})[0]
+        cross = onnx_scores([args.teacher])
     else:  # the shipped model (in sample for every list: only its overturns are worth reading)
         cross = CrossScorer(spec).scores
     res = []

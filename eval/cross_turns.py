@@ -6,10 +6,10 @@
 The first command trains the teacher's recipe without round-1 fold F (``--holdout F``, here 0) of the training
 pairs; this one (``--fold F``) searches each held-out pair's query as ``rag ask`` does, scores every sentence of
 the top ``--turns`` turns with a head and query map fitted without fold F (``eval/sentence_cross.py``'s
-``fold_head``), re-reads each turn's best four with
-the held-out cross-encoder, and moves a turn up when ``fused score + λ × (logit + 0.5 × cross of its best
-sentence)`` says so. It reports, for λ = 0 (today) and each λ, how often the pair's turn comes first (S@1; one
-labelled turn a query) and how often the first quote, the best sentence of the first turn, is a gold sentence.
+``fold_head``), re-reads each turn's best ``k`` with the held-out cross-encoder (``k`` and weight as the shipped
+re-read), and moves a turn up when ``fused score + λ × (logit + weight × cross of its best sentence)`` says so.
+It reports, for λ = 0 (today) and each λ, how often the pair's turn comes first (S@1; one labelled turn a query)
+and how often the first quote, the best sentence of the first turn, is a gold sentence.
 Training pairs only; no dev set is read.
 """
 from __future__ import annotations
@@ -24,16 +24,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sentence_head as SH  # noqa: E402
-from sentence_cross import fold_head, training_rows  # noqa: E402
+from sentence_cross import fold_head, onnx_scores, training_rows  # noqa: E402
 
-from rag.onnx_model import session  # noqa: E402
-from rag.sentence_cross import encode_pairs, pair_tokenizer  # noqa: E402
+from rag.sentence_cross import load_spec  # noqa: E402
 from rag.sentence_head import SentenceHead  # noqa: E402
 from rag.sentence_rank import FEATURES, SentenceRanker  # noqa: E402
 from rag.store import load  # noqa: E402
 from rag.text import bm25_tokens  # noqa: E402
 
-K, WEIGHT = 4, 0.5  # the shipped re-read: the head's best 4, logit + 0.5 x cross
 LAMBDAS = (0.0, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1)
 
 
@@ -61,12 +59,12 @@ def held_out(index_dir: str, fold: int, turns: int) -> list[dict]:
     return out
 
 
-def best(t: dict) -> tuple[int | None, float]:
-    """The turn's pick among the head's best K by logit + WEIGHT x cross, and that combined score (a turn without
+def best(t: dict, weight: float) -> tuple[int | None, float]:
+    """The turn's pick among the head's best k by logit + weight x cross, and that combined score (a turn without
     sentences: no pick, -inf, so that with λ > 0 it goes last; such turns are counted in the report)."""
     if not t["top"]:
         return None, -np.inf
-    c = t["logit"][t["top"]] + WEIGHT * t["cross"]
+    c = t["logit"][t["top"]] + weight * t["cross"]
     if not np.all(np.isfinite(c)):  # argmax would take a NaN as the best and move its turn up
         raise SystemExit(f"a score is not a number: {c.tolist()}")
     j = int(np.argmax(c))
@@ -85,13 +83,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.turns < 1:
         ap.error("--turns must be at least 1")
     queries = held_out(args.index, args.fold, args.turns)
-    tok, sess = pair_tokenizer(), session(Path(args.teacher), None)
+    spec, cross = load_spec(), onnx_scores([args.teacher])  # re-read as shipped: its k and weight
     for o in queries:
         for t in o["turns"]:
-            t["top"] = [int(i) for i in np.argsort(-t["logit"], kind="stable")[:K]]
+            t["top"] = [int(i) for i in np.argsort(-t["logit"], kind="stable")[:spec.k]]
             if t["top"]:
-                ids, mask, types = encode_pairs(tok, o["text"], [t["texts"][i] for i in t["top"]])
-                t["cross"] = sess.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})[0]
+                t["cross"] = cross(o["text"], [t["texts"][i] for i in t["top"]])
     empty = sum(not t["top"] for o in queries for t in o["turns"])
     print(f"{len(queries)} held-out queries (round-1 fold {args.fold}); top {args.turns} turns may move; "
           f"{empty} of them without sentences")
@@ -100,10 +97,10 @@ def main(argv: list[str] | None = None) -> int:
         s1 = first = 0
         for o in queries:
             # λ = 0 is today's order (and 0 × -inf would be NaN for a turn without sentences)
-            j = int(np.argmax([t["score"] + (lam * best(t)[1] if lam else 0.0) for t in o["turns"]]))
+            j = int(np.argmax([t["score"] + (lam * best(t, spec.weight)[1] if lam else 0.0) for t in o["turns"]]))
             t = o["turns"][j]
             s1 += t["tid"] == o["tid"]
-            pick = best(t)[0]
+            pick = best(t, spec.weight)[0]
             first += pick is not None and bool(t["y"][pick])
         print(f"| {lam:g} | {s1 / len(queries):.3f} | {first / len(queries):.3f} |")
     return 0

@@ -40,6 +40,7 @@ import pickle
 import random
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -115,15 +116,26 @@ def fold_head(rows: list[dict], f: int) -> SentenceHead:
 def teacher_scores(rows: list[dict], onnx_files: list[str], k: int) -> None:
     """Each list's scores by larger cross-encoders (ONNX files with CrossScorer's inputs), as ``d["teacher"]``:
     with several files, the mean of their scores (an ensemble of teachers trained alike with other seeds)."""
+    scores = onnx_scores(onnx_files)
+    for d in rows:
+        d["teacher"] = scores(d["text"], [d["texts"][j] for j in candidates(d, k, True)])
+
+
+def onnx_scores(onnx_files: list[str]) -> Callable[[str, list[str]], np.ndarray]:
+    """``scores(question, sentences)`` of cross-encoders written as ONNX files (``--teacher-out``; CrossScorer's
+    inputs), the mean over the files; the pairs are encoded once for all of them."""
     from rag.onnx_model import session
     from rag.sentence_cross import encode_pairs, pair_tokenizer
 
     tok = pair_tokenizer()
     sessions = [session(Path(f), None) for f in onnx_files]
-    for d in rows:
-        ids, mask, types = encode_pairs(tok, d["text"], [d["texts"][j] for j in candidates(d, k, True)])
+
+    def scores(question: str, sentences: list[str]) -> np.ndarray:
+        ids, mask, types = encode_pairs(tok, question, sentences)
         feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-        d["teacher"] = np.mean([s.run(None, feed)[0] for s in sessions], axis=0)
+        return np.mean([s.run(None, feed)[0] for s in sessions], axis=0)
+
+    return scores
 
 
 def candidates(d: dict, k: int, train: bool) -> list[int]:

@@ -186,10 +186,6 @@ class CrossScorer:
         ids, mask, types = self.encode(question, sentences)
         return self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})[0]
 
-    def skips(self, lead: float, scale: float) -> bool:
-        """:func:`_skips` with this model's ``skip_margin``."""
-        return _skips(lead, scale, self.spec.skip_margin)
-
     def encode(self, question: str, sentences: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(input ids, attention mask, type ids)`` of the pairs, padded to the longest (int64)."""
         with self._tok_lock:
@@ -199,7 +195,7 @@ class CrossScorer:
         """:func:`rerank` of a turn's units, reading the best ``k`` sentences of ``canonical`` with ``question``
         (the units as they are when the head's best leads by more than ``skip_margin`` logits: no model call)."""
         top = best_k(units, self.spec.k)
-        if len(top) < 2 or self.skips(units[top[0]].score - units[top[1]].score, scale):
+        if len(top) < 2 or _skips(units[top[0]].score - units[top[1]].score, scale, self.spec.skip_margin):
             return units
         cross = np.full(len(units), np.nan)
         cross[top] = self.scores(question, [canonical[units[i].start:units[i].end] for i in top])

@@ -23,7 +23,7 @@ def test_a_fold_outside_the_five_and_no_turns_are_refused(capsys):
 
 def test_best_is_the_shipped_combination_and_refuses_a_nan():
     t = {"top": [2, 0], "logit": np.array([1.0, 0.0, 1.2]), "cross": np.array([0.0, 1.0])}
-    assert ct.best(t) == (0, 1.0 + ct.WEIGHT * 1.0)  # 1.2 + 0.5 x 0 < 1.0 + 0.5 x 1
-    assert ct.best({"top": [], "logit": np.zeros(0), "cross": np.zeros(0)}) == (None, -np.inf)
+    assert ct.best(t, 0.5) == (0, 1.0 + 0.5 * 1.0)  # 1.2 + 0.5 x 0 < 1.0 + 0.5 x 1
+    assert ct.best({"top": [], "logit": np.zeros(0), "cross": np.zeros(0)}, 0.5) == (None, -np.inf)
     with pytest.raises(SystemExit, match="not a number"):
-        ct.best({**t, "cross": np.array([np.nan, 0.0])})
+        ct.best({**t, "cross": np.array([np.nan, 0.0])}, 0.5)

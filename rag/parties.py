@@ -1,7 +1,7 @@
 """The parties a question or an answer names: countries, bodies and people, by every name reporters use.
 
-Follow-ups (:mod:`rag.followup`: "What about Australia?" swaps the party) read them here. Rules only; the
-lists are hand-written.
+One gazetteer serves follow-ups (:mod:`rag.followup`: "What about Australia?" swaps the party) and the
+keyword search (:func:`bm25_expansion`). Rules only; the lists are hand-written.
 
     >>> places("Did Pompeo and Canada say so?")
     [('Pompeo', 4, 10), ('Canada', 15, 21)]
@@ -75,3 +75,50 @@ def names_party(text: str, party: str) -> bool:
     """
     return any(_PLACE_OF[m.group(1)] == party for m in _PLACE_RX.finditer(text))
 
+
+# How the ministry's answers write a party that reporters often write otherwise: of each party's names,
+# the one the answers of the 500 English pages use most ("US" 5,177 times, "DPRK" 510, "EU" 316, "ROK" 315,
+# "Canadian" 281, "UK" 214, "Afghan" 186). Every other party's form is its first name in the lists above.
+MINISTRY_FORM = {"United States": "US", "United Kingdom": "UK", "Canada": "Canadian", "South Korea": "ROK",
+                 "North Korea": "DPRK", "Afghanistan": "Afghan", "European Union": "EU", "Czech Republic": "Czech"}
+# The country a person speaks for: a question on "Pompeo" is answered about "the US".
+COUNTRY_OF = {"Trump": "United States", "Pompeo": "United States", "Pence": "United States", "Biden": "United States",
+              "Blinken": "United States", "Bolton": "United States", "Navarro": "United States",
+              "Esper": "United States", "Pelosi": "United States", "Abe": "Japan", "Modi": "India",
+              "Morrison": "Australia", "Trudeau": "Canada", "Johnson": "United Kingdom", "Macron": "France",
+              "Merkel": "Germany", "Putin": "Russia", "Moon Jae-in": "South Korea", "Kim Jong-un": "North Korea",
+              "Duterte": "Philippines", "Tsai Ing-wen": "Taiwan"}
+
+
+def ministry_form(party: str) -> str:
+    """The name the ministry's answers use for ``party``: ``ministry_form("North Korea") == "DPRK"``."""
+    return MINISTRY_FORM.get(party) or _PARTIES[party][0]
+
+
+def bm25_expansion(text: str) -> str:
+    """``text`` with the ministry's name added for each party it names otherwise, for the keyword search.
+
+    Reporters write "Washington", "Pyongyang", "Britain" or "Pompeo"; the answers say "the US", "the DPRK",
+    "the UK". The words match only in the dense search; BM25 sees them once the ministry's form is added.
+    A person adds their country, never their own name again. Only the form is added, not every alias:
+    on the 3,644 training queries (eval/sentences_train) adding the form lifts the labelled turn to the top
+    for 41 queries and drops it for 14 (every alias: 60 against 67).
+
+    >>> bm25_expansion("Washington not sending senior officials to the second BRF")
+    'Washington not sending senior officials to the second BRF US'
+    >>> bm25_expansion("Pompeo on North Korea and the DPRK")
+    'Pompeo on North Korea and the DPRK US'
+    >>> bm25_expansion("US tariffs")
+    'US tariffs'
+    """
+    add: list[str] = []
+    for m in _PLACE_RX.finditer(text):
+        party = _PLACE_OF[m.group(1)]
+        if party in _PEOPLE:
+            party = COUNTRY_OF.get(party)
+            if party is None:
+                continue
+        form = ministry_form(party)
+        if form not in add and not re.search(r"(?<![\w.])" + re.escape(form) + r"(?![\w])", text):
+            add.append(form)
+    return " ".join([text, *add])

@@ -19,6 +19,7 @@ from .embedding import Encoder
 from .errors import QueryError
 from .filters import Filters, filter_mask, make_filters  # noqa: F401 - re-exported: callers import them from here
 from .intent import Intent, parse_intent, resolve_filters
+from .parties import bm25_expansion
 from .records import Chunk, Source, Turn
 from .store import Index
 from .text import bm25_tokens
@@ -240,7 +241,8 @@ class Retriever:
         prefer = self._outlet_rows(result.outlet_preference) if result.outlet_preference else None
         bm25_all = None
         if mode in ("hybrid", "bm25"):
-            bm25_all = self._bm25_scores(text, mask)
+            # The ministry's names for the parties the question names otherwise ("Washington" -> "US").
+            bm25_all = self._bm25_scores(bm25_expansion(text), mask)
             bm25 = _top(bm25_all, n_cand)
         if mode in ("hybrid", "dense"):
             qvec = self.encoder.encode([text])[0]

@@ -1,0 +1,53 @@
+import pytest
+
+from rag import parties, retrieval, store
+from rag.ingest import ingest
+from rag.parties import COUNTRY_OF, MINISTRY_FORM, bm25_expansion, ministry_form, names_party
+from rag.retrieval import Retriever
+from tests.fakes import FakeEncoder
+
+
+@pytest.mark.parametrize("text, added", [
+    ("Washington not sending officials", ["US"]),  # a reporter's name for a party -> the ministry's
+    ("Pyongyang and Seoul talks", ["DPRK", "ROK"]),
+    ("Britain's Huawei review", ["UK"]),
+    ("Pompeo on Hong Kong", ["US"]),  # a person adds their country; Hong Kong is written as is
+    ("Trump and Pompeo, then Washington", ["US"]),  # once, however many names lead to it
+    ("US tariffs and the United States", []),  # the ministry's form is already there
+    ("Tedros praises the response", []),  # a person of no country adds nothing
+    ("Japanese novelist", ["Japan"]),
+    ("中国外交部", []),
+    ("", []),
+])
+def test_expansion_adds_the_ministry_form_once(text, added):
+    assert bm25_expansion(text) == " ".join([text, *added])
+
+
+def test_every_form_and_country_is_a_known_party():
+    for party, form in MINISTRY_FORM.items():
+        assert form in parties._PARTIES[party]  # a name the gazetteer knows for that party
+        assert ministry_form(party) == form
+    assert all(names_party(c, c) for c in COUNTRY_OF.values())
+    assert ministry_form("Japan") == "Japan"  # no entry: the first name
+
+
+def _conf(day: int, answer: str) -> str:
+    return (f"China Foreign Ministry Spokesperson Geng Shuang held a Regular Press Conference on May {day}, 2019\n"
+            f"AFP: A question?\nGeng Shuang: {answer}\n")
+
+
+def test_keyword_search_finds_the_ministry_form(tmp_path, monkeypatch):
+    d = tmp_path / "src"
+    d.mkdir()
+    (d / "a.txt").write_text(_conf(5, "The US side should lift the tariffs. We have made our position clear on this "
+                                      "many times before, and we will not repeat it at length here today."), "utf-8")
+    (d / "b.txt").write_text(_conf(6, "Tariffs, tariffs and more tariffs."), "utf-8")
+    (d / "c.txt").write_text(_conf(7, "Pandas and zoos."), "utf-8")
+    enc = FakeEncoder()
+    ingest([d], tmp_path / "idx", encoder_factory=lambda: enc)
+    r = Retriever(store.load(tmp_path / "idx"), enc)
+    top = r.search("Washington tariffs", k=2, mode="bm25").hits[0]
+    assert top.source.source == "a.txt" and top.bm25 > 0
+    # The expansion is what lifts it: without it the shorter answer on tariffs alone wins.
+    monkeypatch.setattr(retrieval, "bm25_expansion", lambda text: text)
+    assert r.search("Washington tariffs", k=2, mode="bm25").hits[0].source.source == "b.txt"

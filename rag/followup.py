@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 
 from .filters import Filters
 from .intent import parse_intent
-from .parties import _PEOPLE, _PLACE_OF, _PLACE_RX, CHINA_PARTS, names_party, places  # noqa: F401 - API
+from .parties import _PEOPLE, _PLACE_OF, _PLACE_RX, CHINA_PARTS, names_party, places
 from .retrieval import SearchResult
 
 # A question with more topic words than this is about something of its own.

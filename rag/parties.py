@@ -10,6 +10,9 @@ keyword search (:func:`bm25_expansion`). Rules only; the lists are hand-written.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+
+from .text import bm25_tokens
 
 # Countries and other parties of the ministry's answers, with the names reporters use for them: a
 # follow-up naming one replaces the party of the topic ("What about Australia?").
@@ -29,7 +32,7 @@ _PLACES: dict[str, tuple[str, ...]] = {
     "Brazil": ("Brazil", "Brazilian"), "Indonesia": ("Indonesia", "Indonesian"), "Malaysia": ("Malaysia", "Malaysian"),
     "Singapore": ("Singapore",), "Thailand": ("Thailand", "Thai"), "Cambodia": ("Cambodia", "Cambodian"),
     "Nepal": ("Nepal",), "Sri Lanka": ("Sri Lanka",), "Bangladesh": ("Bangladesh",), "Turkey": ("Turkey", "Turkish"),
-    "Saudi Arabia": ("Saudi Arabia", "Saudi"), "Egypt": ("Egypt",), "South Africa": ("South Africa",),
+    "Saudi Arabia": ("Saudi Arabia", "Saudi"), "Egypt": ("Egypt",), "South Africa": ("South Africa", "South African"),
     "New Zealand": ("New Zealand",), "Italy": ("Italy", "Italian"), "Sweden": ("Sweden", "Swedish"),
     "Czech Republic": ("Czech Republic", "Czech"), "Lithuania": ("Lithuania",), "Mongolia": ("Mongolia",),
     "Iraq": ("Iraq",), "Cuba": ("Cuba",), "Mexico": ("Mexico",), "Netherlands": ("Netherlands", "Dutch"),
@@ -81,44 +84,67 @@ def names_party(text: str, party: str) -> bool:
 # "Canadian" 281, "UK" 214, "Afghan" 186). Every other party's form is its first name in the lists above.
 MINISTRY_FORM = {"United States": "US", "United Kingdom": "UK", "Canada": "Canadian", "South Korea": "ROK",
                  "North Korea": "DPRK", "Afghanistan": "Afghan", "European Union": "EU", "Czech Republic": "Czech"}
-# The country a person speaks for: a question on "Pompeo" is answered about "the US".
+# The party a person speaks for: a question on "Pompeo" is answered about "the US".
 COUNTRY_OF = {"Trump": "United States", "Pompeo": "United States", "Pence": "United States", "Biden": "United States",
               "Blinken": "United States", "Bolton": "United States", "Navarro": "United States",
               "Esper": "United States", "Pelosi": "United States", "Abe": "Japan", "Modi": "India",
               "Morrison": "Australia", "Trudeau": "Canada", "Johnson": "United Kingdom", "Macron": "France",
               "Merkel": "Germany", "Putin": "Russia", "Moon Jae-in": "South Korea", "Kim Jong-un": "North Korea",
               "Duterte": "Philippines", "Tsai Ing-wen": "Taiwan"}
+# Names that hold a party's name without being that party. Blanked before the keyword search reads a
+# question's parties (a follow-up's swap still reads them as they are).
+_NOT_PARTIES = re.compile(r"\b(?:Latin|Central|South) America(?:ns?)?\b|\bWashington Post\b|\bVoice of America\b|"
+                          r"\bParis (?:Climate )?(?:Agreement|Accord)\b|\bJohnson & Johnson\b")
 
 
 def ministry_form(party: str) -> str:
-    """The name the ministry's answers use for ``party``: ``ministry_form("North Korea") == "DPRK"``."""
+    """The name the ministry's answers use for ``party`` (the first of its names unless :data:`MINISTRY_FORM` says).
+
+    >>> ministry_form("North Korea"), ministry_form("Japan")
+    ('DPRK', 'Japan')
+    """
     return MINISTRY_FORM.get(party) or _PARTIES[party][0]
 
 
-def bm25_expansion(text: str) -> str:
+def bm25_expansion(text: str, skip: Iterable[str | None] = ()) -> str:
     """``text`` with the ministry's name added for each party it names otherwise, for the keyword search.
 
     Reporters write "Washington", "Pyongyang", "Britain" or "Pompeo"; the answers say "the US", "the DPRK",
     "the UK". The words match only in the dense search; BM25 sees them once the ministry's form is added.
     A person adds their country, never their own name again. Only the form is added, not every alias:
     on the 3,644 training queries (eval/sentences_train) adding the form lifts the labelled turn to the top
-    for 41 queries and drops it for 14 (every alias: 60 against 67).
+    for more queries than it drops it from; adding every alias does the opposite (eval/party_expansion.py;
+    numbers in eval/results/sentence_head.md §19). A form whose words the text already has (as BM25 reads
+    them: "Canadians" holds "Canadian", "tell us" holds "US") is not added, nor anything for a name in
+    ``skip`` (an outlet: "the Washington Post") or in :data:`_NOT_PARTIES` ("Latin America"). Names are
+    matched as written, case and all ("washington" adds nothing).
 
     >>> bm25_expansion("Washington not sending senior officials to the second BRF")
     'Washington not sending senior officials to the second BRF US'
     >>> bm25_expansion("Pompeo on North Korea and the DPRK")
     'Pompeo on North Korea and the DPRK US'
-    >>> bm25_expansion("US tariffs")
-    'US tariffs'
+    >>> bm25_expansion("US tariffs"), bm25_expansion("China-Latin America forum")
+    ('US tariffs', 'China-Latin America forum')
     """
+    read = _NOT_PARTIES.sub(_blank, text)
+    for phrase in skip:
+        if phrase:
+            read = read.replace(phrase, " " * len(phrase))
+    have = set(bm25_tokens(text))
     add: list[str] = []
-    for m in _PLACE_RX.finditer(text):
+    for m in _PLACE_RX.finditer(read):
         party = _PLACE_OF[m.group(1)]
         if party in _PEOPLE:
             party = COUNTRY_OF.get(party)
             if party is None:
                 continue
         form = ministry_form(party)
-        if form not in add and not re.search(r"(?<![\w.])" + re.escape(form) + r"(?![\w])", text):
+        words = set(bm25_tokens(form))
+        if not words <= have:
             add.append(form)
+            have |= words
     return " ".join([text, *add])
+
+
+def _blank(m: re.Match) -> str:
+    return " " * len(m.group(0))

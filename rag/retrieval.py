@@ -242,7 +242,7 @@ class Retriever:
         bm25_all = None
         if mode in ("hybrid", "bm25"):
             # The ministry's names for the parties the question names otherwise ("Washington" -> "US").
-            bm25_all = self._bm25_scores(bm25_expansion(text), mask)
+            bm25_all = self._bm25_scores(bm25_expansion(text, skip=(intent.outlet_phrase,) if intent else ()), mask)
             bm25 = _top(bm25_all, n_cand)
         if mode in ("hybrid", "dense"):
             qvec = self.encoder.encode([text])[0]

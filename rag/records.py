@@ -133,7 +133,7 @@ class AnswerHit:
     date_inferred: bool = False
     after_conference: bool = False
     dense: float = 0.0
-    bm25: float = 0.0
+    bm25: float = 0.0  # of the keyword query, which holds the ministry's names of the parties asked about (rag.parties)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,6 @@ import sentence_head as SH  # noqa: E402
 from rag import parties, retrieval  # noqa: E402
 from rag.embedding import Embedder  # noqa: E402
 from rag.store import load  # noqa: E402
-from rag.text import bm25_tokens  # noqa: E402
 
 VARIANTS = ("shipped", "places", "all")
 
@@ -40,19 +39,9 @@ def expansion(variant: str) -> Callable[..., str]:
         return parties.bm25_expansion
 
     def expand(text: str, skip=()) -> str:  # noqa: ANN001 - as bm25_expansion
-        read = parties._NOT_PARTIES.sub(parties._blank, text)
-        for phrase in skip:
-            read = read.replace(phrase, " " * len(phrase)) if phrase else read
-        have, add = set(bm25_tokens(text)), []
-        for party, _, _ in parties.places(read):
-            if party in parties.COUNTRY_OF or party in parties._PEOPLE:
-                continue  # neither variant brings a person's country
-            for form in parties._PARTIES[party] if variant == "all" else (parties.ministry_form(party),):
-                words = set(bm25_tokens(form))
-                if not words <= have:
-                    add.append(form)
-                    have |= words
-        return " ".join([text, *add])
+        names = [parties._PARTIES[p] if variant == "all" else (parties.ministry_form(p),)
+                 for p in parties.named_parties(text, skip) if p not in parties._PEOPLE]  # no person's country
+        return parties.with_words(text, [n for forms in names for n in forms])
 
     return expand
 

@@ -76,7 +76,7 @@ def names_party(text: str, party: str) -> bool:
     >>> names_party("Regarding the French government's plan to sell weapons", "France")
     True
     """
-    return any(_PLACE_OF[m.group(1)] == party for m in _PLACE_RX.finditer(text))
+    return any(p == party for p, _, _ in places(text))
 
 
 # How the ministry's answers write a party that reporters often write otherwise: of each party's names,
@@ -126,22 +126,41 @@ def bm25_expansion(text: str, skip: Iterable[str | None] = ()) -> str:
     >>> bm25_expansion("US tariffs"), bm25_expansion("China-Latin America forum")
     ('US tariffs', 'China-Latin America forum')
     """
-    read = _NOT_PARTIES.sub(_blank, text)
-    for phrase in skip:
-        if phrase:
-            read = read.replace(phrase, " " * len(phrase))
-    have = set(bm25_tokens(text))
-    add: list[str] = []
-    for m in _PLACE_RX.finditer(read):
-        party = _PLACE_OF[m.group(1)]
+    forms = []
+    for party in named_parties(text, skip):
         if party in _PEOPLE:
             party = COUNTRY_OF.get(party)
             if party is None:
                 continue
-        form = ministry_form(party)
-        words = set(bm25_tokens(form))
+        forms.append(ministry_form(party))
+    return with_words(text, forms)
+
+
+def named_parties(text: str, skip: Iterable[str | None] = ()) -> list[str]:
+    """The parties ``text`` names, in order, leaving out the names in ``skip`` and in :data:`_NOT_PARTIES`.
+
+    >>> named_parties("Pompeo at the China-Latin America forum, asked by the Washington Post", ["the Washington Post"])
+    ['Pompeo']
+    """
+    read = _NOT_PARTIES.sub(_blank, text)
+    for phrase in skip:
+        if phrase:
+            read = read.replace(phrase, " " * len(phrase))
+    return [p for p, _, _ in places(read)]
+
+
+def with_words(text: str, names: Iterable[str]) -> str:
+    """``text`` with each of ``names`` added whose words (as BM25 reads them) it does not hold yet.
+
+    >>> with_words("Canadians detained", ["Canadian", "US", "US"])
+    'Canadians detained US'
+    """
+    have = set(bm25_tokens(text))
+    add: list[str] = []
+    for name in names:
+        words = set(bm25_tokens(name))
         if not words <= have:
-            add.append(form)
+            add.append(name)
             have |= words
     return " ".join([text, *add])
 

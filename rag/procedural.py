@@ -1,7 +1,7 @@
 """Procedural sentences: the spokesperson's lines that run the conference rather than state a position.
 
 Greetings and hand-overs ("I'd like to make clear the following points."), referrals to another
-department, a press release or an earlier answer, "I have no information to offer", "we have noted the
+department, a press release or an answer given before (by us or by whoever was asked), "I have no information to offer", "we have noted the
 reports", questions back to the reporter, and restatements of the question ("You mentioned ..."). A
 journalist never wants one of these as the first quote of an answer (unless nothing else answers), so
 the quote selector ranks them down.
@@ -16,6 +16,8 @@ eval/procedural --out eval/results/procedural`` (labelled sample and labelling r
 ``eval/procedural/``).
 
     >>> procedural_kind("I would like to refer you to the competent authorities.")
+    'referral'
+    >>> procedural_kind("Huawei already gave a response.")  # a response given elsewhere, nothing of it here
     'referral'
     >>> procedural_kind("China firmly opposes the so-called sanctions.") is None
     True
@@ -41,6 +43,13 @@ _APOS = "['’]"  # the transcripts use both apostrophes
 _YOU_VERBS = (r"refer|referring|referred|mean|meant|mention|mentioned|mentioning|asked|asking|raise|raised|raising|"
               r"said|say that|get|quote|quoted|cite|cited|got|read|seen|see that|heard|attend|attended|need me|want me|"
               r"like me|repeat|restate|wrote|source|think so|questions?")
+
+# What a response given elsewhere is called, and when it was given (the referral kind, below).
+_RESPONDED = (r"(responded|answered|made (a |an )?(responses?|answer|statements?)|gave (a |an )?(response|answer|statement)|"
+              r"given (a |an )?(response|answer|statement)|issued (a |an )?statements?)")
+_BEFORE = (r"(yesterday|earlier|before|last (night|week|month)|this (morning|afternoon)|just now|many times|on (many|several|"
+           r"multiple) occasions|already|previously|repeatedly|the other day|over the weekend|a few days ago|at (previous|"
+           r"earlier|an earlier) (press )?(conferences?|briefings?))")
 
 _RULES: tuple[tuple[str, str, str | None], ...] = (
     ("greeting",
@@ -71,8 +80,20 @@ _RULES: tuple[tuple[str, str, str | None], ...] = (
      r"( on [^,.]{0,80})?( (yesterday|today|this morning|already|online|earlier|just now|last \w+))?\W*$"
      r"|\bthere (has|have|was|were|is|will be)( also)?( been)? (a |an )?(detailed |formal )?(press release|readout)\b"
      r"|\bi (also )?(talked|spoke) about (that|this|it) (yesterday|earlier|just now|before|the other day)\b"
-     r"|\b(check|read|refer to|seen|see|wait for)( on| out)? (the|our|relevant|that)( relevant)? (press release|readout)s?\b",
-     None),
+     r"|\b(check|read|refer to|seen|see|wait for)( on| out)? (the|our|relevant|that)( relevant)? (press release|readout)s?\b"
+     # a response given before, by us or by someone else, with nothing of it in the sentence: "Huawei already gave
+     # a response.", "I responded to this yesterday.", "The Chinese embassy in Belgium has responded to this."
+     rf"|\b(already|just) {_RESPONDED}( to [^.,;]{{0,70}})?( (on|during|at|in) [^.,;]{{0,50}})?( {_BEFORE})*\W*$"
+     rf"|\b{_RESPONDED}( to [^.,;]{{0,70}})?( (on|during|at|in) [^.,;]{{0,50}})? {_BEFORE}\W*$"
+     rf"|\b(has|have|had|also|i|we|side|spokesperson|embassy|government|ministry) {_RESPONDED} to (this|that|it|them)"
+     rf"( (issue|matter|question))?( {_BEFORE})*\W*$"
+     r"|\b(i|we|my colleagues?)( also| myself)?( have| had)? (responded|answered) (yesterday|earlier|before|just now|"
+     r"this morning|last week|already)\b[^,;:]*$"
+     rf"|\b(i|we)( have)?( also| repeatedly)? responded( many times| so many times| repeatedly)?"
+     rf"(?![^.]*\b(were|was|is|are)\b)( to [^.,;]{{0,70}})?( (at|in) [^.,;]{{0,40}})?( {_BEFORE})*\W*$"
+     r"|\b(you may|you might|you can|you could)( also)?( want to)? take a look\W*$",
+     # lodging representations is an act the sentence reports, not a referral (eval/procedural: ids 393, 402)
+     r"\brepresentations\b"),
     ("no information",
      r"\b(i )?(have|had|don'?t have|do not have) no (specific |further |more |relevant |new |additional )?(information|"
      rf"details|specifics|update)\b|\bi(?: am|{_APOS}m) not aware\b|\bi (have not|haven{_APOS}t|did not|didn{_APOS}t)"
@@ -104,7 +125,7 @@ _RULES: tuple[tuple[str, str, str | None], ...] = (
      r"\w\s*:\s|\b(just )?like you said\b|\bas you said\b"),
     ("restating",
      r"^(on |regarding |as for |as to )?(you|your questions?) (also |just )?(asked|mentioned|raised|said|are asking|"
-     r"were asking|is about|are about|talked about|referred to)\b(?![^.]*(, but|; |, as we\b|, we\b|, china\b))",
+     r"were asking|are referring to|were referring to|are talking about|is about|are about|talked about|referred to)\b(?![^.]*(, but|; |, as we\b|, we\b|, china\b))",
      None),
 )
 _PATTERNS = tuple((name, re.compile(rx, re.IGNORECASE), re.compile(ex, re.IGNORECASE) if ex else None)

@@ -54,6 +54,17 @@ def test_doctests() -> None:
     ("Why?", "question back"),
     ("Your questions are about Xinjiang and Hong Kong.", "restating"),
     ("You said that China has \"blocked\" actions in the UN Security Council on the relevant actions.", "restating"),
+    ("You are referring to the 1267 Committee.", "restating"),
+    # missed before: a response given before, with nothing of it in the sentence (issue 9's "Huawei and 5G")
+    ("Regarding the extension of the temporary general license, Huawei already gave a response.", "referral"),
+    ("Huawei has already responded to the US decision.", "referral"),
+    ("You may want to take a look.", "referral"),
+    ("I responded to this yesterday.", "referral"),
+    ("The Chinese embassy in Belgium has responded to this.", "referral"),
+    ("As to this question, I have responded to it many times.", "referral"),
+    ("I responded earlier to the US threat of imposing additional tariffs on over $300 billion worth of Chinese goods.",
+     "referral"),
+    ("We responded to questions on Canadian canola exports to China at previous press conferences.", "referral"),
 ])
 def test_procedural_sentences(sentence, kind):
     assert procedural_kind(sentence) == kind and is_procedural(sentence)
@@ -81,6 +92,16 @@ def test_procedural_sentences(sentence, kind):
     # statements that restate nothing
     "China firmly opposes the so-called sanctions.",
     "You asked whether China would listen, but I would like to ask whether Canada has listened to China.",
+    # "responded" as part of a statement: an action taken, a third party's answer, a lead-in to the argument
+    "After the outbreak in West Africa in 2014, China responded to the call of African countries at the earliest "
+    "time possible.",
+    "The international community has responded positively to General Secretary Xi Jinping's important speech.",
+    "Like I responded earlier, the situation on the Korean Peninsula is in a critical and sensitive stage.",
+    "You may have already noticed that many questions we responded to in the past few days were based on Australian "
+    "media reports.",
+    "Just take a look at the situation in other countries and regions and you will draw a fair and unbiased conclusion.",
+    # lodging representations is an act reported, not a referral (eval/procedural ids 393, 402)
+    "China has solemnly stated its position and repeatedly lodged stern representations with the US side.",
 ])
 def test_statements_are_not_procedural(sentence):
     assert procedural_kind(sentence) is None

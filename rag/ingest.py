@@ -2,7 +2,8 @@
 
 Unchanged files (same bytes, same parser version) are neither re-parsed nor
 re-embedded: their sources, chunks and vectors are carried over from the live
-build. If nothing changed, nothing is written.
+build. If nothing changed, nothing is written (unless the index's stored sentence flags
+were computed under older patterns: then they are computed again, every vector carried over).
 
 The chunks of changed files are looked up in the embedding cache beside the index
 (``rag.embed_cache``) by their embedded text; only the others are embedded, in groups
@@ -129,11 +130,15 @@ def ingest(
                     lst.remove(name)
             hashes.pop(name, None)
             changed.discard(name)
-        if prev is not None and not changed and set(sources) == set(prev.sources) | set(prev.zh.sources if prev.zh
-                                                                                       else {}):
+        stale = prev is not None and prev.sentences is not None and not prev.sentences.flags_current
+        if prev is not None and not changed and not stale and set(sources) == set(prev.sources) | set(
+                prev.zh.sources if prev.zh else {}):
             _fill_counts(report, prev)
             report.seconds = time.perf_counter() - t0
             return report
+        if stale:  # the sentence patterns changed since the build: a new build with every vector carried over
+            report.warnings.append((str(index_dir), "sentence flags (procedural, announces, stance) were computed "
+                                    "under older patterns: computed again"))
         emb_cache = EmbedCache.beside(index_dir, MODEL_NAME, dtype) if cache else None
         try:
             index = _build(sources, hashes, changed, prev, params, dtype, encoder_factory, report, progress, emb_cache)

@@ -79,11 +79,16 @@ class SentenceTable:
     def __len__(self) -> int:
         return len(self.start)
 
-    def flags_of_rows(self, rows: np.ndarray) -> np.ndarray | None:
-        """The stored flags of ``rows`` when they were computed under today's patterns, else None."""
+    @property
+    def flags_current(self) -> bool:
+        """Whether the stored flags were computed under today's patterns (``rag ingest`` computes stale ones again)."""
         from .sentence_flags import FLAGS_KEY
 
-        return self.flags[rows] if self.flags is not None and self.flags_key == FLAGS_KEY else None
+        return self.flags is not None and self.flags_key == FLAGS_KEY
+
+    def flags_of_rows(self, rows: np.ndarray) -> np.ndarray | None:
+        """The stored flags of ``rows`` when they were computed under today's patterns, else None."""
+        return self.flags[rows] if self.flags_current else None
 
     def rows_of(self, chunk_ids: list[int]) -> np.ndarray:
         """Unit rows of ``chunk_ids``, in the given chunk order."""

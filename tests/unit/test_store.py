@@ -62,6 +62,27 @@ def test_unchanged_reingest_embeds_nothing_and_writes_nothing(corpus, tmp_path):
     assert os.readlink(idx / "CURRENT") == before
 
 
+def test_unchanged_reingest_recomputes_flags_stored_under_older_patterns(corpus, tmp_path, monkeypatch):
+    """A release that changes the sentence patterns (rag.sentence_flags.FLAGS_KEY) leaves an index's stored flags
+    stale: ask time computes them (~10 ms an answer) until the next ingest, which writes them anew even when no
+    transcript changed, embedding nothing."""
+    from rag import sentence_flags
+
+    idx = tmp_path / "idx"
+    _ingest([corpus], idx)
+    before = os.readlink(idx / "CURRENT")
+    monkeypatch.setattr(sentence_flags, "FLAGS_KEY", "newpatterns0")
+    assert not store.load(idx).sentences.flags_current
+    rep, enc = _ingest([corpus], idx)
+    assert rep.written and enc.calls == 0 and rep.unchanged == ["a.txt", "b.txt"]
+    assert any("older patterns" in w for _, w in rep.warnings)
+    assert os.readlink(idx / "CURRENT") != before
+    table = store.load(idx).sentences
+    assert table.flags_current and table.flags_key == "newpatterns0"
+    rep, _ = _ingest([corpus], idx)  # now current: nothing to write
+    assert not rep.written
+
+
 def test_adding_one_file_embeds_only_its_chunks(corpus, tmp_path):
     idx = tmp_path / "idx"
     _ingest([corpus], idx)

@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 
 from .filters import Filters
 from .intent import parse_intent
-from .parties import _PEOPLE, _PLACE_OF, _PLACE_RX, CHINA_PARTS, names_party, places
+from .parties import _PEOPLE, _PLACE_OF, CHINA_PARTS, names_party, places, sub_parties
 from .retrieval import SearchResult
 
 # A question with more topic words than this is about something of its own.
@@ -76,7 +76,7 @@ def topic_words(question: str) -> list[str]:
     for phrase in (i.time_phrase, i.outlet_phrase):
         if phrase:
             text = text.replace(phrase, " ")
-    text = _PLACE_RX.sub(" ", text)
+    text = sub_parties(lambda m: " ", text)  # "Latin America" stays: it is a topic, not a party
     words = re.findall(r"[A-Za-z0-9][\w'’-]*|[\u4e00-\u9fff]+", text)
     return [w for w in words if _names_topic(w) and not re.fullmatch(r"\d{4}", w)]
 
@@ -149,7 +149,7 @@ def understand(question: str, context: list[str] | tuple[str, ...] = ()) -> Unde
                 seen.append(True)
                 return party if len(seen) == 1 else ""
 
-            base = _tidy(_PLACE_RX.sub(swap, base))
+            base = _tidy(sub_parties(swap, base))
         elif not any(p == party for p, _, _ in places(base)):
             base = f"{base} {party}"
         changes.append(party)

@@ -10,7 +10,7 @@ keyword search (:func:`bm25_expansion`). Rules only; the lists are hand-written.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from .text import bm25_tokens
 
@@ -66,8 +66,24 @@ def places(text: str) -> list[tuple[str, int, int]]:
 
     >>> places("Did Pompeo and Canada say so?")
     [('Pompeo', 4, 10), ('Canada', 15, 21)]
+    >>> places("the Washington Post on the China-Latin America forum")  # names that hold a party's name
+    []
     """
-    return [(_PLACE_OF[m.group(1)], m.start(), m.end()) for m in _PLACE_RX.finditer(text)]
+    return [(_PLACE_OF[m.group(1)], m.start(), m.end()) for m in _PLACE_RX.finditer(_NOT_PARTIES.sub(_blank, text))]
+
+
+def sub_parties(repl: Callable[[re.Match], str], text: str) -> str:
+    """``text`` with each name :func:`places` finds replaced by ``repl(match)`` (``match.group(1)`` the name as written).
+
+    >>> sub_parties(lambda m: "<" + m.group(1) + ">", "Latin America and America")
+    'Latin America and <America>'
+    """
+    masked = _NOT_PARTIES.sub(_blank, text)  # same length: the spans of both texts line up
+    out, last = [], 0
+    for m in _PLACE_RX.finditer(masked):
+        out += [text[last:m.start()], repl(m)]
+        last = m.end()
+    return "".join(out) + text[last:]
 
 
 def names_party(text: str, party: str) -> bool:
@@ -91,8 +107,8 @@ COUNTRY_OF = {"Trump": "United States", "Pompeo": "United States", "Pence": "Uni
               "Morrison": "Australia", "Trudeau": "Canada", "Johnson": "United Kingdom", "Macron": "France",
               "Merkel": "Germany", "Putin": "Russia", "Moon Jae-in": "South Korea", "Kim Jong-un": "North Korea",
               "Duterte": "Philippines", "Tsai Ing-wen": "Taiwan"}
-# Names that hold a party's name without being that party. Blanked before the keyword search reads a
-# question's parties (a follow-up's swap still reads them as they are).
+# Names that hold a party's name without being that party: blanked wherever a text's parties are read (the
+# keyword search's additions, a follow-up's swap and boost), so "Latin America" is never the United States.
 _NOT_PARTIES = re.compile(r"\b(?:Latin|Central|South) America(?:ns?)?\b|\bWashington Post\b|\bVoice of America\b|"
                           r"\bParis (?:Climate )?(?:Agreement|Accord)\b|\bJohnson & Johnson\b")
 

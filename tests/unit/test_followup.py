@@ -54,6 +54,14 @@ def test_party_shift_replaces_the_other_country():
     assert [p for p, _, _ in places("US and U.S. and the United States, Americans")] == ["United States"] * 4
 
 
+def test_names_that_only_hold_a_partys_name_are_topics_not_parties():
+    """"Latin America" is not the United States, nor "the Washington Post": no swap, no party to lift, the name kept."""
+    u = understand("What about Latin America?", ["What did China say about US tariffs on steel?"])
+    assert u.searched == "What did China say about US tariffs on steel? Latin America" and u.party is None
+    u = understand("What about Australia?", ["What did the US say at the China-Latin America forum?"])
+    assert u.searched == "What did the Australia say at the China-Latin America forum?" and u.party == "Australia"
+
+
 def test_earlier_and_later_keep_the_topic_and_say_so():
     for q, rel in (("Did they say anything earlier?", "earlier"), ("Any later statements?", "later")):
         u = understand(q, [HUAWEI])

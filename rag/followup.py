@@ -131,7 +131,7 @@ def understand(question: str, context: list[str] | tuple[str, ...] = ()) -> Unde
     if new.outlet:
         base = _cut(base, old.outlet_phrase)
         changes.append(new.outlet)
-    new_places = places(q)
+    new_places = places(q.replace(new.outlet_phrase, " " * len(new.outlet_phrase)) if new.outlet_phrase else q)
     if new_places:
         party = new_places[0][0]
         person = party in _PEOPLE  # a person replaces a person, a country a country

@@ -1,8 +1,8 @@
 """Procedural sentences: the spokesperson's lines that run the conference rather than state a position.
 
 Greetings and hand-overs ("I'd like to make clear the following points."), referrals to another
-department, a press release or an answer given before (by us or by whoever was asked), "I have no information to offer", "we have noted the
-reports", questions back to the reporter, and restatements of the question ("You mentioned ..."). A
+department, a press release or an answer given before (by us or by whoever was asked), "I have no
+information to offer", "we have noted the reports", questions back to the reporter, and restatements of the question ("You mentioned ..."). A
 journalist never wants one of these as the first quote of an answer (unless nothing else answers), so
 the quote selector ranks them down.
 
@@ -45,11 +45,17 @@ _YOU_VERBS = (r"refer|referring|referred|mean|meant|mention|mentioned|mentioning
               r"like me|repeat|restate|wrote|source|think so|questions?")
 
 # What a response given elsewhere is called, and when it was given (the referral kind, below).
-_RESPONDED = (r"(responded|answered|made (a |an )?(responses?|answer|statements?)|gave (a |an )?(response|answer|statement)|"
-              r"given (a |an )?(response|answer|statement)|issued (a |an )?statements?)")
-_BEFORE = (r"(yesterday|earlier|before|last (night|week|month)|this (morning|afternoon)|just now|many times|on (many|several|"
-           r"multiple) occasions|already|previously|repeatedly|the other day|over the weekend|a few days ago|at (previous|"
-           r"earlier|an earlier) (press )?(conferences?|briefings?))")
+_RESPONDED = (r"(responded|answered|made (a |an )?(responses?|answer|statements?)|"
+              r"gave (a |an )?(response|answer|statement)|given (a |an )?(response|answer|statement)|"
+              r"issued (a |an )?statements?)")
+_BEFORE = (r"(yesterday|earlier|before|last (night|week|month)|this (morning|afternoon)|just now|many times|"
+           r"on (many|several|multiple) occasions|already|previously|repeatedly|the other day|over the weekend|"
+           r"a few days ago|at (previous|earlier|an earlier) (press )?(conferences?|briefings?))")
+
+# What was responded to: not "with countermeasures" or "by taking measures" (an act, not a referral).
+_TO = r"( to (?![^.,;]*\b(with|by \w+ing)\b)[^.,;]{0,70})"
+_NOT = r"(?<!\bnot )(?<!\bnever )(?<!n.t )"  # "has never made a statement on this before" states something
+_END = r"[^\w?]*$"  # the sentence ends there, and not with a question mark
 
 _RULES: tuple[tuple[str, str, str | None], ...] = (
     ("greeting",
@@ -82,18 +88,23 @@ _RULES: tuple[tuple[str, str, str | None], ...] = (
      r"|\bi (also )?(talked|spoke) about (that|this|it) (yesterday|earlier|just now|before|the other day)\b"
      r"|\b(check|read|refer to|seen|see|wait for)( on| out)? (the|our|relevant|that)( relevant)? (press release|readout)s?\b"
      # a response given before, by us or by someone else, with nothing of it in the sentence: "Huawei already gave
-     # a response.", "I responded to this yesterday.", "The Chinese embassy in Belgium has responded to this."
-     rf"|\b(already|just) {_RESPONDED}( to [^.,;]{{0,70}})?( (on|during|at|in) [^.,;]{{0,50}})?( {_BEFORE})*\W*$"
-     rf"|\b{_RESPONDED}( to [^.,;]{{0,70}})?( (on|during|at|in) [^.,;]{{0,50}})? {_BEFORE}\W*$"
+     # a response.", "I responded to this yesterday.", "The Chinese embassy in Belgium has responded to this." Not a
+     # question or a negation ("Why hasn't the US responded to this?") nor a response "with countermeasures".
+     rf"|\b(already|just) {_RESPONDED}{_TO}?( (on|during|at|in) [^.,;]{{0,50}})?( {_BEFORE})*{_END}"
+     rf"|{_NOT}\b{_RESPONDED}{_TO}?( (on|during|at|in) [^.,;]{{0,50}})? {_BEFORE}{_END}"
      rf"|\b(has|have|had|also|i|we|side|spokesperson|embassy|government|ministry) {_RESPONDED} to (this|that|it|them)"
-     rf"( (issue|matter|question))?( {_BEFORE})*\W*$"
+     rf"( (issue|matter|question))?( {_BEFORE})*{_END}"
      r"|\b(i|we|my colleagues?)( also| myself)?( have| had)? (responded|answered) (yesterday|earlier|before|just now|"
-     r"this morning|last week|already)\b[^,;:]*$"
-     rf"|\b(i|we)( have)?( also| repeatedly)? responded( many times| so many times| repeatedly)?"
-     rf"(?![^.]*\b(were|was|is|are)\b)( to [^.,;]{{0,70}})?( (at|in) [^.,;]{{0,40}})?( {_BEFORE})*\W*$"
+     r"this morning|last week|already)\b(?![^.]*\bthat\b)[^,;:?]*$"
+     # "we responded" alone is often an act ("We responded to the epidemic in a timely manner."): only with what
+     # was answered (questions, remarks) or when
+     r"|^(?=.*\b(questions?|remarks|accusations|yesterday|earlier|before|repeatedly|(many|several) times|occasions|"
+     r"briefings?|conferences?|recently|already|each of them)\b).*"
+     rf"\b(i|we)( have)?( also| repeatedly)? responded( many times| so many times| repeatedly)?"
+     rf"(?![^.]*\b(were|was|is|are)\b){_TO}?( (at|in) [^.,;]{{0,40}})?( {_BEFORE})*{_END}"
      r"|\b(you may|you might|you can|you could)( also)?( want to)? take a look\W*$",
      # lodging representations is an act the sentence reports, not a referral (eval/procedural: ids 393, 402)
-     r"\brepresentations\b"),
+     r"\b(lodged|lodging|made|making) (\w+ ){0,2}representations\b"),
     ("no information",
      r"\b(i )?(have|had|don'?t have|do not have) no (specific |further |more |relevant |new |additional )?(information|"
      rf"details|specifics|update)\b|\bi(?: am|{_APOS}m) not aware\b|\bi (have not|haven{_APOS}t|did not|didn{_APOS}t)"
@@ -125,7 +136,8 @@ _RULES: tuple[tuple[str, str, str | None], ...] = (
      r"\w\s*:\s|\b(just )?like you said\b|\bas you said\b"),
     ("restating",
      r"^(on |regarding |as for |as to )?(you|your questions?) (also |just )?(asked|mentioned|raised|said|are asking|"
-     r"were asking|are referring to|were referring to|are talking about|is about|are about|talked about|referred to)\b(?![^.]*(, but|; |, as we\b|, we\b|, china\b))",
+     r"were asking|are referring to|were referring to|are talking about|is about|are about|talked about|"
+     r"referred to)\b(?![^.]*(, but|; |, as we\b|, we\b|, china\b))",
      None),
 )
 _PATTERNS = tuple((name, re.compile(rx, re.IGNORECASE), re.compile(ex, re.IGNORECASE) if ex else None)

@@ -60,6 +60,9 @@ def test_names_that_only_hold_a_partys_name_are_topics_not_parties():
     assert u.searched == "What did China say about US tariffs on steel? Latin America" and u.party is None
     u = understand("What about Australia?", ["What did the US say at the China-Latin America forum?"])
     assert u.searched == "What did the Australia say at the China-Latin America forum?" and u.party == "Australia"
+    # an outlet named in the follow-up is the outlet, not its country
+    u = understand("And Australian Broadcasting Corporation?", ["What did China say about US tariffs on steel?"])
+    assert u.party is None and "US tariffs" in u.searched and "Australian Broadcasting Corporation" in u.changes
 
 
 def test_earlier_and_later_keep_the_topic_and_say_so():

@@ -100,6 +100,14 @@ def test_procedural_sentences(sentence, kind):
     "You may have already noticed that many questions we responded to in the past few days were based on Australian "
     "media reports.",
     "Just take a look at the situation in other countries and regions and you will draw a fair and unbiased conclusion.",
+    # (found by review) acts, answers with content, questions and negations about a third party's response
+    "We responded to the epidemic in a timely manner.",
+    "We have responded to their concerns.",
+    "We answered earlier that China firmly opposes the so-called sanctions.",
+    "China has already responded to the US provocation with countermeasures.",
+    "China responded to the US unilateral tariffs with countermeasures yesterday.",
+    "Why hasn't the US side responded to this?",
+    "The US has never made a statement on this before.",
     # lodging representations is an act reported, not a referral (eval/procedural ids 393, 402)
     "China has solemnly stated its position and repeatedly lodged stern representations with the US side.",
 ])

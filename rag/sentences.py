@@ -131,6 +131,16 @@ def save(table: SentenceTable, build_dir: Path) -> None:
     np.save(build_dir / "sentence_vectors.npy", table.vectors)
 
 
+def stored_flags_key(build_dir: Path) -> str | None:
+    """The patterns' digest the build's stored flags were computed under (None: no flags stored), read without
+    loading the table: how ``rag sync`` tells that a release changed the patterns (rag.sentence_flags.FLAGS_KEY)."""
+    path = build_dir / "sentences.npz"
+    if not path.is_file():
+        return None
+    with np.load(path) as z:
+        return str(z["flags_key"]) if "flags_key" in z.files else None
+
+
 def load(build_dir: Path) -> SentenceTable:
     """The table ``save`` wrote; an index built before the flags were stored has none (computed when asked)."""
     with np.load(build_dir / "sentences.npz") as z:

@@ -284,16 +284,21 @@ def sync(opts: SyncOptions, *, fetcher: Fetcher | None = None,
 
 
 def _index(opts: SyncOptions, langs: list[str], report: SyncReport, encoder_factory) -> None:  # noqa: ANN001
-    """Ingest the stored pages of ``langs`` into the index, when some are not indexed yet."""
+    """Ingest the stored pages of ``langs`` into the index, when some are not indexed yet (or when the index's
+    sentence flags were computed under older patterns: the ingest computes them again, nothing re-embedded)."""
     from .. import store as index_store
     from ..ingest import ingest
+    from ..sentence_flags import FLAGS_KEY
+    from ..sentences import stored_flags_key
 
     data, index_dir = Path(opts.data), Path(opts.index)
     paths = [data / lang for lang in langs if (data / lang).is_dir()]
-    manifest = index_store.read_manifest(index_dir) if index_store.build_dir(index_dir) else None
+    build = index_store.build_dir(index_dir)
+    manifest = index_store.read_manifest(index_dir) if build else None
     indexed = set((manifest or {}).get("sources", {}))
     pending = [p for d in paths for p in d.glob("*.html") if p.name not in indexed]
-    if not pending:
+    stale = build is not None and (build / "sentences.npz").is_file() and stored_flags_key(build) != FLAGS_KEY
+    if not pending and not stale:
         report.ingest = {"written": False, "pending": 0}
     else:
         if encoder_factory is None:

@@ -168,3 +168,20 @@ def test_new_pages_are_indexed_once(mirror, tmp_path, monkeypatch):
     assert again.ingest["conferences"] == 5
     last = run(mirror, tmp_path / "data", EN_LISTING, index=index, max_pages=0, encoder_factory=FakeEncoder)
     assert last.ingest == {"written": False, "pending": 0} and last.budget_reached
+
+
+
+def test_stale_sentence_flags_are_computed_again_with_no_new_page(mirror, tmp_path, monkeypatch):
+    """A release that changes the sentence patterns: the next sync refreshes the index's stored flags even when
+    the site has nothing new (ask time would otherwise compute them for every answer), embedding nothing."""
+    from rag import sentence_flags
+
+    monkeypatch.setattr(ingest_mod, "MODEL_NAME", FakeEncoder.name)
+    index = tmp_path / "index"
+    run(mirror, tmp_path / "data", EN_LISTING, index=index, max_pages=2, encoder_factory=FakeEncoder)
+    monkeypatch.setattr(sentence_flags, "FLAGS_KEY", "newpatterns0")
+    again = run(mirror, tmp_path / "data", EN_LISTING, index=index, max_pages=0, encoder_factory=FakeEncoder)
+    assert again.ingest["written"] and again.ingest["pending"] == 0 and again.ingest["embedded"] == 0
+    assert store.load(index).sentences.flags_key == "newpatterns0"
+    last = run(mirror, tmp_path / "data", EN_LISTING, index=index, max_pages=0, encoder_factory=FakeEncoder)
+    assert last.ingest == {"written": False, "pending": 0}

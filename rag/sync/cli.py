@@ -76,13 +76,14 @@ def format_report(r: SyncReport) -> str:
     lines += [f"  FAILED {url}: {why}" for url, why in r.failed]
     if r.index is not None and r.ingest is not None:
         ing = r.ingest
-        if ing.get("pending", 0) == 0:
+        if ing.get("pending", 0) == 0 and not ing.get("written"):
             lines.append(f"index {r.index}: unchanged (every stored page is indexed)")
-        else:
+        else:  # new pages, or a new build for the index's own sake (sentence flags of older patterns)
             lines.append(f"index {r.index}: {'written' if ing.get('written') else 'unchanged'} (added "
                          f"{len(ing.get('added', []))}, updated {len(ing.get('updated', []))}, skipped "
                          f"{len(ing.get('skipped', []))}, failed {len(ing.get('failed', []))}; "
                          f"{ing.get('conferences', 0)} conferences)")
+        lines += [f"  note {where}: {why}" for where, why in ing.get("warnings", [])]
     where = [str(Path(r.data) / "last_sync.json")] + ([str(Path(r.index) / "sync.json")] if r.index else [])
     lines.append(f"last sync: {r.finished_at}, newest transcript {r.newest or 'unknown'} ({', '.join(where)})")
     return "\n".join(lines)

@@ -11,6 +11,7 @@ import pytest
 from rag import ingest as ingest_mod
 from rag import store
 from rag.errors import QueryError
+from rag.sync.cli import format_report
 from rag.sync.fetch import Fetcher
 from rag.sync.listing import parse_listing
 from rag.sync.run import SyncOptions, listing_lang, sync
@@ -183,5 +184,7 @@ def test_stale_sentence_flags_are_computed_again_with_no_new_page(mirror, tmp_pa
     again = run(mirror, tmp_path / "data", EN_LISTING, index=index, max_pages=0, encoder_factory=FakeEncoder)
     assert again.ingest["written"] and again.ingest["pending"] == 0 and again.ingest["embedded"] == 0
     assert store.load(index).sentences.flags_key == "newpatterns0"
+    summary = format_report(again)
+    assert f"index {index}: written" in summary and "computed again" in summary, summary
     last = run(mirror, tmp_path / "data", EN_LISTING, index=index, max_pages=0, encoder_factory=FakeEncoder)
     assert last.ingest == {"written": False, "pending": 0}

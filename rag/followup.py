@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 
 from .filters import Filters
 from .intent import parse_intent
-from .parties import _PEOPLE, _PLACE_OF, CHINA_PARTS, names_party, places, sub_parties
+from .parties import _PEOPLE, _PLACE_OF, CHINA_PARTS, named_parties, names_party, places, sub_parties
 from .retrieval import SearchResult
 
 # A question with more topic words than this is about something of its own.
@@ -131,9 +131,9 @@ def understand(question: str, context: list[str] | tuple[str, ...] = ()) -> Unde
     if new.outlet:
         base = _cut(base, old.outlet_phrase)
         changes.append(new.outlet)
-    new_places = places(q.replace(new.outlet_phrase, " " * len(new.outlet_phrase)) if new.outlet_phrase else q)
-    if new_places:
-        party = new_places[0][0]
+    new_parties = named_parties(q, (new.outlet_phrase,))  # an outlet named ("And ABC?") is not its country
+    if new_parties:
+        party = new_parties[0]
         person = party in _PEOPLE  # a person replaces a person, a country a country
 
         def swappable(p: str) -> bool:
@@ -153,14 +153,14 @@ def understand(question: str, context: list[str] | tuple[str, ...] = ()) -> Unde
         elif not any(p == party for p, _, _ in places(base)):
             base = f"{base} {party}"
         changes.append(party)
-    named = new_places[0][0] if new_places and new_places[0][0] not in CHINA_PARTS else None
+    named = new_parties[0] if new_parties and new_parties[0] not in CHINA_PARTS else None
     relative = "earlier" if _EARLIER.search(q) else "later" if _LATER.search(q) else None
     if relative:
         changes.append(f"{relative} than the previous answer")
     extra = topic_words(q)
     outlet = f"asked by {new.outlet_phrase}" if new.outlet_asked else new.outlet_phrase  # keeps who asked
     added = " ".join(p for p in (new.time_phrase, new.spokesperson_phrase, outlet) if p)
-    if extra and _BACKREF.search(q) and not (added or new_places or relative):
+    if extra and _BACKREF.search(q) and not (added or new_parties or relative):
         # A question of its own about the thread's topic ("How did they retaliate?"): its words lead,
         # followed by the topic's words, so the new question is not drowned by the old one.
         changes.append(" ".join(extra))

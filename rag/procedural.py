@@ -56,6 +56,7 @@ _BEFORE = (r"(yesterday|earlier|before|last (night|week|month)|this (morning|aft
 _TO = r"( to (?![^.,;]*\b(with|by \w+ing)\b)[^.,;]{0,70})"
 _NOT = r"(?<!\bnot )(?<!\bnever )(?<!n.t )"  # "has never made a statement on this before" states something
 _END = r"[^\w?]*$"  # the sentence ends there, and not with a question mark
+_WHERE = r"( (on|during|at|in) [^.,;]{0,50})?"  # where it was given: "at a press conference"
 
 _RULES: tuple[tuple[str, str, str | None], ...] = (
     ("greeting",
@@ -90,8 +91,8 @@ _RULES: tuple[tuple[str, str, str | None], ...] = (
      # a response given before, by us or by someone else, with nothing of it in the sentence: "Huawei already gave
      # a response.", "I responded to this yesterday.", "The Chinese embassy in Belgium has responded to this." Not a
      # question or a negation ("Why hasn't the US responded to this?") nor a response "with countermeasures".
-     rf"|\b(already|just) {_RESPONDED}{_TO}?( (on|during|at|in) [^.,;]{{0,50}})?( {_BEFORE})*{_END}"
-     rf"|{_NOT}\b{_RESPONDED}{_TO}?( (on|during|at|in) [^.,;]{{0,50}})? {_BEFORE}{_END}"
+     rf"|\b(already|just) {_RESPONDED}{_TO}?{_WHERE}( {_BEFORE})*{_END}"
+     rf"|{_NOT}\b{_RESPONDED}{_TO}?{_WHERE} {_BEFORE}{_END}"
      rf"|\b(has|have|had|also|i|we|side|spokesperson|embassy|government|ministry) {_RESPONDED} to (this|that|it|them)"
      rf"( (issue|matter|question))?( {_BEFORE})*{_END}"
      r"|\b(i|we|my colleagues?)( also| myself)?( have| had)? (responded|answered) (yesterday|earlier|before|just now|"

@@ -131,14 +131,16 @@ def save(table: SentenceTable, build_dir: Path) -> None:
     np.save(build_dir / "sentence_vectors.npy", table.vectors)
 
 
-def stored_flags_key(build_dir: Path) -> str | None:
-    """The patterns' digest the build's stored flags were computed under (None: no flags stored), read without
+def stored_flags_stale(build_dir: Path) -> bool:
+    """Whether the build holds a sentence table whose flags were not computed under today's patterns, read without
     loading the table: how ``rag sync`` tells that a release changed the patterns (rag.sentence_flags.FLAGS_KEY)."""
+    from .sentence_flags import FLAGS_KEY
+
     path = build_dir / "sentences.npz"
     if not path.is_file():
-        return None
+        return False
     with np.load(path) as z:
-        return str(z["flags_key"]) if "flags_key" in z.files else None
+        return "flags_key" not in z.files or str(z["flags_key"]) != FLAGS_KEY
 
 
 def load(build_dir: Path) -> SentenceTable:

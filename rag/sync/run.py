@@ -288,8 +288,7 @@ def _index(opts: SyncOptions, langs: list[str], report: SyncReport, encoder_fact
     sentence flags were computed under older patterns: the ingest computes them again, nothing re-embedded)."""
     from .. import store as index_store
     from ..ingest import ingest
-    from ..sentence_flags import FLAGS_KEY
-    from ..sentences import stored_flags_key
+    from ..sentences import stored_flags_stale
 
     data, index_dir = Path(opts.data), Path(opts.index)
     paths = [data / lang for lang in langs if (data / lang).is_dir()]
@@ -297,7 +296,7 @@ def _index(opts: SyncOptions, langs: list[str], report: SyncReport, encoder_fact
     manifest = index_store.read_manifest(index_dir) if build else None
     indexed = set((manifest or {}).get("sources", {}))
     pending = [p for d in paths for p in d.glob("*.html") if p.name not in indexed]
-    stale = build is not None and (build / "sentences.npz").is_file() and stored_flags_key(build) != FLAGS_KEY
+    stale = build is not None and stored_flags_stale(build)
     if not pending and not stale:
         report.ingest = {"written": False, "pending": 0}
     else:

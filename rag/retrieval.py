@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from . import turn_lift
 from .cite import human_date
 from .coverage import Coverage, span_words
 from .embedding import Encoder
@@ -126,17 +127,21 @@ class Retriever:
     """Search one loaded :class:`~rag.store.Index`. Safe to share between threads."""
 
     def __init__(self, index: Index, encoder: Encoder | None, fusion: FusionParams = FusionParams(), *,
-                 cross: bool | object = True) -> None:
+                 cross: bool | object = True, lift: float = turn_lift.LIFT) -> None:
         self.index = index
         self.encoder = encoder
         self.fusion = fusion
         # Re-read the top turn's best sentences with the cross-encoder (rag.sentence_cross): True for the shipped
         # one, False for none, or a CrossScorer of the caller's (another precision, a held-out model: eval/).
         self.cross = cross
+        self.lift = lift  # hybrid: the top turns lifted by lift × their best sentence's cosine (0: off)
         n = len(index.chunks)
         turns = index.turns
         srcs = index.sources
         self._chunk_turn = [turns[c.turn_id] for c in index.chunks]
+        self._turn_chunks: dict[str, list[int]] = {}
+        for c in index.chunks:
+            self._turn_chunks.setdefault(c.turn_id, []).append(c.chunk_id)
         self._date = np.array([srcs[c.source].date or "" for c in index.chunks], dtype=object)
         self._spk = np.array([(t.spokesperson or "").lower() for t in self._chunk_turn], dtype=object)
         from .sources.outlets import canonical_outlet
@@ -263,7 +268,7 @@ class Retriever:
                 asked = self.mask(Filters(outlet=result.outlet_preference))  # the outlet filter's own rule
                 fused = {i: s + ASKED_BOOST * float(asked[i]) for i, s in fused.items()}
         result.query_vector = qvec
-        result.hits = self._fold(fused, dense, bm25, k)
+        result.hits = self._fold(fused, dense, bm25, k, qvec if mode == "hybrid" else None)
         return result
 
     def _check_coverage(self, result: SearchResult, mask: np.ndarray | None) -> np.ndarray | None:
@@ -325,13 +330,22 @@ class Retriever:
         scores = np.asarray(self.index.bm25.get_scores(toks), dtype=np.float32)[: self._n]
         return np.where(mask, scores, 0.0) if mask is not None else scores
 
-    def _fold(self, fused: dict[int, float], dense: dict[int, float], bm25: dict[int, float], k: int) -> list[Hit]:
+    def _fold(self, fused: dict[int, float], dense: dict[int, float], bm25: dict[int, float], k: int,
+              qvec: np.ndarray | None = None) -> list[Hit]:
+        """The best ``k`` turns, each by its best chunk; with ``qvec`` (hybrid), the top ones lifted by their
+        best sentence's cosine (:mod:`rag.turn_lift`)."""
         best: dict[str, tuple[float, int]] = {}
         for i, s in fused.items():
             tid = self.index.chunks[i].turn_id
             if tid not in best or s > best[tid][0]:
                 best[tid] = (s, i)
-        ranked = sorted(best.values(), key=lambda x: (-x[0], x[1]))[:k]
+        ranked = sorted(best.values(), key=lambda x: (-x[0], x[1]))
+        if qvec is not None and self.lift and self.index.sentences is not None:
+            top = ranked[:max(k, turn_lift.DEPTH)]
+            chunk_ids = [self._turn_chunks[self.index.chunks[i].turn_id] for _, i in top]
+            cosines = turn_lift.best_cosines(self.index.sentences, chunk_ids, qvec)
+            ranked = [(s, top[j][1]) for j, s in turn_lift.lift([s for s, _ in top], cosines, self.lift)]
+        ranked = ranked[:k]
         hits = []
         for r, (s, i) in enumerate(ranked, start=1):
             c = self.index.chunks[i]

@@ -92,10 +92,10 @@ def test_turn_ids_best_first_and_scores_are_the_retrievers(retriever):
     assert scores == sorted(scores, reverse=True) and scores[0] > scores[1]
     assert t.statements[0].turn_id == "c201901:1"  # the answer saying "tariffs" four times
     # Every turn's score is the fused score the search ranks by (the index is small enough that the
-    # search's candidate lists hold every chunk).
+    # search's candidate lists hold every chunk), before the search lifts its top turns (rag.turn_lift).
     sc = score_turns(retriever, "tariffs")
     pos = {tid: i for i, tid in enumerate(sc.turn_ids)}
-    hits = retriever.search("tariffs", k=10).hits
+    hits = Retriever(retriever.index, retriever.encoder, lift=0.0).search("tariffs", k=10).hits
     assert len(hits) >= 6
     for h in hits:
         assert sc.fused[pos[h.turn.turn_id]] == pytest.approx(h.score, abs=1e-5)

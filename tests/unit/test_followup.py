@@ -63,6 +63,10 @@ def test_names_that_only_hold_a_partys_name_are_topics_not_parties():
     # an outlet named in the follow-up is the outlet, not its country
     u = understand("And Australian Broadcasting Corporation?", ["What did China say about US tariffs on steel?"])
     assert u.party is None and "US tariffs" in u.searched and "Australian Broadcasting Corporation" in u.changes
+    # nor is a newspaper named after its place, known to the archive or not
+    for outlet in ("the Japan Times", "the Korea Herald", "China Daily"):
+        u = understand(f"What about {outlet}?", ["What did China say about US tariffs on steel?"])
+        assert u.party is None and "US tariffs" in u.searched, (outlet, u)
 
 
 def test_earlier_and_later_keep_the_topic_and_say_so():

@@ -19,6 +19,8 @@ from tests.fakes import FakeEncoder
     ("Canadians detained", []),  # "Canadian" is already there as BM25 reads it
     ("Tell us what Pompeo said", []),  # and so is "US"
     ("China-Latin America forum and the Paris Agreement", []),  # names that hold a party's name
+    ("What did the Korea Herald ask about Washington?", ["US"]),  # a newspaper named after a place is not it
+    ("Canada Post halts parcels", ["Canadian"]),  # "Post" is a newspaper only in "Washington Post"
     ("South African miners", ["South Africa"]),  # South Africa, not Africa
     ("washington tariffs", []),  # names are matched as written
     ("中国外交部", []),

@@ -24,6 +24,7 @@ import sentence_head as SH  # noqa: E402
 
 from rag import turn_lift  # noqa: E402
 from rag.embedding import Embedder  # noqa: E402
+from rag.records import chunks_by_turn  # noqa: E402
 from rag.retrieval import Retriever  # noqa: E402
 from rag.store import load  # noqa: E402
 
@@ -32,9 +33,7 @@ def searched(index_dir: str, depth: int) -> list[tuple[str, list[str], list[floa
     """``(labelled turn, top turn ids, their fused scores, their sentence cosines)`` of each training query."""
     index = load(Path(index_dir))
     r = Retriever(index, Embedder(index.manifest.get("dtype", "fp32")), cross=False, lift=0.0)
-    turn_chunks: dict[str, list[int]] = {}
-    for c in index.chunks:
-        turn_chunks.setdefault(c.turn_id, []).append(c.chunk_id)
+    turn_chunks = chunks_by_turn(index.chunks)
     rows, seen = [], set()
     for path in (SH.PAIRS, SH.EXTRA):
         for line in path.read_text(encoding="utf-8").splitlines():

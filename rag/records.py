@@ -8,6 +8,7 @@ canonical text by offsets, never retyped.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 
@@ -162,3 +163,11 @@ class Answer:
     followup: bool = False  # the question leaned on the thread (rag.followup)
     followup_changes: tuple[str, ...] = ()  # what the follow-up changed ("in 2020", "spokesperson Zhao Lijian")
     lang: str = "en"  # language of the question and of the transcripts quoted ("zh": rag.zh)
+
+
+def chunks_by_turn(chunks: Iterable[Chunk]) -> dict[str, list[int]]:
+    """``{turn id: [chunk id, ...]}`` in index order (the chunks a turn's answer was cut into)."""
+    out: dict[str, list[int]] = {}
+    for c in chunks:
+        out.setdefault(c.turn_id, []).append(c.chunk_id)
+    return out

@@ -21,7 +21,7 @@ from .errors import QueryError
 from .filters import Filters, filter_mask, make_filters  # noqa: F401 - re-exported: callers import them from here
 from .intent import Intent, parse_intent, resolve_filters
 from .parties import bm25_expansion
-from .records import Chunk, Source, Turn
+from .records import Chunk, Source, Turn, chunks_by_turn
 from .store import Index
 from .text import bm25_tokens
 
@@ -48,7 +48,7 @@ def dense_search(index, qvec: np.ndarray, n: int, mask: np.ndarray | None) -> di
 @dataclass(frozen=True)
 class Hit:
     rank: int
-    score: float
+    score: float  # what the turns are ranked by: the fused score, plus the turn lift in hybrid search (rag.turn_lift)
     chunk: Chunk
     turn: Turn
     source: Source
@@ -134,14 +134,12 @@ class Retriever:
         # Re-read the top turn's best sentences with the cross-encoder (rag.sentence_cross): True for the shipped
         # one, False for none, or a CrossScorer of the caller's (another precision, a held-out model: eval/).
         self.cross = cross
-        self.lift = lift  # hybrid: the top turns lifted by lift × their best sentence's cosine (0: off)
+        self.lift = turn_lift.check_weight(lift)  # hybrid: the top turns lifted by lift × their best sentence's cosine
         n = len(index.chunks)
         turns = index.turns
         srcs = index.sources
         self._chunk_turn = [turns[c.turn_id] for c in index.chunks]
-        self._turn_chunks: dict[str, list[int]] = {}
-        for c in index.chunks:
-            self._turn_chunks.setdefault(c.turn_id, []).append(c.chunk_id)
+        self._turn_chunks = chunks_by_turn(index.chunks)
         self._date = np.array([srcs[c.source].date or "" for c in index.chunks], dtype=object)
         self._spk = np.array([(t.spokesperson or "").lower() for t in self._chunk_turn], dtype=object)
         from .sources.outlets import canonical_outlet
@@ -332,8 +330,8 @@ class Retriever:
 
     def _fold(self, fused: dict[int, float], dense: dict[int, float], bm25: dict[int, float], k: int,
               qvec: np.ndarray | None = None) -> list[Hit]:
-        """The best ``k`` turns, each by its best chunk; with ``qvec`` (hybrid), the top ones lifted by their
-        best sentence's cosine (:mod:`rag.turn_lift`)."""
+        """The best ``k`` turns, each by its best chunk; with ``qvec`` (hybrid), the top ``turn_lift.DEPTH``
+        lifted by their best sentence's cosine (:mod:`rag.turn_lift`), whatever ``k``."""
         best: dict[str, tuple[float, int]] = {}
         for i, s in fused.items():
             tid = self.index.chunks[i].turn_id
@@ -341,10 +339,11 @@ class Retriever:
                 best[tid] = (s, i)
         ranked = sorted(best.values(), key=lambda x: (-x[0], x[1]))
         if qvec is not None and self.lift and self.index.sentences is not None:
-            top = ranked[:max(k, turn_lift.DEPTH)]
+            top = ranked[:turn_lift.DEPTH]  # the lift never lowers a score: the rest stay below
             chunk_ids = [self._turn_chunks[self.index.chunks[i].turn_id] for _, i in top]
             cosines = turn_lift.best_cosines(self.index.sentences, chunk_ids, qvec)
-            ranked = [(s, top[j][1]) for j, s in turn_lift.lift([s for s, _ in top], cosines, self.lift)]
+            ranked = [(s, top[j][1]) for j, s in turn_lift.lift([s for s, _ in top], cosines, self.lift)] \
+                + ranked[turn_lift.DEPTH:]
         ranked = ranked[:k]
         hits = []
         for r, (s, i) in enumerate(ranked, start=1):

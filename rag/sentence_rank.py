@@ -34,6 +34,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from .records import chunks_by_turn
 from .sentence_flags import announces_position, flags_of, stance  # noqa: F401 - stance, announces: API
 from .sentence_head import SentenceHead, load_head
 from .text import bm25_doc_freq, bm25_idf, bm25_tokens
@@ -72,9 +73,7 @@ class SentenceRanker:
         self.index = index
         self.table = index.sentences
         self.head = load_head() if head is None else head
-        self._turn_chunks: dict[str, list[int]] = {}
-        for c in index.chunks:
-            self._turn_chunks.setdefault(c.turn_id, []).append(c.chunk_id)
+        self._turn_chunks = chunks_by_turn(index.chunks)
         self._idf = _idf_table(index)
         self._idf_unseen = bm25_idf(len(index.chunks), 0)
 

@@ -10,7 +10,7 @@ call here), so the top turns are re-sorted by
 
 Chosen on the 3,643 training queries (``eval/sentences_train``, no dev set; sentence_head.md §21):
 the labelled turn first 0.652 → 0.659 (44 queries won, 18 lost), MRR@10 0.744 → 0.749 at LIFT = 0.2;
-0.1 / 0.3 won 22 / 53 and lost 7 / 30.
+0.1 / 0.3 won 22 / 53 and lost 7 / 30. (A best cosine below 0 would lower a score; it counts as 0.)
 
 >>> import numpy as np
 >>> lift([1.0, 0.98], [np.array([0.3, 0.4]), np.array([0.6])])  # 1.0 + 0.2 × 0.4 < 0.98 + 0.2 × 0.6
@@ -19,21 +19,41 @@ the labelled turn first 0.652 → 0.659 (44 queries won, 18 lost), MRR@10 0.744 
 
 from __future__ import annotations
 
+import math
+from typing import TYPE_CHECKING
+
 import numpy as np
 
+from .errors import RagError
+
+if TYPE_CHECKING:
+    from .sentences import SentenceTable
+
 LIFT = 0.2
-DEPTH = 10  # only the top turns are re-sorted: the lift reorders near neighbours, it does not search
+# Only the top turns are re-sorted, whatever the k asked for: the lift reorders near neighbours, it does not
+# search, and ``search(q, k)`` stays a prefix of ``search(q, k + 1)``.
+DEPTH = 10
 
 
-def best_cosines(table, chunk_ids: list[list[int]], qvec: np.ndarray) -> list[np.ndarray]:  # noqa: ANN001
-    """Cosines of ``qvec`` with the stored sentence vectors of each turn (its chunks' ``chunk_ids``);
-    an empty array for a turn without sentences. ``table``: a :class:`rag.sentences.SentenceTable`."""
-    q = np.asarray(qvec, dtype=np.float32)
-    return [table.vectors[table.rows_of(ids)].astype(np.float32) @ q for ids in chunk_ids]
+def check_weight(weight: float) -> float:
+    """``weight`` if it is a finite number ≥ 0 (0 turns the lift off), else a RagError."""
+    if isinstance(weight, bool) or not isinstance(weight, int | float) or not math.isfinite(weight) or weight < 0:
+        raise RagError(f"the turn lift must be a finite number >= 0 (0: off), not {weight!r}")
+    return float(weight)
+
+
+def best_cosines(table: SentenceTable, chunk_ids: list[list[int]], qvec: np.ndarray) -> list[np.ndarray]:
+    """Cosines of ``qvec`` with the stored sentence vectors of each turn (the rows of its chunks ``chunk_ids``),
+    one array per turn (empty for a turn without sentences); one matrix product for all of them."""
+    if not chunk_ids:
+        return []
+    rows = [table.rows_of(ids) for ids in chunk_ids]
+    cos = table.vectors[np.concatenate(rows)].astype(np.float32) @ np.asarray(qvec, dtype=np.float32)
+    return np.split(cos, np.cumsum([len(r) for r in rows])[:-1])
 
 
 def lift(scores: list[float], cosines: list[np.ndarray], weight: float = LIFT) -> list[tuple[int, float]]:
-    """``[(index, score + weight × max(cosines)), ...]`` best first (a turn without sentences gets no lift;
-    ties keep the given order)."""
-    lifted = [s + weight * (float(c.max()) if len(c) else 0.0) for s, c in zip(scores, cosines, strict=True)]
+    """``[(index, score + weight × max(0, best cosine)), ...]`` best first (a turn without sentences gets no
+    lift; ties keep the given order). A score is never lowered, so turns below the lifted ones stay below."""
+    lifted = [s + weight * max(0.0, float(c.max()) if len(c) else 0.0) for s, c in zip(scores, cosines, strict=True)]
     return sorted(enumerate(lifted), key=lambda x: (-x[1], x[0]))

@@ -20,6 +20,8 @@ from tests.fakes import FakeEncoder
     ("Tell us what Pompeo said", []),  # and so is "US"
     ("China-Latin America forum and the Paris Agreement", []),  # names that hold a party's name
     ("What did the Korea Herald ask about Washington?", ["US"]),  # a newspaper named after a place is not it
+    ("Abe Japan Times interview", []),  # the paper is masked, not the person before it ("Japan" is there)
+    ("Putin Moscow Times interview", ["Russia"]),
     ("Canada Post halts parcels", ["Canadian"]),  # "Post" is a newspaper only in "Washington Post"
     ("South African miners", ["South Africa"]),  # South Africa, not Africa
     ("washington tariffs", []),  # names are matched as written

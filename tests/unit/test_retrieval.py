@@ -1,7 +1,7 @@
 import pytest
 
 from rag import retrieval, store, turn_lift
-from rag.errors import QueryError
+from rag.errors import QueryError, RagError
 from rag.ingest import ingest
 from rag.retrieval import FusionParams, Retriever, fuse, make_filters
 from tests.fakes import FakeEncoder
@@ -138,7 +138,8 @@ def test_fuse_one_list_empty():
 
 @pytest.mark.parametrize("mode", ["dense", "bm25", "hybrid"])
 def test_retriever_ranks_turns_by_fuse(retriever, mode, monkeypatch):
-    """The retriever's scores are fuse()'s, given its own dense and BM25 lists and its FusionParams."""
+    """The retriever's scores are fuse()'s, given its own dense and BM25 lists and its FusionParams (hybrid: plus the
+    turn lift, LIFT × the turn's best sentence cosine)."""
     calls = []
 
     def spy(dense, bm25, m, params):
@@ -153,9 +154,9 @@ def test_retriever_ranks_turns_by_fuse(retriever, mode, monkeypatch):
     fused = fuse(dense, bm25, mode, params)
     # hybrid: each top turn lifted by its best sentence's cosine with the question (rag.turn_lift)
     table, q = retriever.index.sentences, res.query_vector
-    lift = [turn_lift.LIFT * max(float(table.vectors[r].astype("float32") @ q) for c in retriever.index.chunks
+    lift = [turn_lift.LIFT * max(0.0, *(float(table.vectors[r].astype("float32") @ q) for c in retriever.index.chunks
                                  if c.turn_id == h.turn.turn_id for r in range(table.offsets[c.chunk_id],
-                                                                               table.offsets[c.chunk_id + 1]))
+                                                                               table.offsets[c.chunk_id + 1])))
             if mode == "hybrid" else 0.0 for h in res.hits]
     assert [h.score for h in res.hits] == pytest.approx([fused[h.chunk.chunk_id] + x for h, x in zip(res.hits, lift, strict=True)])
     assert [(h.dense, h.bm25) for h in res.hits] == [(dense.get(h.chunk.chunk_id, 0.0), bm25.get(h.chunk.chunk_id, 0.0))
@@ -201,6 +202,10 @@ def test_outlet_named_in_question_ranks_its_turns_first_without_dropping_others(
     reuters = [i for i, o in enumerate(outlets) if o == "Reuters"]
     afp = [i for i, o in enumerate(outlets) if o == "AFP"]
     assert len(reuters) == 4 and afp and max(reuters) < min(afp)  # others follow, not dropped
+    # the boost's own guarantee, without the lift: its four turns first
+    off = Retriever(retriever.index, retriever.encoder, lift=0.0).search("tariffs Reuters", k=10)
+    outlets = [h.turn.outlet for h in off.hits]
+    assert outlets[:4] == ["Reuters"] * 4 and set(outlets[4:]) - {"Reuters"}
 
 
 def test_dates_outside_the_archive_are_reported(retriever):
@@ -256,6 +261,32 @@ def test_lift_zero_ranks_by_the_fused_score_alone(retriever):
     on = retriever.search("tariffs pandas", k=8)
     base = {h.turn.turn_id: h.score for h in off.hits}
     assert [h.score for h in off.hits] == sorted(base.values(), reverse=True)
-    assert all(-turn_lift.LIFT <= h.score - base[h.turn.turn_id] <= turn_lift.LIFT for h in on.hits
-               if h.turn.turn_id in base)
-    assert any(h.score != base.get(h.turn.turn_id) for h in on.hits)
+    assert {h.turn.turn_id for h in on.hits} == set(base)  # the top 10 re-sorted, none added or dropped
+    assert all(0 <= h.score - base[h.turn.turn_id] <= turn_lift.LIFT for h in on.hits)
+    assert any(h.score > base[h.turn.turn_id] for h in on.hits)
+
+
+@pytest.mark.parametrize("filters", [{}, {"outlet": "reuters"}, {"since": "2019-07-01"}])
+def test_a_search_is_a_prefix_of_a_deeper_one(retriever, filters):
+    """The lift re-sorts the top DEPTH turns whatever k is: k = 3, 10 and 40 agree on what they share, and
+    scores fall (turns below the lifted ones are never lifted above them)."""
+    f = make_filters(**filters)
+    runs = {k: [(h.turn.turn_id, h.score) for h in retriever.search("tariffs pandas", k=k, filters=f).hits]
+            for k in (3, 10, 40)}
+    assert runs[3] == runs[10][:3] and runs[10] == runs[40][:10]
+    scores = [s for _, s in runs[40]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_a_bad_lift_is_refused(retriever):
+    with pytest.raises(RagError, match="turn lift"):
+        Retriever(retriever.index, retriever.encoder, lift=-1.0)
+
+
+def test_an_index_without_sentence_units_is_searched_without_the_lift(retriever):
+    from dataclasses import replace
+
+    bare = Retriever(replace(retriever.index, sentences=None), retriever.encoder)
+    off = Retriever(retriever.index, retriever.encoder, lift=0.0)
+    assert [(h.turn.turn_id, h.score) for h in bare.search("tariffs pandas", k=8).hits] == \
+        [(h.turn.turn_id, h.score) for h in off.search("tariffs pandas", k=8).hits]

@@ -117,6 +117,7 @@ def test_bad_heads_and_rows_are_refused(tmp_path):
 
 
 @pytest.mark.parametrize("name", ["rag.sentence_head", "rag.sentence_head_fit", "rag.sentence_rank", "rag.quoting", "rag.followup",
+                                  "rag.turn_lift",
                                   "tests.translation"])
 def test_doctests(name):
     import doctest

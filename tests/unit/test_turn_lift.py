@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
 
+from rag.errors import RagError
 from rag.sentences import SentenceTable
-from rag.turn_lift import LIFT, best_cosines, lift
+from rag.turn_lift import LIFT, best_cosines, check_weight, lift
 
 
 def test_lift_adds_the_best_cosine_times_the_weight():
@@ -12,8 +13,21 @@ def test_lift_adds_the_best_cosine_times_the_weight():
 
 
 def test_a_turn_without_sentences_gets_no_lift_and_ties_keep_the_order():
-    assert lift([0.7, 0.7, 0.6], [np.zeros(0), np.zeros(0), np.array([0.5])], weight=0.2) == [(0, 0.7), (1, 0.7), (2, 0.7)]
+    # binary-exact values: 0.5 + 0.5 × 0.5 == 0.75
+    assert lift([0.75, 0.75, 0.5], [np.zeros(0), np.zeros(0), np.array([0.5])], weight=0.5) == \
+        [(0, 0.75), (1, 0.75), (2, 0.75)]
     assert lift([], []) == []
+
+
+def test_a_negative_best_cosine_never_lowers_a_score():
+    assert lift([0.5, 0.25], [np.array([-0.5, -0.25]), np.array([0.5])], weight=0.5) == [(0, 0.5), (1, 0.5)]
+
+
+@pytest.mark.parametrize("bad", [-0.1, float("nan"), float("inf"), "0.2", None, True])
+def test_a_bad_weight_is_refused(bad):
+    with pytest.raises(RagError, match="turn lift"):
+        check_weight(bad)
+    assert check_weight(0) == 0.0 and check_weight(0.2) == 0.2
 
 
 def test_weight_zero_keeps_the_search_order():
@@ -30,3 +44,4 @@ def test_best_cosines_reads_each_turns_chunks_stored_vectors():
     assert got[0] == pytest.approx([0.6, 0.8], abs=1e-3)
     assert got[1] == pytest.approx([0.6 * 0.6 + 0.8 * 0.8, -0.6], abs=1e-3)
     assert len(got[2]) == 0
+    assert best_cosines(table, [], q) == []

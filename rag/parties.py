@@ -10,7 +10,7 @@ keyword search (:func:`bm25_expansion`). Rules only; the lists are hand-written.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from .text import bm25_tokens
 
@@ -69,7 +69,13 @@ def places(text: str) -> list[tuple[str, int, int]]:
     >>> places("the Washington Post on the China-Latin America forum")  # names that hold a party's name
     []
     """
-    return [(_PLACE_OF[m.group(1)], m.start(), m.end()) for m in _PLACE_RX.finditer(_NOT_PARTIES.sub(_blank, text))]
+    return [(_PLACE_OF[m.group(1)], m.start(), m.end()) for m in _place_matches(text)]
+
+
+def _place_matches(text: str) -> Iterator[re.Match]:
+    """The names of parties in ``text``, outside :data:`_NOT_PARTIES` (blanked to the same length first, so the
+    matches' spans are those of ``text``)."""
+    return _PLACE_RX.finditer(_NOT_PARTIES.sub(_blank, text))
 
 
 def sub_parties(repl: Callable[[re.Match], str], text: str) -> str:
@@ -79,9 +85,8 @@ def sub_parties(repl: Callable[[re.Match], str], text: str) -> str:
     >>> sub_parties(lambda m: "<" + m.group(1) + ">", "Latin America and America")
     'Latin America and <America>'
     """
-    masked = _NOT_PARTIES.sub(_blank, text)  # same length: the spans of both texts line up
     out, last = [], 0
-    for m in _PLACE_RX.finditer(masked):
+    for m in _place_matches(text):
         out += [text[last:m.start()], repl(m)]
         last = m.end()
     return "".join(out) + text[last:]

@@ -92,6 +92,10 @@ _RULES: tuple[tuple[str, str, str | None], ...] = (
      # a response.", "I responded to this yesterday.", "The Chinese embassy in Belgium has responded to this." Not a
      # question or a negation ("Why hasn't the US responded to this?") nor a response "with countermeasures".
      rf"|\b(already|just) {_RESPONDED}{_TO}?{_WHERE}( {_BEFORE})*{_END}"
+     # "I just answered a similar question raised by an ROK journalist.", "The embassy has given a response.":
+     # nothing follows but who asked or when (", but I still want to underscore ..." goes on to a position)
+     rf"|\banswered (a|an) (similar|the same) questions?( [^,;]{{0,60}})?{_END}"
+     rf"|\b(has|have|had|also|already)( also| already)? (given|made|issued) (a |an )?(response|statement)s?{_END}"
      rf"|{_NOT}\b{_RESPONDED}{_TO}?{_WHERE} {_BEFORE}{_END}"
      rf"|\b(has|have|had|also|i|we|side|spokesperson|embassy|government|ministry) {_RESPONDED} to (this|that|it|them)"
      rf"( (issue|matter|question))?( {_BEFORE})*{_END}"

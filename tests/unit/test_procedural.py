@@ -65,6 +65,11 @@ def test_doctests() -> None:
     ("I responded earlier to the US threat of imposing additional tariffs on over $300 billion worth of Chinese goods.",
      "referral"),
     ("We responded to questions on Canadian canola exports to China at previous press conferences.", "referral"),
+    # missed before: "a similar question", a response given by someone else with nothing after it (corpus lines)
+    ("Actually I already answered a similar question just now.", "referral"),
+    ("I just answered a similar question raised by an ROK journalist.", "referral"),
+    ("As you said, the Chinese embassy in India has given a response.", "referral"),
+    ("The Hong Kong SAR government also made a statement.", "referral"),
 ])
 def test_procedural_sentences(sentence, kind):
     assert procedural_kind(sentence) == kind and is_procedural(sentence)
@@ -108,6 +113,9 @@ def test_procedural_sentences(sentence, kind):
     "China responded to the US unilateral tariffs with countermeasures yesterday.",
     "Why hasn't the US side responded to this?",
     "The US has never made a statement on this before.",
+    "Yesterday I answered a similar question, but I still want to underscore that the causes of smog are complicated.",
+    "Has the embassy given a response?",
+    "The two sides have issued a joint statement on climate change.",
     # lodging representations is an act reported, not a referral (eval/procedural ids 393, 402)
     "China has solemnly stated its position and repeatedly lodged stern representations with the US side.",
 ])

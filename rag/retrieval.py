@@ -165,7 +165,7 @@ class Retriever:
             if self._ranker is None:
                 from .sentence_rank import SentenceRanker
 
-                self._ranker = SentenceRanker(self.index)
+                self._ranker = SentenceRanker(self.index, turn_chunks=self._turn_chunks)
             return self._ranker
 
     def cross_scorer(self):  # noqa: ANN201 - rag.sentence_cross.CrossScorer | None

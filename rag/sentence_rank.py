@@ -69,11 +69,13 @@ class ScoredUnit:
 class SentenceRanker:
     """Ranks the sentence units of a turn for one question. Built once per loaded index; thread-safe."""
 
-    def __init__(self, index, head: SentenceHead | None = None) -> None:  # noqa: ANN001 - store.Index
+    def __init__(self, index, head: SentenceHead | None = None,  # noqa: ANN001 - store.Index
+                 turn_chunks: dict[str, list[int]] | None = None) -> None:
+        """``turn_chunks``: :func:`rag.records.chunks_by_turn` of the index when the caller already has it."""
         self.index = index
         self.table = index.sentences
         self.head = load_head() if head is None else head
-        self._turn_chunks = chunks_by_turn(index.chunks)
+        self._turn_chunks = chunks_by_turn(index.chunks) if turn_chunks is None else turn_chunks
         self._idf = _idf_table(index)
         self._idf_unseen = bm25_idf(len(index.chunks), 0)
 

@@ -25,6 +25,7 @@ import random
 import sys
 from pathlib import Path
 
+from rag import records
 from rag.eval.datasets import load_dataset
 from rag.store import load
 
@@ -51,10 +52,8 @@ def candidates(index, units: tuple[int, int] = (4, 16)) -> list:  # noqa: ANN001
 
 
 def chunks_by_turn(index) -> dict[str, list[int]]:  # noqa: ANN001
-    out: dict[str, list[int]] = {}
-    for c in index.chunks:
-        out.setdefault(c.turn_id, []).append(c.chunk_id)
-    return out
+    """:func:`rag.records.chunks_by_turn` of the index's chunks."""
+    return records.chunks_by_turn(index.chunks)
 
 
 def units_of(index, turn_id: str, by_turn: dict[str, list[int]] | None = None) -> list[tuple[int, int]]:  # noqa: ANN001

@@ -10,7 +10,7 @@ from rag.ingest import ingest
 from rag.procedural import procedural_kind
 from rag.quoting import PASSAGE_CHARS, passage
 from rag.retrieval import Retriever
-from rag.sentence_rank import FEATURES, ScoredUnit, hand_score, stance
+from rag.sentence_rank import FEATURES, ScoredUnit, SentenceRanker, hand_score, stance
 from rag.sentences import build_table, table_for, unit_spans
 from rag.sources.text import parse_text
 from tests.fakes import FakeEncoder, make_transcript
@@ -100,6 +100,9 @@ def test_feature_rows_follow_FEATURES_then_the_sentence_vector():
     np.testing.assert_allclose(col["cos"], vec @ qvec, rtol=1e-5)
     scored = r.sentence_ranker().units(tid, q, qvec)
     assert [canon[u.start:u.end] for u in scored] == [canon[u.start:u.end] for u in units]
+    # built with the retriever's grouping of chunks by turn, not a second pass over the chunks; the same rows
+    assert r.sentence_ranker()._turn_chunks is r._turn_chunks
+    np.testing.assert_allclose(SentenceRanker(idx).features(tid, q, qvec)[1], x)
     head = r.sentence_ranker().head
     np.testing.assert_allclose([u.score for u in scored], head.score(x, qvec), atol=1e-5)
     # the question-dependent term: the sentence vector against the mapped question vector

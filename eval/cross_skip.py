@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sentence_cross import onnx_scores  # noqa: E402
 
-from rag.sentence_cross import CrossScorer, load_spec  # noqa: E402
+from rag.sentence_cross import CrossScorer, combine, load_spec  # noqa: E402
 
 TAUS = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5)
 
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         if len(top) < 2:
             continue
         c = np.asarray(cross(d["text"], [d["texts"][j] for j in top]))
-        pick = top[int(np.argmax(d["oof"][top] + spec.weight * c))]
+        pick = top[int(np.argmax(combine(d["oof"][top], c, spec.weight)))]
         res.append((float(d["oof"][top[0]] - d["oof"][top[1]]), top[0], pick, d["y"]))
     which = f"fold {args.fold}, held out" if args.teacher else "all, shipped model"
     print(f"{len(res)} lists ({which}); weight {spec.weight:g}, k {spec.k}")

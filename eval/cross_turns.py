@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import sentence_head as SH  # noqa: E402
 from sentence_cross import fold_head, onnx_scores, training_rows  # noqa: E402
 
-from rag.sentence_cross import load_spec  # noqa: E402
+from rag.sentence_cross import combine, load_spec  # noqa: E402
 from rag.sentence_head import SentenceHead  # noqa: E402
 from rag.sentence_rank import FEATURES, SentenceRanker  # noqa: E402
 from rag.store import load  # noqa: E402
@@ -64,9 +64,7 @@ def best(t: dict, weight: float) -> tuple[int | None, float]:
     sentences: no pick, -inf, so that with λ > 0 it goes last; such turns are counted in the report)."""
     if not t["top"]:
         return None, -np.inf
-    c = t["logit"][t["top"]] + weight * t["cross"]
-    if not np.all(np.isfinite(c)):  # argmax would take a NaN as the best and move its turn up
-        raise SystemExit(f"a score is not a number: {c.tolist()}")
+    c = combine(t["logit"][t["top"]], t["cross"], weight)  # raises on a NaN, which argmax would take as the best
     j = int(np.argmax(c))
     return t["top"][j], float(c[j])
 

@@ -53,7 +53,7 @@ import sentence_head as SH  # noqa: E402
 
 from rag.embedding import Embedder, model_path  # noqa: E402
 from rag.retrieval import Retriever  # noqa: E402
-from rag.sentence_cross import CROSS_VERSION, DEFAULT_PATH, MAX_PAIR_PIECES, PRECISIONS, head_fingerprint  # noqa: E402
+from rag.sentence_cross import CROSS_VERSION, DEFAULT_PATH, MAX_PAIR_PIECES, PRECISIONS, combine, head_fingerprint  # noqa: E402
 from rag.sentence_head import SentenceHead  # noqa: E402
 from rag.sentence_head_fit import fit, fit_query_map  # noqa: E402
 from rag.sentence_rank import FEATURES, SentenceRanker  # noqa: E402
@@ -353,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"fold {args.holdout}: head top-1 {np.mean([y[0] for y, _, _ in res]):.3f}, cross-encoder among the "
               f"head's best {args.k} {np.mean([y[int(np.argmax(c))] for y, _, c in res]):.3f}")
         for w in (0.25, 0.5, 1.0, 2.0):
-            print(f"  logit + {w} x cross: {np.mean([y[int(np.argmax(o + w * c))] for y, o, c in res]):.3f}")
+            print(f"  logit + {w} x cross: {np.mean([y[int(np.argmax(combine(o, c, w)))] for y, o, c in res]):.3f}")
     if args.teacher_out:
         write_teacher(enc, head, Path(args.teacher_out))
         return 0

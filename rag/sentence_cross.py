@@ -139,14 +139,25 @@ def rerank(units: list[ScoredUnit], cross: list[float] | np.ndarray, *, k: int, 
     if not units:
         return []
     top = best_k(units, k)
-    combined = [units[i].score + weight * scale * float(cross[i]) for i in top]
-    if not np.all(np.isfinite(combined)):
-        raise RagError(f"internal error: a cross score is not a number ({[float(cross[i]) for i in top]})")
-    best = int(np.argmax(combined))
+    best = int(np.argmax(combine([units[i].score for i in top], [scale * float(cross[i]) for i in top], weight)))
     out = list(units)
     if best:  # the pick and the head's best swap scores; the pick a hair above, so no tie can undo it
         out[top[best]] = replace(units[top[best]], score=float(np.nextafter(units[top[0]].score, np.inf)))
         out[top[0]] = replace(units[top[0]], score=units[top[best]].score)
+    return out
+
+
+def combine(head: list[float] | np.ndarray, cross: list[float] | np.ndarray, weight: float) -> np.ndarray:
+    """The re-read's score of each sentence, ``head + weight × cross`` (one rule for the ask path and the evals that
+    replay it, ``eval/cross_skip.py`` and ``eval/cross_turns.py``); a score that is not a number is an error, since
+    argmax would take a NaN as the best.
+
+    >>> combine([1.0, 0.5], [0.0, 2.0], 0.5).tolist()
+    [1.0, 1.5]
+    """
+    out = np.asarray(head, dtype=np.float64) + weight * np.asarray(cross, dtype=np.float64)
+    if not np.all(np.isfinite(out)):
+        raise RagError(f"internal error: a sentence score is not a number ({np.asarray(cross).tolist()})")
     return out
 
 

@@ -7,6 +7,7 @@ import sys
 import numpy as np
 import pytest
 
+from rag.errors import RagError
 from tests.paths import EVAL
 
 sys.path.insert(0, str(EVAL))
@@ -25,5 +26,5 @@ def test_best_is_the_shipped_combination_and_refuses_a_nan():
     t = {"top": [2, 0], "logit": np.array([1.0, 0.0, 1.2]), "cross": np.array([0.0, 1.0])}
     assert ct.best(t, 0.5) == (0, 1.0 + 0.5 * 1.0)  # 1.2 + 0.5 x 0 < 1.0 + 0.5 x 1
     assert ct.best({"top": [], "logit": np.zeros(0), "cross": np.zeros(0)}, 0.5) == (None, -np.inf)
-    with pytest.raises(SystemExit, match="not a number"):
+    with pytest.raises(RagError, match="not a number"):  # the library's combine() refuses it
         ct.best({**t, "cross": np.array([np.nan, 0.0])}, 0.5)

@@ -116,11 +116,12 @@ COUNTRY_OF = {"Trump": "United States", "Pompeo": "United States", "Pence": "Uni
 # Names that hold a party's name without being that party: blanked wherever a text's parties are read (the
 # keyword search's additions, a follow-up's swap and boost), so "Latin America" is never the United States.
 # A newspaper named after its place ("the Japan Times", "the Korea Herald", "China Daily") is an outlet, not the
-# place (one word before the title, so "Abe Japan Times interview" keeps Abe); "Post" only in "Washington Post"
-# ("Canada Post" delivers mail to China).
+# place (one word before the title, so "Abe Japan Times interview" keeps Abe; also "the Times of India" and "the
+# Japan News", as written); "Post" only in "Washington Post" ("Canada Post" delivers mail to China).
 _NOT_PARTIES = re.compile(r"\b(?:Latin|Central|South) America(?:ns?)?\b|\bWashington Post\b|\bVoice of America\b|"
                           r"\bParis (?:Climate )?(?:Agreement|Accord)\b|\bJohnson & Johnson\b|"
-                          r"\b[A-Z][a-z]+ (?:Times|Daily|Herald|Tribune|Journal)\b")
+                          r"\b[A-Z][a-z]+ (?:Times|Daily|Herald|Tribune|Journal)\b|\bTimes of [A-Z][a-z]+\b|"
+                          r"\bJapan News\b")
 
 
 def ministry_form(party: str) -> str:

@@ -22,6 +22,9 @@ from tests.fakes import FakeEncoder
     ("What did the Korea Herald ask about Washington?", ["US"]),  # a newspaper named after a place is not it
     ("Abe Japan Times interview", []),  # the paper is masked, not the person before it ("Japan" is there)
     ("Putin Moscow Times interview", ["Russia"]),
+    ("Modi told the Times of India", []),  # Modi adds India but for the paper ("India" is in the text)
+    ("Washington, the Times of India and the Japan News", ["US"]),
+    ("Japan news on Tokyo", []),  # "news" as a word: Japan is the party ("Japan" is there)
     ("Canada Post halts parcels", ["Canadian"]),  # "Post" is a newspaper only in "Washington Post"
     ("South African miners", ["South Africa"]),  # South Africa, not Africa
     ("washington tariffs", []),  # names are matched as written

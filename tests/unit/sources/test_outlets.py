@@ -148,6 +148,14 @@ def test_outlets_in_prefers_the_longest_name() -> None:
     assert _found("The Paper reported") == ["The Paper"]
 
 
+def test_the_australian_is_the_newspaper_only_where_nothing_but_reporting_follows() -> None:
+    assert _found("What about The Australian?") == ["The Australian"]
+    assert _found("The Australian reported that") == ["The Australian"]
+    for text in ("The Australian government", "The Australian Strategic Policy Institute", "the Australian side",
+                 "the australian"):
+        assert outlets_in(text) == [], text
+
+
 # ---------------------------------------------------------------------------
 # Turns store the canonical name
 

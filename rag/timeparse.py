@@ -44,8 +44,17 @@ def _last_day(y: int, m: int) -> str:
 
 
 def parse_time_phrase(question: str) -> tuple[str | None, str | None, str] | None:
-    """``(since, until, phrase)`` for the first unambiguous time phrase, or None."""
+    """``(since, until, phrase)`` for the first unambiguous time phrase, or None.
+
+    >>> parse_time_phrase("trade talks between March and May 2019")
+    ('2019-03-01', '2019-05-31', 'between March and May 2019')
+    >>> parse_time_phrase("Hong Kong in late June 2020")
+    ('2020-06-21', '2020-06-30', 'late June 2020')
+    """
     q = question
+    span = _range(q)
+    if span:
+        return span
     # "since"/"after" and "before"/"until" bound one side only.
     m = re.search(rf"\b(since|after|from|before|until|prior to)\s+(?:({_M})\.?\s+)?{_Y}\b", q, re.I)
     if m:
@@ -87,6 +96,13 @@ def parse_time_phrase(question: str) -> tuple[str | None, str | None, str] | Non
         a, b = _SEASONS[m.group(1).lower()]
         y = int(m.group(2))
         return (f"{y:04d}-{a:02d}-01", _last_day(y, b), m.group(0))
+    # Part of a month: "late June 2020", "mid-March 2019" (thirds of the month).
+    m = re.search(rf"\b(early|beginning of|start of|mid|middle of|late|end of)[\s-]+({_M})\.?,?\s+(?:of\s+)?{_Y}\b", q, re.I)
+    if m:
+        a, b = _THIRDS[m.group(1).lower()]
+        y, mo = int(m.group(3)), _month(m.group(2))
+        end = _last_day(y, mo) if b is None else f"{y:04d}-{mo:02d}-{b:02d}"
+        return (f"{y:04d}-{mo:02d}-{a:02d}", end, m.group(0))
     # A month of a year: "June 2018", "in Sept. 2019".
     m = re.search(rf"\b({_M})\.?,?\s+(?:of\s+)?{_Y}\b", q, re.I)
     if m:
@@ -97,6 +113,33 @@ def parse_time_phrase(question: str) -> tuple[str | None, str | None, str] | Non
     if m:
         y = int(m.group(1))
         return (f"{y:04d}-01-01", f"{y:04d}-12-31", m.group(0))
+    return None
+
+
+# Thirds of a month: first and last day (None: the month's last).
+_THIRDS = {"early": (1, 10), "beginning of": (1, 10), "start of": (1, 10), "mid": (11, 20), "middle of": (11, 20),
+           "late": (21, None), "end of": (21, None)}
+_TO = r"(?:and|to|until|till|through|-|\u2013)"
+
+
+def _range(q: str) -> tuple[str, str, str] | None:
+    """Two months or two years as one range: "between March and May 2019", "from March 2019 to May 2019",
+    "March-May 2019", "from December 2018 to February 2019", "between 2018 and 2019". The first month takes the
+    second's year when it has none (the year before when it comes later in the calendar: "from November to
+    February 2020" starts in November 2019). None when the range runs backwards.
+
+    >>> _range("from December to February 2020"), _range("between 2018 and 2019")
+    (('2019-12-01', '2020-02-29', 'from December to February 2020'), ('2018-01-01', '2019-12-31', 'between 2018 and 2019'))
+    """
+    m = re.search(rf"\b(?:(?:between|from)\s+)?({_M})\.?(?:,?\s+{_Y})?\s*{_TO}\s*({_M})\.?,?\s+{_Y}\b", q, re.I)
+    if m and (m.group(0).lower().startswith(("between", "from")) or "and" not in m.group(0).lower()):
+        m1, m2, y2 = _month(m.group(1)), _month(m.group(3)), int(m.group(4))
+        y1 = int(m.group(2)) if m.group(2) else (y2 - 1 if m1 > m2 else y2)
+        if (y1, m1) <= (y2, m2):
+            return (f"{y1:04d}-{m1:02d}-01", _last_day(y2, m2), m.group(0))
+    m = re.search(rf"\b(?:between|from)\s+{_Y}\s*{_TO}\s*{_Y}\b", q, re.I)
+    if m and int(m.group(1)) <= int(m.group(2)):
+        return (f"{int(m.group(1)):04d}-01-01", f"{int(m.group(2)):04d}-12-31", m.group(0))
     return None
 
 

@@ -1,0 +1,45 @@
+"""Time phrases of a question as date ranges (rag/timeparse.py)."""
+
+from __future__ import annotations
+
+import doctest
+
+import pytest
+
+from rag import timeparse
+from rag.timeparse import parse_time_phrase
+
+
+def test_doctests():
+    result = doctest.testmod(timeparse)
+    assert result.attempted >= 6 and result.failed == 0
+
+
+@pytest.mark.parametrize(("question", "since", "until", "phrase"), [
+    # two months: the whole range, not the last month named (a reporter's QA found "May 2019" alone)
+    ("What did the spokesperson say between March and May 2019 about the trade talks?",
+     "2019-03-01", "2019-05-31", "between March and May 2019"),
+    ("trade talks from March to May 2019", "2019-03-01", "2019-05-31", "from March to May 2019"),
+    ("between March 2019 and May 2019", "2019-03-01", "2019-05-31", "between March 2019 and May 2019"),
+    ("Huawei, March-May 2019", "2019-03-01", "2019-05-31", "March-May 2019"),
+    ("from December 2018 to February 2019", "2018-12-01", "2019-02-28", "from December 2018 to February 2019"),
+    ("from November to February 2020", "2019-11-01", "2020-02-29", "from November to February 2020"),
+    ("between 2018 and 2019", "2018-01-01", "2019-12-31", "between 2018 and 2019"),
+    # a third of a month
+    ("Hong Kong national security law in late June 2020?", "2020-06-21", "2020-06-30", "late June 2020"),
+    ("early June 2020", "2020-06-01", "2020-06-10", "early June 2020"),
+    ("mid-March 2019", "2019-03-11", "2019-03-20", "mid-March 2019"),
+    ("end of February 2020", "2020-02-21", "2020-02-29", "end of February 2020"),
+    # as before
+    ("late 2019", "2019-09-01", "2019-12-31", "late 2019"),
+    ("in June 2018", "2018-06-01", "2018-06-30", "June 2018"),
+    ("since March 2020", "2020-03-01", None, "since March 2020"),
+    ("July 26, 2023", "2023-07-26", "2023-07-26", "July 26, 2023"),
+])
+def test_phrases(question, since, until, phrase):
+    assert parse_time_phrase(question) == (since, until, phrase)
+
+
+def test_a_range_that_runs_backwards_is_not_a_range():
+    assert parse_time_phrase("between 2019 and 2018") is None
+    assert parse_time_phrase("from May 2019 to March 2019") == ("2019-05-01", None, "from May 2019")

@@ -69,7 +69,9 @@ _RULES: tuple[tuple[str, str, str | None], ...] = (
      r"(make|stress|say|share|give|offer|add|emphasize|reiterate|answer|respond to|take)\b.{0,60}\b(following( points)?"
      r"|(a few|several|some|two|three|four) (more )?(points|words|remarks|comments)|(more|some|further) (details|"
      r"information)|(a )?(thorough|detailed|brief) (response|answer|reply|statement)s?|them one by one)\W*$"
-     r"|^before answering (your|the|this) question",
+     r"|^before answering (your|the|this) question"
+     rf"|^(i(?:{_APOS}| a)m |we(?:{_APOS}re| are) )?(very |so )?(glad|happy|pleased|nice) to (see|have) you\b"
+     rf"|^welcome (back )?to (the|this|our|today{_APOS}s)\b.{{0,60}}\b(press conference|briefing)",
      r"\b(we|china) (believe|hope|think|support|oppose|welcome)\b"),
     ("referral",
      r"\b(refer|direct) you to\b|\bplease (refer to|ask|consult|check with)\b|\bask the (relevant|competent)\b"
@@ -107,7 +109,14 @@ _RULES: tuple[tuple[str, str, str | None], ...] = (
      r"briefings?|conferences?|recently|already|each of them)\b).*"
      rf"\b(i|we)( have)?( also| repeatedly)? responded( many times| so many times| repeatedly)?"
      rf"(?![^.]*\b(were|was|is|are)\b){_TO}?( (at|in) [^.,;]{{0,40}})?( {_BEFORE})*{_END}"
-     r"|\b(you may|you might|you can|you could)( also)?( want to)? take a look\W*$",
+     r"|\b(you may|you might|you can|you could)( also)?( want to)? take a look\W*$"
+     # "You need to ask the host of this event." (not "Before decoupling ..., first you need to ask these businesses
+     # whether ...": a clause before it makes it an argument)
+     rf"|^((maybe|perhaps|apparently|i am afraid|i{_APOS}m afraid|so|then),? )?you (will |would |{_APOS}ll )?(need|have) "
+     r"to (ask|consult|check with|contact|turn to|refer to)\b"
+     # "The spokesperson of the Chinese Embassy in Kyrgyzstan has made remarks on it." and nothing of them
+     r"|\b(spokesperson|ministry|embassy|department|authorities|consulate)\b[^.]{0,60}\b(made|gave|has made|has given|"
+     r"have made|have given) (comments?|remarks|a response|responses) (on|to) (this|that|it)\b( and [^.]{0,80})?\W*$",
      # lodging representations is an act the sentence reports, not a referral (eval/procedural: ids 393, 402)
      r"\b(lodged|lodging|made|making) (\w+ ){0,2}representations\b"),
     ("no information",
@@ -117,6 +126,8 @@ _RULES: tuple[tuple[str, str, str | None], ...] = (
      r"(information|details|specifics|updates?)\b|\bno (further |more )?(information|details) (to|that i can) "
      r"(offer|share|release|provide)\b|\bnothing (more |further |new |else )?to (add|update|offer|share)\b"
      rf"|\bi (will|would|{_APOS}ll) (have to |need to )?check\b|\b(need|have) to check\b|\bget back to you\b"
+     r"|(?<!whether )\bmore (information|details) (may|will|might|could) (come out|be (released|made public|available|"
+     r"announced))\b"
      r"|\bwe will (release|keep you (posted|updated))\b|\bwill (release|announce|publish|issue|share) [^.]{0,60}"
      r"\b(in due course|in a timely (manner|fashion)|timely|once|when (available|there is|we have)|if (there is|we "
      r"have) any)\b|\b(keep|stay) (following|tuned|posted)\b|\bfollow up on (that|this|it)\W*$"
@@ -136,7 +147,8 @@ _RULES: tuple[tuple[str, str, str | None], ...] = (
      r"^(?=.*\?[\"'”’)\]]*$)(\W*\w+\W+){0,2}\w+\W*$"  # "Why?", "Is that true?"
      rf"|^(?=.*\?[\"'”’)\]]*$).*\b(you|your)\b.*\b({_YOU_VERBS})\b"
      r"|^(?=.*\?[\"'”’)\]]*$)(?!(\S+\s+){10}).*\b((which|this|that|the) (report|question|source|letter|article|"
-     r"interview)|a diplomatic (question|matter|issue))\b",
+     r"interview)|a diplomatic (question|matter|issue))\b"
+     r"|^(which|what) (agenc(y|ies)|media|outlets?|newspapers?|reports?|sources?)\b[^?]{0,40}\?[\"'”’)\]]*$",
      # a question put to a third party ("I'd like to ask this question: why does the US ...?") is an argument
      r"\w\s*:\s|\b(just )?like you said\b|\bas you said\b"),
     ("restating",

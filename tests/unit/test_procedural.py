@@ -70,6 +70,17 @@ def test_doctests() -> None:
     ("I just answered a similar question raised by an ROK journalist.", "referral"),
     ("As you said, the Chinese embassy in India has given a response.", "referral"),
     ("The Hong Kong SAR government also made a statement.", "referral"),
+    # missed before (a reporter's QA of the 500-page index, December 2026): all corpus lines
+    ("You need to ask the host of this event.", "referral"),
+    ("I am afraid you have to ask the countries that choose not to participate.", "referral"),
+    ("Yesterday the spokesperson of the Ministry of Commerce made comments on this and the Commerce Ministry is "
+     "holding a press conference this afternoon.", "referral"),
+    ("The spokesperson of the Chinese Embassy in Kyrgyzstan has made remarks on it.", "referral"),
+    ("Please stay patient for a little longer as more information may come out in a couple of days.",
+     "no information"),
+    ("More information will be released in due course.", "no information"),
+    ("Which agencies reported this?", "question back"),
+    ("Glad to see you in our ministry's first online press conference.", "greeting"),
 ])
 def test_procedural_sentences(sentence, kind):
     assert procedural_kind(sentence) == kind and is_procedural(sentence)
@@ -116,6 +127,10 @@ def test_procedural_sentences(sentence, kind):
     "Yesterday I answered a similar question, but I still want to underscore that the causes of smog are complicated.",
     "Has the embassy given a response?",
     "The two sides have issued a joint statement on climate change.",
+    "Before decoupling the two economies, first you need to ask these businesses whether they agree to it or not.",
+    "The cause is still under investigation and we need to confirm with the families as for whether more information "
+    "will be released.",
+    "The US spokesperson made remarks on this that are totally groundless.",
     # lodging representations is an act reported, not a referral (eval/procedural ids 393, 402)
     "China has solemnly stated its position and repeatedly lodged stern representations with the US side.",
 ])

@@ -3,7 +3,7 @@ import pytest
 from rag import retrieval, store, turn_lift
 from rag.errors import QueryError, RagError
 from rag.ingest import ingest
-from rag.retrieval import FusionParams, Retriever, fuse, make_filters
+from rag.retrieval import MIN_DENSE, FusionParams, Retriever, fuse, make_filters
 from tests.fakes import FakeEncoder
 
 
@@ -189,11 +189,17 @@ def test_spokesperson_named_in_question_becomes_the_filter(retriever):
     res = retriever.search("What did Hua Chunying say about tariffs?", k=10)
     assert res.filters.spokesperson == "Hua Chunying" and res.spokesperson_phrase == "Hua Chunying"
     assert res.hits and {h.turn.spokesperson for h in res.hits} == {"Hua Chunying"}
+    # the dates said with the answer are those of the transcripts searched (hers), not the archive's
+    assert res.searched_sources == 6 and res.date_range == ("2019-07-05", "2019-12-05")
+    assert retriever.search("tariffs", k=3).date_range == ("2019-01-05", "2019-12-05")
     off = retriever.search("What did Hua Chunying say about tariffs?", k=10, parse_time=False)
     assert off.filters.spokesperson is None and "Geng Shuang" in {h.turn.spokesperson for h in off.hits}
 
 
-def test_outlet_named_in_question_ranks_its_turns_first_without_dropping_others(retriever):
+def test_outlet_named_in_question_ranks_its_turns_first_without_dropping_others(retriever, monkeypatch):
+    # the fake encoder's cosine of "tariffs Reuters" and the Reuters turns is 0.23: on topic for it (MiniLM's
+    # on-topic cosines start near 0.6), so the lift's threshold is set below it
+    monkeypatch.setattr("rag.retrieval.MIN_DENSE", 0.2)
     res = retriever.search("tariffs Reuters", k=10)
     assert res.outlet_preference == "Reuters" and res.filters.outlet is None
     outlets = [h.turn.outlet for h in res.hits]
@@ -206,6 +212,15 @@ def test_outlet_named_in_question_ranks_its_turns_first_without_dropping_others(
     off = Retriever(retriever.index, retriever.encoder, lift=0.0).search("tariffs Reuters", k=10)
     outlets = [h.turn.outlet for h in off.hits]
     assert outlets[:4] == ["Reuters"] * 4 and set(outlets[4:]) - {"Reuters"}
+
+
+def test_an_outlets_turns_on_another_topic_are_not_lifted(retriever):
+    """"What did they tell Reuters about pandas?": Reuters asked only about tariffs (cosine 0.06 here, under
+    MIN_DENSE), so the pandas answers come first; before, the four Reuters turns on tariffs did."""
+    res = Retriever(retriever.index, retriever.encoder, lift=0.0).search(
+        "What did they tell Reuters about pandas and zoos?", k=6)
+    assert res.outlet_preference == "Reuters" and res.intent.outlet_asked
+    assert [h.turn.outlet for h in res.hits] == ["CCTV"] * 6 and all(h.dense >= MIN_DENSE for h in res.hits)
 
 
 def test_dates_outside_the_archive_are_reported(retriever):

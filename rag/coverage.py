@@ -28,6 +28,9 @@ from dataclasses import dataclass
 from .cite import human_date
 
 GAP_DAYS = 60
+# A stretch of the dates asked this long with no transcript, outside the covered periods, is said ("The
+# archive covers only 1 July 2020 – 3 July 2020 of July 2020"): longer than the ministry's usual breaks.
+PART_DAYS = 21
 
 
 def _d(iso: str) -> dt.date:
@@ -100,6 +103,28 @@ class Coverage:
         if not ps:
             return None
         return min(reversed(ps), key=lambda p: p.distance(since, until))
+
+    def partly(self, since: str | None, until: str | None) -> str | None:
+        """The covered parts of ``[since, until]`` in words when more than :data:`PART_DAYS` days of it at one stretch
+        lie outside every covered period (None otherwise, or when nothing of it is covered: that is "not in the
+        archive"). Both ends must be given; a gap inside a period (a holiday break) is covered.
+
+        >>> cov = Coverage.from_dates(["2020-06-01", "2020-06-29", "2020-07-03", "2023-07-26"])
+        >>> cov.partly("2020-07-01", "2020-07-31"), cov.partly("2020-06-01", "2020-07-10")
+        ('1 July 2020 – 3 July 2020', None)
+        >>> cov.partly("2020-01-01", "2023-12-31")
+        '1 June 2020 – 3 July 2020; 26 July 2023'
+        """
+        if not (since and until) or not self.count(since, until):
+            return None
+        lo, hi = _d(since), _d(until)
+        # each covered period, cut to the range (a period's own breaks count as covered)
+        inside = [(max(_d(p.start), lo), min(_d(p.end), hi)) for p in self.periods if p.distance(since, until) == 0]
+        edges = [lo - dt.timedelta(days=1)] + [d for a, b in inside for d in (a, b)] + [hi + dt.timedelta(days=1)]
+        gaps = [(edges[i + 1] - edges[i]).days - 1 for i in range(0, len(edges), 2)]
+        if max(gaps) <= PART_DAYS:
+            return None
+        return "; ".join(Period(a.isoformat(), b.isoformat(), 0).label for a, b in inside)
 
     def months(self) -> list[tuple[str, int]]:
         """``[("2018-05", n), ...]`` for every month from the first to the last transcript (zeros kept)."""

@@ -295,6 +295,9 @@ class Retriever:
                 near = cov.nearest(f.since, f.until)
                 result.uncovered = {"missing": span_words(f.since, f.until), "nearest": near.label if near else None,
                                     "periods": cov.describe(), "mentions": False}
+            elif part := cov.partly(f.since, f.until):  # "in July 2020" of an archive that ends on 3 July 2020
+                result.warnings.append(f"Of {span_words(f.since, f.until)}, the archive covers "
+                                       f"{part} only: statements from the rest of that time are not in it.")
             return mask
         # Years before the first transcript are history ("the 1984 Joint Declaration", "the 1992
         # Consensus"), which later statements discuss: only later years the archive misses count.

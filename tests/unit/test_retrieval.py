@@ -241,7 +241,19 @@ def test_a_bare_year_outside_the_archive_keeps_only_turns_naming_it(retriever):
 def test_question_against_the_form_gives_a_warning(retriever):
     res = retriever.search("tariffs in January 2020", k=3, filters=make_filters(since="2019-01-01",
                                                                                  until="2019-12-31"))
-    assert res.filters.since == "2019-01-01" and len(res.warnings) == 1 and "January 2020" in res.warnings[0]
+    assert res.filters.since == "2019-01-01" and "January 2020" in res.warnings[0]
+    # and 2019 is covered from 5 January to 5 December only (a transcript a month): the rest is said
+    assert res.warnings[1:] == ["Of 2019, the archive covers 5 January 2019 – 5 December 2019 only: "
+                                "statements from the rest of that time are not in it."]
+
+
+def test_dates_partly_outside_the_archive_are_said(retriever):
+    """The archive of the fixture ends on 5 December 2019: "in December 2019" holds its first five days, then nothing."""
+    res = retriever.search("tariffs in December 2019", k=3)
+    assert res.hits and res.uncovered is None
+    assert res.warnings == ["Of December 2019, the archive covers 1 December 2019 – 5 December 2019 "
+                            "only: statements from the rest of that time are not in it."]
+    assert retriever.search("tariffs in June 2019", k=3).warnings == []  # one a month, and the month is covered
 
 
 def test_outlet_filter_counts_labelled_questions(retriever):

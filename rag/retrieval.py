@@ -337,9 +337,8 @@ class Retriever:
         2018-05-11 to 2019-07-19", not the whole archive's dates); the archive's when it searches none."""
         if mask is None:
             return self.index.date_range()
-        dates = sorted({d for d in (self.index.sources[self.index.chunks[i].source].date
-                                    for i in np.flatnonzero(mask)) if d})
-        return (dates[0], dates[-1]) if dates else self.index.date_range()
+        dates = [d for d in self._date[mask] if d]
+        return (min(dates), max(dates)) if dates else self.index.date_range()
 
     def _count_sources(self, mask: np.ndarray | None) -> int:
         if mask is None:

@@ -154,6 +154,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     if bool(args.batch) == bool(args.question):
         raise QueryError("give either a QUESTION or --batch FILE.jsonl")
+    if args.batch:  # read before the model is loaded: a wrong path fails at once
+        try:
+            lines = Path(args.batch).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as e:
+            raise QueryError(f"cannot read the batch file {args.batch}: {e}") from None
     retriever = _retriever(args.index)
     if not args.batch:
         f = make_filters(args.since, args.until, args.spokesperson, args.outlet)
@@ -161,25 +166,25 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(json.dumps(out, ensure_ascii=False) if args.json else format_text(out))
         return 0
     failures = 0
-    with open(args.batch, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-                if not isinstance(item, dict) or "query" not in item:
-                    raise QueryError("each line needs a JSON object with 'id' and 'query'")
-                f = make_filters(item.get("since"), item.get("until"), item.get("spokesperson"), item.get("outlet"))
-                context = item.get("context") or []
-                if not isinstance(context, list) or not all(isinstance(c, str) for c in context):
-                    raise QueryError("'context' must be a list of earlier questions (strings), oldest first")
-                out = {"id": item.get("id"), **ask(retriever, item["query"], k=args.k, filters=f, mode=args.mode,
-                                                   context=context)}
-            except (ValueError, RagError) as e:
-                failures += 1
-                out = {"id": item.get("id") if isinstance(item, dict) else None,
-                       "error": f"{args.batch}:{lineno}: {e}"}  # type: ignore[possibly-undefined]
-            print(json.dumps(out, ensure_ascii=False) if args.json else format_text(out), flush=True)
+    for lineno, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        item = None  # a line that is not JSON has no id (not the line before's)
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or "query" not in item:
+                raise QueryError("each line needs a JSON object with 'id' and 'query'")
+            f = make_filters(item.get("since"), item.get("until"), item.get("spokesperson"), item.get("outlet"))
+            context = item.get("context") or []
+            if not isinstance(context, list) or not all(isinstance(c, str) for c in context):
+                raise QueryError("'context' must be a list of earlier questions (strings), oldest first")
+            out = {"id": item.get("id"), **ask(retriever, item["query"], k=args.k, filters=f, mode=args.mode,
+                                               context=context)}
+        except (ValueError, RagError) as e:
+            failures += 1
+            out = {"id": item.get("id") if isinstance(item, dict) else None,
+                   "error": f"{args.batch}:{lineno}: {e}"}
+        print(json.dumps(out, ensure_ascii=False) if args.json else format_text(out), flush=True)
     return 1 if failures else 0
 
 

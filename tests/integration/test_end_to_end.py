@@ -106,11 +106,12 @@ def test_batch(index_dir, capsys, tmp_path):
         {"id": "a", "query": "Wuhan seismic monitoring centre hacked"},
         {"id": "b", "query": "Taiwan", "outlet": "AFP"},
         {"id": "c", "query": "anything", "since": "not-a-date"},
-    ]) + "\n")
+    ]) + '\n{"id": "d", "query": broken\n')
     rc, out = _ask(capsys, "--batch", str(batch), "--index", str(index_dir))
     lines = [json.loads(x) for x in out.splitlines()]
-    assert rc == 1  # one line failed
-    assert [x["id"] for x in lines] == ["a", "b", "c"]
+    assert rc == 1  # two lines failed
+    assert [x["id"] for x in lines] == ["a", "b", "c", None]  # a line that is not JSON has no id
+    assert lines[3]["error"].startswith(f"{batch}:4: ")
     assert lines[0]["hits"][0]["turn_id"] == f"{S1}:2"
     assert {h["outlet"] for h in lines[1]["hits"]} == {"AFP"}
     assert "YYYY-MM-DD" in lines[2]["error"]

@@ -14,3 +14,10 @@ def test_ingest_offers_every_dtype_the_embedder_computes():
 
     for dtype in DTYPES:
         assert build_parser().parse_args(["ingest", "seeds", "--dtype", dtype]).dtype == dtype
+
+
+def test_a_missing_batch_file_is_a_message_before_any_model_is_loaded(tmp_path, capsys):
+    missing = tmp_path / "nonexist.jsonl"
+    assert cli.main(["ask", "--batch", str(missing), "--index", str(tmp_path / "nothing")]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot read the batch file {missing}" in err and "Traceback" not in err

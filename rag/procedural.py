@@ -110,6 +110,9 @@ _RULES: tuple[tuple[str, str, str | None], ...] = (
      rf"\b(i|we)( have)?( also| repeatedly)? responded( many times| so many times| repeatedly)?"
      rf"(?![^.]*\b(were|was|is|are)\b){_TO}?( (at|in) [^.,;]{{0,40}})?( {_BEFORE})*{_END}"
      r"|\b(you may|you might|you can|you could)( also)?( want to)? take a look\W*$"
+     # "Perhaps you have seen Huawei's response.": a response given elsewhere, nothing of it said
+     r"|^(perhaps|maybe) you (have|may have|might have|must have) (already )?(seen|read|noticed) [^.]{0,60}\b(response|"
+     r"statement|remarks|readout|press release)s?\W*$"
      # "You need to ask the host of this event." (not "Before decoupling ..., first you need to ask these businesses
      # whether ...": a clause before it makes it an argument)
      rf"|^((maybe|perhaps|apparently|i am afraid|i{_APOS}m afraid|so|then),? )?you (will |would |{_APOS}ll )?(need|have) "
@@ -126,6 +129,8 @@ _RULES: tuple[tuple[str, str, str | None], ...] = (
      r"(information|details|specifics|updates?)\b|\bno (further |more )?(information|details) (to|that i can) "
      r"(offer|share|release|provide)\b|\bnothing (more |further |new |else )?to (add|update|offer|share)\b"
      rf"|\bi (will|would|{_APOS}ll) (have to |need to )?check\b|\b(need|have) to check\b|\bget back to you\b"
+     rf"|\b(do not|don{_APOS}t|will not|won{_APOS}t|never) (take|answer|respond to|comment on) (any |such )?"
+     r"hypothetical (questions?|scenarios?)\b"
      r"|(?<!whether )\bmore (information|details) (may|will|might|could) (come out|be (released|made public|available|"
      r"announced))\b"
      r"|\bwe will (release|keep you (posted|updated))\b|\bwill (release|announce|publish|issue|share) [^.]{0,60}"
@@ -148,7 +153,9 @@ _RULES: tuple[tuple[str, str, str | None], ...] = (
      rf"|^(?=.*\?[\"'”’)\]]*$).*\b(you|your)\b.*\b({_YOU_VERBS})\b"
      r"|^(?=.*\?[\"'”’)\]]*$)(?!(\S+\s+){10}).*\b((which|this|that|the) (report|question|source|letter|article|"
      r"interview)|a diplomatic (question|matter|issue))\b"
-     r"|^(which|what) (agenc(y|ies)|media|outlets?|newspapers?|reports?|sources?)\b[^?]{0,40}\?[\"'”’)\]]*$",
+     r"|^(which|what) (agenc(y|ies)|media|outlets?|newspapers?|reports?|sources?)\b[^?]{0,40}\?[\"'”’)\]]*$"
+     r"|^(has|have|did|does) (the |your )?[\w ]{0,30}\b(correspondents?|journalists?|reporters?|colleagues?) (also )?"
+     r"(seen|read|heard|noticed)\b[^?]{0,40}\?[\"'”’)\]]*$",
      # a question put to a third party ("I'd like to ask this question: why does the US ...?") is an argument
      r"\w\s*:\s|\b(just )?like you said\b|\bas you said\b"),
     ("restating",

@@ -81,6 +81,9 @@ def test_doctests() -> None:
     ("More information will be released in due course.", "no information"),
     ("Which agencies reported this?", "question back"),
     ("Glad to see you in our ministry's first online press conference.", "greeting"),
+    ("I don't take hypothetical questions.", "no information"),
+    ("Perhaps you have seen Huawei's response.", "referral"),
+    ("Has the Reuters correspondent seen that?", "question back"),
 ])
 def test_procedural_sentences(sentence, kind):
     assert procedural_kind(sentence) == kind and is_procedural(sentence)
@@ -131,6 +134,7 @@ def test_procedural_sentences(sentence, kind):
     "The cause is still under investigation and we need to confirm with the families as for whether more information "
     "will be released.",
     "The US spokesperson made remarks on this that are totally groundless.",
+    "Perhaps you have seen that the US has imposed sanctions on China in violation of international law.",
     # lodging representations is an act reported, not a referral (eval/procedural ids 393, 402)
     "China has solemnly stated its position and repeatedly lodged stern representations with the US side.",
 ])

@@ -6,7 +6,8 @@ Each occurrence keeps ``quote == source.canonical[start:end]``: the text as it s
 
 Matching rules (the phrase and the text are folded the same way, one character for one character):
 
-* case: ``str.lower()`` (and ``İ`` U+0130 folds to ``i``, the one character whose lower case is longer);
+* case: ``str.lower()`` (and ``İ`` U+0130 folds to ``i``, the one character whose lower case is longer), except
+  that a phrase of one word in capitals ("WHO", "US") is matched only as written (not "who", "us");
 * whitespace: any run of whitespace (``str.isspace()``: spaces, tabs, newlines, NBSP U+00A0, U+2000-U+200A,
   U+202F, U+3000, ...) matches one space of the phrase; the phrase is trimmed;
 * single quotes and apostrophes ``‘ ’ ‚ ‛ ′ ʼ ＇`` (U+2018 U+2019 U+201A U+201B U+2032 U+02BC U+FF07) match ``'``;
@@ -181,6 +182,8 @@ class PhraseIndex:
         needle = fold(phrase)
         whole = (_is_word(needle[0]), _is_word(needle[-1]))
         answers, questions = (self._scan(needle, whole, f, in_question=q) for q in (False, True))
+        if _is_acronym(phrase):  # "WHO" is the organisation, not the pronoun: matched as written
+            answers, questions = (tuple(o for o in occ if o.quote == phrase) for occ in (answers, questions))
         years = Counter((o.date or "")[:4] or "undated" for o in answers)
         people = Counter(o.spokesperson or "unknown" for o in answers)
         return PhraseReport(phrase, f, answers, questions,
@@ -216,6 +219,16 @@ class PhraseIndex:
             out.append(Occurrence(src.source, src.date, turn.spokesperson, turn.outlet, turn.turn_id, start, end,
                                   src.canonical[start:end], in_question))
         return tuple(out)
+
+
+def _is_acronym(phrase: str) -> bool:
+    """A phrase of one word of capitals ("WHO", "US", "G20") is matched in exactly that case, since the same
+    letters in lower case are another word ("who", "us"); every other phrase, whatever its case, in any case.
+
+    >>> _is_acronym("WHO"), _is_acronym("G20"), _is_acronym("Who"), _is_acronym("WIN-WIN"), _is_acronym("UN report")
+    (True, True, False, False, False)
+    """
+    return len(phrase) >= 2 and phrase.isalnum() and phrase.isupper()
 
 
 def _is_word(ch: str) -> bool:

@@ -84,6 +84,15 @@ def test_case_whitespace_and_quotes_are_folded(index):
     assert [o.quote for o in r.occurrences] == ["Win-win\n\nresults"]
 
 
+def test_a_word_in_capitals_is_matched_as_written():
+    idx = make_index({"w.txt": conf("Regular Press Conference on May 14, 2020",
+                                    ("AFP", "Zhao Lijian", "The WHO said so. Who said otherwise? The US and us."))})
+    assert [o.quote for o in find_phrase(idx, "WHO").occurrences] == ["WHO"]  # the organisation, not the pronoun
+    assert [o.quote for o in find_phrase(idx, "who").occurrences] == ["WHO", "Who"]  # lower case: any case
+    assert [o.quote for o in find_phrase(idx, "US").occurrences] == ["US"]
+    assert find_phrase(idx, "The WHO said").count == 1 and find_phrase(idx, "the who said").count == 1
+
+
 def test_words_are_whole(index):
     assert find_phrase(index, "win-winning").count == 1
     r = find_phrase(index, "one")  # "Someone" does not count
@@ -204,7 +213,8 @@ def regex_for(phrase: str) -> re.Pattern:
         body = r"(?<!\w)" + body
     if re.match(r"\w", phrase[-1]):
         body += r"(?!\w)"
-    return re.compile(body, re.IGNORECASE)
+    acronym = len(phrase) >= 2 and phrase.isalnum() and phrase.isupper()  # "WHO", not "who"
+    return re.compile(body, 0 if acronym else re.IGNORECASE)
 
 
 def regex_scan(index, phrase: str, questions: bool = False) -> list[tuple[str, int, int]]:

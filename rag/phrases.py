@@ -179,6 +179,11 @@ class PhraseIndex:
         """Every occurrence of ``phrase`` (see the module docstring for the rules). Raises QueryError."""
         phrase = check_phrase(phrase)
         f = filters or Filters()
+        side = self._sides[False]
+        if f.spokesperson and not filter_mask(Filters(spokesperson=f.spokesperson), *side.columns).any():
+            names = sorted({t.spokesperson for src in self.sources for t in src.turns if t.spokesperson})
+            raise QueryError(f"no spokesperson named {f.spokesperson!r} in this index; its spokespersons are "
+                             f"{', '.join(names)}")  # as rag.retrieval.Retriever.check_names says it
         needle = fold(phrase)
         whole = (_is_word(needle[0]), _is_word(needle[-1]))
         answers, questions = (self._scan(needle, whole, f, in_question=q) for q in (False, True))

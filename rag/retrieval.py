@@ -9,6 +9,7 @@ chunk wins), so several chunks of one long answer never crowd out other turns.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -187,6 +188,23 @@ class Retriever:
 
     # -- filters -------------------------------------------------------------
 
+    def check_names(self, f: Filters) -> None:
+        """Raise QueryError when the spokesperson filter names nobody of this index, or the outlet filter an outlet
+        that is neither known (:data:`rag.sources.outlets.OUTLETS`) nor in the index's labels: a misspelt name
+        ("Geng Shaung") would otherwise answer "nothing in the 0 transcripts searched", as if the archive were
+        silent. A known outlet the period does not label is a warning, not an error (see ``search``)."""
+        if f.spokesperson and not filter_mask(Filters(spokesperson=f.spokesperson), self._date, self._spk).any():
+            raise QueryError(f"no spokesperson named {f.spokesperson!r} in this index; its spokespersons are "
+                             f"{', '.join(sorted(self._spokespeople))}")
+        if f.outlet:
+            from .sources.outlets import OUTLETS, canonical_outlet
+
+            if canonical_outlet(f.outlet) not in OUTLETS and not filter_mask(
+                    Filters(outlet=f.outlet), self._date, None, self._outlet).any():
+                asked = Counter(canonical_outlet(t.outlet) for t in self.index.turns.values() if t.outlet)
+                raise QueryError(f"no outlet named {f.outlet!r} is known or asks in this index; the outlets asking "
+                                 f"most are {', '.join(o for o, _ in asked.most_common(12)) or 'none'}")
+
     def mask(self, f: Filters) -> np.ndarray | None:
         """Boolean mask of chunks that pass ``f`` (None when nothing is filtered)."""
         return filter_mask(f, self._date, self._spk, self._outlet)
@@ -205,6 +223,7 @@ class Retriever:
         question = check_question(question)
         if not isinstance(k, int) or not 1 <= k <= MAX_K:
             raise QueryError(f"k must be a whole number from 1 to {MAX_K}, not {k!r}")
+        self.check_names(filters)
         intent = parse_intent(question) if parse_time else None
         warnings: list[str] = []
         if intent and intent.spokesperson and intent.spokesperson not in self._spokespeople:

@@ -161,6 +161,12 @@ def test_filters_apply_to_occurrences(index, filters, expected):
     assert r.filters == make_filters(**filters)
 
 
+def test_a_spokesperson_the_index_does_not_have_is_an_error(index):
+    with pytest.raises(QueryError, match="no spokesperson named 'Geng Shaung' in this index; its spokespersons are "
+                                         "Geng Shuang, Hua Chunying, Lu Kang"):
+        find_phrase(index, "win-win", make_filters(spokesperson="Geng Shaung"))
+
+
 def test_filters_apply_to_questions_too(index):
     r = find_phrase(index, "win-win cooperation", make_filters(outlet="AFP"))
     assert r.count == 0 and [o.source for o in r.question_occurrences] == ["b.txt", "c.txt"]

@@ -65,8 +65,25 @@ def test_time_phrase_becomes_a_date_filter(retriever):
 
 
 def test_filter_matching_nothing_returns_no_hits(retriever):
-    res = retriever.search("tariffs", filters=make_filters(outlet="No Such Outlet"))
+    # a known outlet that never asks here (the fixture: AFP, Reuters, CCTV, BBC) and a period with nothing
+    res = retriever.search("tariffs", filters=make_filters(outlet="Bloomberg"))
     assert res.hits == [] and res.searched_sources == 0
+    res = retriever.search("tariffs", filters=make_filters(since="2019-03-06", until="2019-03-07"))
+    assert res.hits == [] and res.searched_sources == 0
+
+
+@pytest.mark.parametrize(("filters", "message"), [
+    (make_filters(spokesperson="Geng Shaung"), "no spokesperson named 'Geng Shaung' in this index; its spokespersons "
+                                               "are Geng Shuang, Hua Chunying"),
+    (make_filters(outlet="No Such Outlet"), "no outlet named 'No Such Outlet' is known or asks in this index; the "
+                                            "outlets asking most are "),
+])
+def test_a_name_the_index_does_not_have_is_an_error_that_says_which_it_has(retriever, filters, message):
+    """A misspelt spokesperson or an unknown outlet used to give "nothing in the 0 transcripts searched"."""
+    with pytest.raises(QueryError) as e:
+        retriever.search("tariffs", filters=filters)
+    assert str(e.value).startswith(message)
+    assert retriever.search("tariffs", filters=make_filters(spokesperson="Hua")).hits  # a part of a name still works
 
 
 @pytest.mark.parametrize("mode", ["dense", "bm25", "hybrid"])

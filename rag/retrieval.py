@@ -193,9 +193,11 @@ class Retriever:
         that is neither known (:data:`rag.sources.outlets.OUTLETS`) nor in the index's labels: a misspelt name
         ("Geng Shaung") would otherwise answer "nothing in the 0 transcripts searched", as if the archive were
         silent. A known outlet the period does not label is a warning, not an error (see ``search``)."""
-        if f.spokesperson and not filter_mask(Filters(spokesperson=f.spokesperson), self._date, self._spk).any():
+        names = sorted(self._spokespeople)  # the same whole-word rule as the filter, over the names (not every chunk)
+        if f.spokesperson and not filter_mask(Filters(spokesperson=f.spokesperson), [""] * len(names),
+                                              [n.lower() for n in names]).any():
             raise QueryError(f"no spokesperson named {f.spokesperson!r} in this index; its spokespersons are "
-                             f"{', '.join(sorted(self._spokespeople))}")
+                             f"{', '.join(names)}")
         if f.outlet:
             from .sources.outlets import OUTLETS, canonical_outlet
 

@@ -15,6 +15,7 @@ ambiguous phrases ("last year", "winter 2019") are ignored rather than guessed.
 from __future__ import annotations
 
 import calendar
+import datetime
 import re
 
 from .sources.lexicon import MONTHS
@@ -55,6 +56,22 @@ def parse_time_phrase(question: str) -> tuple[str | None, str | None, str] | Non
     span = _range(q)
     if span:
         return span
+    # A bound with a third of a month, or "by" a month: "since late June 2020" (from 21 June), "before early July
+    # 2020" (up to 30 June), "by late March 2020" (up to 31 March), "by March 2020" (up to 31 March).
+    m = re.search(rf"\b(since|after|from|before|until|till|by|prior to)\s+(?:the\s+)?(?:({_PART_WORDS})[\s-]+)?"
+                  rf"({_M})\.?,?\s+(?:of\s+)?{_Y}\b", q, re.I)
+    if m and (m.group(2) or m.group(1).lower() == "by"):
+        word, y, mo = m.group(1).lower(), int(m.group(4)), _month(m.group(3))
+        a, b = _THIRDS[m.group(2).lower()] if m.group(2) else (1, None)
+        first = datetime.date(y, mo, a)
+        last = datetime.date.fromisoformat(_last_day(y, mo)) if b is None else datetime.date(y, mo, b)
+        if word in ("since", "from"):
+            return (first.isoformat(), None, m.group(0))
+        if word == "after":
+            return ((last + datetime.timedelta(days=1)).isoformat(), None, m.group(0))
+        if word in ("before", "prior to"):
+            return (None, (first - datetime.timedelta(days=1)).isoformat(), m.group(0))
+        return (None, last.isoformat(), m.group(0))  # until, till, by: up to the end of it
     # "since"/"after" and "before"/"until" bound one side only.
     m = re.search(rf"\b(since|after|from|before|until|prior to)\s+(?:({_M})\.?\s+)?{_Y}\b", q, re.I)
     if m:
@@ -97,7 +114,7 @@ def parse_time_phrase(question: str) -> tuple[str | None, str | None, str] | Non
         y = int(m.group(2))
         return (f"{y:04d}-{a:02d}-01", _last_day(y, b), m.group(0))
     # Part of a month: "late June 2020", "mid-March 2019" (thirds of the month).
-    m = re.search(rf"\b(early|beginning of|start of|mid|middle of|late|end of)[\s-]+({_M})\.?,?\s+(?:of\s+)?{_Y}\b", q, re.I)
+    m = re.search(rf"\b({_PART_WORDS})[\s-]+({_M})\.?,?\s+(?:of\s+)?{_Y}\b", q, re.I)
     if m:
         a, b = _THIRDS[m.group(1).lower()]
         y, mo = int(m.group(3)), _month(m.group(2))
@@ -119,7 +136,8 @@ def parse_time_phrase(question: str) -> tuple[str | None, str | None, str] | Non
 # Thirds of a month: first and last day (None: the month's last).
 _THIRDS = {"early": (1, 10), "beginning of": (1, 10), "start of": (1, 10), "mid": (11, 20), "middle of": (11, 20),
            "late": (21, None), "end of": (21, None)}
-_TO = r"(?:and|to|until|till|through|-|\u2013)"
+_PART_WORDS = "early|beginning of|start of|mid|middle of|late|end of"
+_TO = r"(?:and|or|to|until|till|through|-|\u2013)"
 
 
 def _range(q: str) -> tuple[str, str, str] | None:
@@ -131,12 +149,19 @@ def _range(q: str) -> tuple[str, str, str] | None:
     >>> _range("from December to February 2020"), _range("between 2018 and 2019")
     (('2019-12-01', '2020-02-29', 'from December to February 2020'), ('2018-01-01', '2019-12-31', 'between 2018 and 2019'))
     """
-    m = re.search(rf"\b(?:(?:between|from)\s+)?({_M})\.?(?:,?\s+{_Y})?\s*{_TO}\s*({_M})\.?,?\s+{_Y}\b", q, re.I)
-    if m and (m.group(0).lower().startswith(("between", "from")) or "and" not in m.group(0).lower()):
-        m1, m2, y2 = _month(m.group(1)), _month(m.group(3)), int(m.group(4))
-        y1 = int(m.group(2)) if m.group(2) else (y2 - 1 if m1 > m2 else y2)
+    part = rf"(?:({_PART_WORDS})[\s-]+)?"
+    m = re.search(rf"\b(?:(?:between|from)\s+)?(?:the\s+)?{part}({_M})\.?(?:,?\s+{_Y})?\s*{_TO}\s*(?:the\s+)?{part}"
+                  rf"({_M})\.?,?\s+{_Y}\b", q, re.I)
+    if m and (m.group(0).lower().startswith(("between", "from")) or " and " not in m.group(0).lower()):
+        p1, m1, p2, m2, y2 = m.group(1), _month(m.group(2)), m.group(4), _month(m.group(5)), int(m.group(6))
+        # the first month without a year is the second's year, or the year before across a new year (at most
+        # four months: "from November to February 2020"; "between May and March 2019" is no range)
+        y1 = int(m.group(3)) if m.group(3) else (y2 - 1 if m1 > m2 and (m2 - m1) % 12 <= 4 else y2)
         if (y1, m1) <= (y2, m2):
-            return (f"{y1:04d}-{m1:02d}-01", _last_day(y2, m2), m.group(0))
+            a = _THIRDS[p1.lower()][0] if p1 else 1
+            b = _THIRDS[p2.lower()][1] if p2 else None
+            end = _last_day(y2, m2) if b is None else f"{y2:04d}-{m2:02d}-{b:02d}"
+            return (f"{y1:04d}-{m1:02d}-{a:02d}", end, m.group(0))
     m = re.search(rf"\b(?:between|from)\s+{_Y}\s*{_TO}\s*{_Y}\b", q, re.I)
     if m and int(m.group(1)) <= int(m.group(2)):
         return (f"{int(m.group(1)):04d}-01-01", f"{int(m.group(2)):04d}-12-31", m.group(0))
@@ -144,6 +169,4 @@ def _range(q: str) -> tuple[str, str, str] | None:
 
 
 def _valid(d: str) -> None:
-    import datetime
-
     datetime.date.fromisoformat(d)

@@ -30,6 +30,18 @@ def test_doctests():
     ("early June 2020", "2020-06-01", "2020-06-10", "early June 2020"),
     ("mid-March 2019", "2019-03-11", "2019-03-20", "mid-March 2019"),
     ("end of February 2020", "2020-02-21", "2020-02-29", "end of February 2020"),
+    # a bound with a third of a month, or "by" a month (a review of the thirds found them read as the third alone)
+    ("since late June 2020", "2020-06-21", None, "since late June 2020"),
+    ("after late June 2020", "2020-07-01", None, "after late June 2020"),
+    ("before early July 2020", None, "2020-06-30", "before early July 2020"),
+    ("until the end of March 2020", None, "2020-03-31", "until the end of March 2020"),
+    ("cases by late March 2020", None, "2020-03-31", "by late March 2020"),
+    ("by March 2020", None, "2020-03-31", "by March 2020"),
+    # ranges whose ends are thirds; "or" joins two months too
+    ("from mid-March to late April 2020", "2020-03-11", "2020-04-30", "from mid-March to late April 2020"),
+    ("late May or early June 2020", "2020-05-21", "2020-06-10", "late May or early June 2020"),
+    ("from May to the end of June 2020", "2020-05-01", "2020-06-30", "from May to the end of June 2020"),
+    ("Dec 2019 - Feb 2020", "2019-12-01", "2020-02-29", "Dec 2019 - Feb 2020"),
     # as before
     ("late 2019", "2019-09-01", "2019-12-31", "late 2019"),
     ("in June 2018", "2018-06-01", "2018-06-30", "June 2018"),
@@ -42,4 +54,6 @@ def test_phrases(question, since, until, phrase):
 
 def test_a_range_that_runs_backwards_is_not_a_range():
     assert parse_time_phrase("between 2019 and 2018") is None
+    # a first month later in the calendar is the year before only across a new year (at most four months)
+    assert parse_time_phrase("between May and March 2019") == ("2019-03-01", "2019-03-31", "March 2019")
     assert parse_time_phrase("from May 2019 to March 2019") == ("2019-05-01", None, "from May 2019")

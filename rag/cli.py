@@ -156,7 +156,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         raise QueryError("give either a QUESTION or --batch FILE.jsonl")
     if args.batch:  # read before the model is loaded: a wrong path fails at once
         try:
-            lines = Path(args.batch).read_text(encoding="utf-8").splitlines()
+            lines = Path(args.batch).read_text(encoding="utf-8").split("\n")  # not splitlines(): U+2028 is text
         except (OSError, UnicodeDecodeError) as e:
             raise QueryError(f"cannot read the batch file {args.batch}: {e}") from None
     retriever = _retriever(args.index)

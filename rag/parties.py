@@ -120,7 +120,7 @@ COUNTRY_OF = {"Trump": "United States", "Pompeo": "United States", "Pence": "Uni
 # Japan News", as written); "Post" only in "Washington Post" ("Canada Post" delivers mail to China).
 _NOT_PARTIES = re.compile(r"\b(?:Latin|Central|South) America(?:ns?)?\b|\bWashington Post\b|\bVoice of America\b|"
                           r"\bParis (?:Climate )?(?:Agreement|Accord)\b|\bJohnson & Johnson\b|"
-                          r"\b[A-Z][a-z]+ (?:Times|Daily|Herald|Tribune|Journal)\b|\bTimes of [A-Z][a-z]+\b|"
+                          r"\b(?:The )?Times of [A-Z][a-z]+\b|\b[A-Z][a-z]+ (?:Times|Daily|Herald|Tribune|Journal)\b|"
                           r"\bJapan News\b")
 
 

@@ -106,11 +106,14 @@ def test_batch(index_dir, capsys, tmp_path):
         {"id": "a", "query": "Wuhan seismic monitoring centre hacked"},
         {"id": "b", "query": "Taiwan", "outlet": "AFP"},
         {"id": "c", "query": "anything", "since": "not-a-date"},
-    ]) + '\n{"id": "d", "query": broken\n')
+    ]) + '\n{"id": "d", "query": broken\n'
+                     # a query pasted from a web page may hold U+2028 raw: it is one line, not two
+                     + json.dumps({"id": "e", "query": "Taiwan\u2028arms sales"}, ensure_ascii=False) + "\n")
     rc, out = _ask(capsys, "--batch", str(batch), "--index", str(index_dir))
-    lines = [json.loads(x) for x in out.splitlines()]
+    lines = [json.loads(x) for x in out.split("\n") if x.strip()]
     assert rc == 1  # two lines failed
-    assert [x["id"] for x in lines] == ["a", "b", "c", None]  # a line that is not JSON has no id
+    assert [x["id"] for x in lines] == ["a", "b", "c", None, "e"]  # a line that is not JSON has no id
+    assert "error" not in lines[4]
     assert lines[3]["error"].startswith(f"{batch}:4: ")
     assert lines[0]["hits"][0]["turn_id"] == f"{S1}:2"
     assert {h["outlet"] for h in lines[1]["hits"]} == {"AFP"}

@@ -64,8 +64,8 @@ def test_names_that_only_hold_a_partys_name_are_topics_not_parties():
     u = understand("And Australian Broadcasting Corporation?", ["What did China say about US tariffs on steel?"])
     assert u.party is None and "US tariffs" in u.searched and "Australian Broadcasting Corporation" in u.changes
     # nor is a newspaper named after its place, known to the archive or not
-    for outlet in ("the Japan Times", "the Korea Herald", "China Daily", "the Times of India", "the Japan News",
-                   "The Australian"):
+    for outlet in ("the Japan Times", "the Korea Herald", "China Daily", "the Times of India", "The Times of India",
+                   "the Japan News", "The Australian"):
         u = understand(f"What about {outlet}?", ["What did China say about US tariffs on steel?"])
         assert u.party is None and "US tariffs" in u.searched, (outlet, u)
 

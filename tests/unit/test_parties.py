@@ -24,6 +24,7 @@ from tests.fakes import FakeEncoder
     ("Putin Moscow Times interview", ["Russia"]),
     ("Modi told the Times of India", []),  # Modi adds India but for the paper ("India" is in the text)
     ("Washington, the Times of India and the Japan News", ["US"]),
+    ("Washington and The Times of India", ["US"]),  # the paper's own capital T (it was read as "The Times")
     ("Japan news on Tokyo", []),  # "news" as a word: Japan is the party ("Japan" is there)
     ("Canada Post halts parcels", ["Canadian"]),  # "Post" is a newspaper only in "Washington Post"
     ("South African miners", ["South Africa"]),  # South Africa, not Africa

@@ -71,6 +71,7 @@ _RULES: tuple[tuple[str, str, str | None], ...] = (
      r"information)|(a )?(thorough|detailed|brief) (response|answer|reply|statement)s?|them one by one)\W*$"
      r"|^before answering (your|the|this) question"
      rf"|^(i(?:{_APOS}| a)m |we(?:{_APOS}re| are) )?(very |so )?(glad|happy|pleased|nice) to (see|have) you\b"
+     r"(?! (take|join|attend|participate|come|visit|make|play)\b)"  # "happy to see you take part in the CIIE" is news
      rf"|^welcome (back )?to (the|this|our|today{_APOS}s)\b.{{0,60}}\b(press conference|briefing)",
      r"\b(we|china) (believe|hope|think|support|oppose|welcome)\b"),
     ("referral",
@@ -116,10 +117,11 @@ _RULES: tuple[tuple[str, str, str | None], ...] = (
      # "You need to ask the host of this event." (not "Before decoupling ..., first you need to ask these businesses
      # whether ...": a clause before it makes it an argument)
      rf"|^((maybe|perhaps|apparently|i am afraid|i{_APOS}m afraid|so|then),? )?you (will |would |{_APOS}ll )?(need|have) "
-     r"to (ask|consult|check with|contact|turn to|refer to)\b"
+     r"to (ask|consult|check with|contact|turn to|refer to)\b(?! (yourself|the facts)\b)(?![^.]*\b(why|whether|how|if)\b)"
      # "The spokesperson of the Chinese Embassy in Kyrgyzstan has made remarks on it." and nothing of them
      r"|\b(spokesperson|ministry|embassy|department|authorities|consulate)\b[^.]{0,60}\b(made|gave|has made|has given|"
-     r"have made|have given) (comments?|remarks|a response|responses) (on|to) (this|that|it)\b( and [^.]{0,80})?\W*$",
+     r"have made|have given) (comments?|remarks|a response|responses) (on|to) (this|that|it)\b"
+     r"( and (?![^.]*\b(oppose[sd]?|firmly|urges?|condemns?|resolutely|will take|deplores?)\b)[^.]{0,80})?\W*$",
      # lodging representations is an act the sentence reports, not a referral (eval/procedural: ids 393, 402)
      r"\b(lodged|lodging|made|making) (\w+ ){0,2}representations\b"),
     ("no information",
@@ -130,9 +132,9 @@ _RULES: tuple[tuple[str, str, str | None], ...] = (
      r"(offer|share|release|provide)\b|\bnothing (more |further |new |else )?to (add|update|offer|share)\b"
      rf"|\bi (will|would|{_APOS}ll) (have to |need to )?check\b|\b(need|have) to check\b|\bget back to you\b"
      rf"|\b(do not|don{_APOS}t|will not|won{_APOS}t|never) (take|answer|respond to|comment on) (any |such )?"
-     r"hypothetical (questions?|scenarios?)\b"
-     r"|(?<!whether )\bmore (information|details) (may|will|might|could) (come out|be (released|made public|available|"
-     r"announced))\b"
+     r"hypothetical (questions?|scenarios?)\b(?![^.]*, but\b)"
+     r"|(?<!whether )(?<!more and )\bmore (information|details) (may|will|might|could) (come out|be (released|made "
+     r"public|available|announced))\b[^,;:]{0,40}[^\w?]*$"
      r"|\bwe will (release|keep you (posted|updated))\b|\bwill (release|announce|publish|issue|share) [^.]{0,60}"
      r"\b(in due course|in a timely (manner|fashion)|timely|once|when (available|there is|we have)|if (there is|we "
      r"have) any)\b|\b(keep|stay) (following|tuned|posted)\b|\bfollow up on (that|this|it)\W*$"
@@ -153,9 +155,10 @@ _RULES: tuple[tuple[str, str, str | None], ...] = (
      rf"|^(?=.*\?[\"'”’)\]]*$).*\b(you|your)\b.*\b({_YOU_VERBS})\b"
      r"|^(?=.*\?[\"'”’)\]]*$)(?!(\S+\s+){10}).*\b((which|this|that|the) (report|question|source|letter|article|"
      r"interview)|a diplomatic (question|matter|issue))\b"
-     r"|^(which|what) (agenc(y|ies)|media|outlets?|newspapers?|reports?|sources?)\b[^?]{0,40}\?[\"'”’)\]]*$"
+     # "Which agencies reported this?", short (not "What sources said that the virus came from Wuhan?": an argument)
+     r"|^(?!(\S+\s+){6})(which|what) (agenc(y|ies)|media|outlets?|newspapers?|reports?|sources?)\b[^?]*\?[\"'”’)\]]*$"
      r"|^(has|have|did|does) (the |your )?[\w ]{0,30}\b(correspondents?|journalists?|reporters?|colleagues?) (also )?"
-     r"(seen|read|heard|noticed)\b[^?]{0,40}\?[\"'”’)\]]*$",
+     r"(seen|read|heard|noticed) (that|this|it|these|those|the report|the reports)\?[\"'”’)\]]*$",
      # a question put to a third party ("I'd like to ask this question: why does the US ...?") is an argument
      r"\w\s*:\s|\b(just )?like you said\b|\bas you said\b"),
     ("restating",

@@ -135,6 +135,17 @@ def test_procedural_sentences(sentence, kind):
     "will be released.",
     "The US spokesperson made remarks on this that are totally groundless.",
     "Perhaps you have seen that the US has imposed sanctions on China in violation of international law.",
+    # (found by review) retorts, positions after a referral-like start, news, rhetorical questions
+    "You need to ask the US side why it keeps provoking.",
+    "You have to ask yourself whether these accusations hold water.",
+    "The Ministry of Commerce has made comments on this and China will take necessary measures.",
+    "The spokesperson has made a response to this and firmly opposes the US move.",
+    "More and more information will come out about US biolabs.",
+    "More details may come out, showing the US is the real threat.",
+    "I will not answer hypothetical questions, but China's position on Taiwan is clear.",
+    "We are happy to see you take part in the CIIE.",
+    "Have the Western journalists seen the real Xinjiang?",
+    "What sources said that the virus came from Wuhan?",
     # lodging representations is an act reported, not a referral (eval/procedural ids 393, 402)
     "China has solemnly stated its position and repeatedly lodged stern representations with the US side.",
 ])

@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from .cite import human_date
 
 GAP_DAYS = 60
-# A stretch of the dates asked this long with no transcript, outside the covered periods, is said ("The
-# archive covers only 1 July 2020 – 3 July 2020 of July 2020"): longer than the ministry's usual breaks.
+# A stretch of the dates asked longer than this outside the covered periods is said ("Of July 2020, the archive
+# covers 1 July 2020 – 3 July 2020 only: ..."): longer than the ministry's usual breaks.
 PART_DAYS = 21
 
 

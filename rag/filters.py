@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -93,3 +94,31 @@ def filter_mask(f: Filters, dates: Sequence[str], spokespeople: Sequence[str] | 
         # a joint question ("ITN & BBC") belongs to each of its outlets
         m &= np.array([o == x or o in x.split(" & ") for x in outlets], dtype=bool)
     return m
+
+
+def check_names(f: Filters, spokespersons: Iterable[str], outlets: Iterable[str]) -> None:
+    """Raise QueryError when ``f``'s spokesperson names none of ``spokespersons`` (whole words, as
+    :func:`filter_mask`), or its outlet is neither known (:data:`rag.sources.outlets.OUTLETS`) nor one of
+    ``outlets`` (the labels of the index's questions, read only then): a misspelt name ("Geng Shaung") would
+    otherwise answer "nothing in the 0 transcripts searched", as if the archive were silent. A known outlet that
+    the period searched does not label is a warning of the search, not an error.
+
+    >>> check_names(Filters(spokesperson="Hua"), ["Hua Chunying"], [])
+    >>> check_names(Filters(spokesperson="Hua Chunyin"), ["Hua Chunying", "Geng Shuang"], [])
+    Traceback (most recent call last):
+    rag.errors.QueryError: no spokesperson named 'Hua Chunyin' in this index; its spokespersons are Geng Shuang, Hua Chunying
+    """
+    names = sorted(set(spokespersons))
+    if f.spokesperson and not filter_mask(Filters(spokesperson=f.spokesperson), [""] * len(names),
+                                          [n.lower() for n in names]).any():
+        raise QueryError(f"no spokesperson named {f.spokesperson!r} in this index; its spokespersons are "
+                         f"{', '.join(names) or 'none'}")
+    if f.outlet:
+        from .sources.outlets import OUTLETS, canonical_outlet, outlet_parts
+
+        if all(p in OUTLETS for p in outlet_parts(canonical_outlet(f.outlet))):
+            return
+        asked = Counter(canonical_outlet(o) for o in outlets if o)
+        if not filter_mask(Filters(outlet=f.outlet), [""] * len(asked), None, [a.lower() for a in asked]).any():
+            raise QueryError(f"no outlet named {f.outlet!r} is known or asks in this index; the outlets asking most "
+                             f"are {', '.join(o for o, _ in asked.most_common(12)) or 'none'}")

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import QueryError
-from .filters import Filters, filter_mask
+from .filters import Filters, check_names, filter_mask
 
 MIN_CHARS, MAX_CHARS = 2, 300
 
@@ -179,11 +179,8 @@ class PhraseIndex:
         """Every occurrence of ``phrase`` (see the module docstring for the rules). Raises QueryError."""
         phrase = check_phrase(phrase)
         f = filters or Filters()
-        side = self._sides[False]
-        if f.spokesperson and not filter_mask(Filters(spokesperson=f.spokesperson), *side.columns).any():
-            names = sorted({t.spokesperson for src in self.sources for t in src.turns if t.spokesperson})
-            raise QueryError(f"no spokesperson named {f.spokesperson!r} in this index; its spokespersons are "
-                             f"{', '.join(names)}")  # as rag.retrieval.Retriever.check_names says it
+        turns = [t for src in self.sources for t in src.turns]
+        check_names(f, {t.spokesperson for t in turns if t.spokesperson}, (t.outlet for t in turns))
         needle = fold(phrase)
         whole = (_is_word(needle[0]), _is_word(needle[-1]))
         answers, questions = (self._scan(needle, whole, f, in_question=q) for q in (False, True))

@@ -9,7 +9,6 @@ chunk wins), so several chunks of one long answer never crowd out other turns.
 from __future__ import annotations
 
 import threading
-from collections import Counter
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -19,7 +18,7 @@ from .cite import human_date
 from .coverage import Coverage, span_words
 from .embedding import Encoder
 from .errors import QueryError
-from .filters import Filters, filter_mask, make_filters  # noqa: F401 - re-exported: callers import them from here
+from .filters import Filters, check_names, filter_mask, make_filters  # noqa: F401 - re-exported: callers import them from here
 from .intent import Intent, parse_intent, resolve_filters
 from .parties import bm25_expansion
 from .records import Chunk, Source, Turn, chunks_by_turn
@@ -189,23 +188,8 @@ class Retriever:
     # -- filters -------------------------------------------------------------
 
     def check_names(self, f: Filters) -> None:
-        """Raise QueryError when the spokesperson filter names nobody of this index, or the outlet filter an outlet
-        that is neither known (:data:`rag.sources.outlets.OUTLETS`) nor in the index's labels: a misspelt name
-        ("Geng Shaung") would otherwise answer "nothing in the 0 transcripts searched", as if the archive were
-        silent. A known outlet the period does not label is a warning, not an error (see ``search``)."""
-        names = sorted(self._spokespeople)  # the same whole-word rule as the filter, over the names (not every chunk)
-        if f.spokesperson and not filter_mask(Filters(spokesperson=f.spokesperson), [""] * len(names),
-                                              [n.lower() for n in names]).any():
-            raise QueryError(f"no spokesperson named {f.spokesperson!r} in this index; its spokespersons are "
-                             f"{', '.join(names)}")
-        if f.outlet:
-            from .sources.outlets import OUTLETS, canonical_outlet
-
-            if canonical_outlet(f.outlet) not in OUTLETS and not filter_mask(
-                    Filters(outlet=f.outlet), self._date, None, self._outlet).any():
-                asked = Counter(canonical_outlet(t.outlet) for t in self.index.turns.values() if t.outlet)
-                raise QueryError(f"no outlet named {f.outlet!r} is known or asks in this index; the outlets asking "
-                                 f"most are {', '.join(o for o, _ in asked.most_common(12)) or 'none'}")
+        """:func:`rag.filters.check_names` against this index's spokespersons and outlets (QueryError)."""
+        check_names(f, self._spokespeople, (t.outlet for t in self.index.turns.values()))
 
     def mask(self, f: Filters) -> np.ndarray | None:
         """Boolean mask of chunks that pass ``f`` (None when nothing is filtered)."""

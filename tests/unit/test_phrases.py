@@ -165,6 +165,8 @@ def test_a_spokesperson_the_index_does_not_have_is_an_error(index):
     with pytest.raises(QueryError, match="no spokesperson named 'Geng Shaung' in this index; its spokespersons are "
                                          "Geng Shuang, Hua Chunying, Lu Kang"):
         find_phrase(index, "win-win", make_filters(spokesperson="Geng Shaung"))
+    with pytest.raises(QueryError, match="no outlet named 'Foo News'"):
+        find_phrase(index, "win-win", make_filters(outlet="Foo News"))
 
 
 def test_filters_apply_to_questions_too(index):

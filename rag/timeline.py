@@ -1,6 +1,7 @@
 """Timeline: how often the spokespersons addressed a topic, per month (or quarter when sparse).
 
-A turn *addresses* the question when its relevance score is at least :data:`THRESHOLD`. The score
+A turn *addresses* the question when its relevance score is at least :data:`THRESHOLD` and it is not
+procedural lines alone ("Like I said, I have no information to offer.": asked, but nothing said). The score
 is the one the retriever ranks by, computed for **every** turn of the index (not only a top k):
 the cosine of the question and the turn's best chunk plus ``0.3 x`` its BM25 score divided by the
 query's best BM25 score over the turns searched (:func:`rag.retrieval.fuse`, weighted). The
@@ -213,6 +214,11 @@ def timeline(retriever, question: str, filters: Filters = Filters(), *,  # noqa:
     index, lay = retriever.index, _layout(retriever)
     hits = np.flatnonzero(sc.fused >= thr)
     hits = hits[np.lexsort((hits, -sc.fused[hits]))]  # best first, index order on ties
+    if index.sentences and len(hits):
+        # asked about the topic, but every sentence a procedural line ("I have no information to offer."): not a
+        # statement on it, so neither counted nor listed (a reporter's QA found them as a topic's best statement)
+        ranker = retriever.sentence_ranker()
+        hits = np.array([i for i in hits if not ranker.procedural_only(lay.turn_ids[i])], dtype=np.int64)
     f = sc.filters
     months = [m for m, _ in retriever.coverage.months()
               if (not f.since or m >= f.since[:7]) and (not f.until or m <= f.until[:7])]

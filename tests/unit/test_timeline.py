@@ -191,3 +191,21 @@ def test_doctests():
 
     result = doctest.testmod(module)
     assert result.attempted >= 3 and result.failed == 0
+
+
+def test_a_turn_of_procedural_lines_alone_is_not_a_statement(tmp_path):
+    """Asked about the topic, answered "I have no information": neither counted nor listed (a reporter's QA)."""
+    d = tmp_path / "src"
+    d.mkdir()
+    (d / "a.txt").write_text(_conf(2019, 1, "Geng Shuang", [ON]), encoding="utf-8")
+    (d / "b.txt").write_text(_conf(2019, 2, "Geng Shuang", ["About the tariffs, I have no information to offer."]),
+                             encoding="utf-8")
+    enc = FakeEncoder()
+    ingest([d], tmp_path / "idx", encoder_factory=lambda: enc)
+    r = Retriever(store.load(tmp_path / "idx"), enc)
+    sc = score_turns(r, "tariffs")
+    procedural = next(i for i, t in enumerate(sc.turn_ids) if t.startswith("b:"))
+    assert sc.fused[procedural] >= THR  # it scores as addressing the topic ...
+    t = timeline(r, "tariffs", threshold=THR)
+    assert [b.count for b in t.buckets] == [1, 0]  # ... but only the statement counts
+    assert [s.quote for s in t.statements] == [ON]

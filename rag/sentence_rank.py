@@ -121,16 +121,6 @@ class SentenceRanker:
             units.append(ScoredUnit(start, int(self.table.end[r]), 0.0, words, proc, announces[k], para))
         return units, np.hstack([np.asarray(feats, dtype=np.float32), vecs])
 
-    def procedural_only(self, turn_id: str) -> bool:
-        """Whether every sentence unit of the turn is a procedural line ("Like I said, I have no information to
-        offer."): such a turn was asked about a topic but says nothing on it. False for a turn without units."""
-        rows = self.table.rows_of(self._turn_chunks.get(turn_id, []))
-        if len(rows) == 0:
-            return False
-        canon = self.index.sources[self.index.chunks[int(self.table.chunk[rows[0]])].source].canonical
-        texts = [canon[int(self.table.start[r]):int(self.table.end[r])] for r in rows]
-        return bool(self.flags(rows, texts)[:, 0].all())
-
     def flags(self, rows: np.ndarray, texts: list[str]) -> np.ndarray:
         """:func:`rag.sentence_flags.flags_of` of the units ``rows`` (their ``texts``): stored by the index when it
         was built with today's patterns, computed otherwise (an older index: the same numbers, ~10 ms more an answer)."""

@@ -180,10 +180,9 @@ def choose_unit(addressed: int, covered_months: int, months: int) -> str:
     return "month"
 
 
-def _quote(retriever, turn_id: str, question: str, qvec: np.ndarray | None) -> tuple[int, int]:  # noqa: ANN001
-    """Span of the quote around the turn's best sentence (:func:`rag.quoting.best_span`); else its first sentence.
-    The sentences are scored by the answer's sentence ranker (:mod:`rag.sentence_rank`)."""
-    units = retriever.sentence_ranker().units(turn_id, question, qvec) if retriever.index.sentences else []
+def _quote(retriever, turn_id: str, units: list) -> tuple[int, int]:  # noqa: ANN001
+    """Span of the quote around the turn's best sentence (:func:`rag.quoting.best_span`) among its ``units`` (scored
+    by the answer's sentence ranker, :mod:`rag.sentence_rank`); else, without units, its first sentence."""
     if not units:
         t = retriever.index.turns[turn_id]
         canon = retriever.index.sources[t.source].canonical
@@ -214,11 +213,12 @@ def timeline(retriever, question: str, filters: Filters = Filters(), *,  # noqa:
     index, lay = retriever.index, _layout(retriever)
     hits = np.flatnonzero(sc.fused >= thr)
     hits = hits[np.lexsort((hits, -sc.fused[hits]))]  # best first, index order on ties
-    if index.sentences and len(hits):
-        # asked about the topic, but every sentence a procedural line ("I have no information to offer."): not a
-        # statement on it, so neither counted nor listed (a reporter's QA found them as a topic's best statement)
-        ranker = retriever.sentence_ranker()
-        hits = np.array([i for i in hits if not ranker.procedural_only(lay.turn_ids[i])], dtype=np.int64)
+    ranker = retriever.sentence_ranker() if index.sentences else None
+    units = {int(i): ranker.units(lay.turn_ids[i], sc.search_text, sc.query_vector) if ranker else [] for i in hits}
+    # asked about the topic, but every sentence a procedural line ("I have no information to offer."): not a
+    # statement on it, so neither counted nor listed (a reporter's QA found them as a topic's best statement)
+    hits = np.array([i for i in hits if not (units[int(i)] and all(u.procedural for u in units[int(i)]))],
+                    dtype=np.int64)
     f = sc.filters
     months = [m for m, _ in retriever.coverage.months()
               if (not f.since or m >= f.since[:7]) and (not f.until or m <= f.until[:7])]
@@ -246,7 +246,7 @@ def timeline(retriever, question: str, filters: Filters = Filters(), *,  # noqa:
         tid = lay.turn_ids[i]
         t = index.turns[tid]
         src = index.sources[t.source]
-        s, e = _quote(retriever, tid, sc.search_text, sc.query_vector)
+        s, e = _quote(retriever, tid, units[int(i)])
         statements.append(Statement(tid, src.date, t.spokesperson, t.outlet, src.canonical[s:e], s, e, src.source,
                                     round(float(sc.fused[i]), 4)))
     return Timeline(" ".join(question.split()), unit, thr, buckets, tuple(statements), f, sc.warnings,

@@ -187,10 +187,6 @@ class Retriever:
 
     # -- filters -------------------------------------------------------------
 
-    def check_names(self, f: Filters) -> None:
-        """:func:`rag.filters.check_names` against this index's spokespersons and outlets (QueryError)."""
-        check_names(f, self._spokespeople, (t.outlet for t in self.index.turns.values()))
-
     def mask(self, f: Filters) -> np.ndarray | None:
         """Boolean mask of chunks that pass ``f`` (None when nothing is filtered)."""
         return filter_mask(f, self._date, self._spk, self._outlet)
@@ -209,7 +205,7 @@ class Retriever:
         question = check_question(question)
         if not isinstance(k, int) or not 1 <= k <= MAX_K:
             raise QueryError(f"k must be a whole number from 1 to {MAX_K}, not {k!r}")
-        self.check_names(filters)
+        check_names(filters, self._spokespeople, (t.outlet for t in self.index.turns.values()))
         intent = parse_intent(question) if parse_time else None
         warnings: list[str] = []
         if intent and intent.spokesperson and intent.spokesperson not in self._spokespeople:
@@ -274,12 +270,11 @@ class Retriever:
         fused = fuse(dense, bm25, mode, self.fusion)
         if prefer is not None:
             # with a question vector, only the outlet's turns on the topic (BM25 alone: no cosine to judge by)
-            lifted = prefer if qvec is None else prefer & self._on_topic(dense)
+            on_topic = self._on_topic(dense) if qvec is not None else True
+            lifted = prefer & on_topic
             fused = {i: s + OUTLET_BOOST * float(lifted[i]) for i, s in fused.items()}
             if result.intent and result.intent.outlet_asked:  # "what did they tell Reuters": its questions first
-                asked = self.mask(Filters(outlet=result.outlet_preference))  # the outlet filter's own rule
-                if qvec is not None:
-                    asked = asked & self._on_topic(dense)
+                asked = self.mask(Filters(outlet=result.outlet_preference)) & on_topic  # the outlet filter's rule
                 fused = {i: s + ASKED_BOOST * float(asked[i]) for i, s in fused.items()}
         result.query_vector = qvec
         result.hits = self._fold(fused, dense, bm25, k, qvec if mode == "hybrid" else None)

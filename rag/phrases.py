@@ -159,6 +159,9 @@ class PhraseIndex:
                     seg = seg.strip(" ")
                     spans[in_q].append((si, ti, seg, fmap[i + lead:i + lead + len(seg)]))
         self._sides = {in_q: self._side(v) for in_q, v in spans.items()}
+        turns = [t for src in self.sources for t in src.turns]  # the names a filter is checked against, once
+        self._spokespersons = {t.spokesperson for t in turns if t.spokesperson}
+        self._outlets = [t.outlet for t in turns if t.outlet]
 
     def _side(self, spans: list) -> _Side:
         from .sources.outlets import canonical_outlet
@@ -179,8 +182,7 @@ class PhraseIndex:
         """Every occurrence of ``phrase`` (see the module docstring for the rules). Raises QueryError."""
         phrase = check_phrase(phrase)
         f = filters or Filters()
-        turns = [t for src in self.sources for t in src.turns]
-        check_names(f, {t.spokesperson for t in turns if t.spokesperson}, (t.outlet for t in turns))
+        check_names(f, self._spokespersons, self._outlets)
         needle = fold(phrase)
         whole = (_is_word(needle[0]), _is_word(needle[-1]))
         answers, questions = (self._scan(needle, whole, f, in_question=q) for q in (False, True))

@@ -61,10 +61,8 @@ def parse_time_phrase(question: str) -> tuple[str | None, str | None, str] | Non
     m = re.search(rf"\b(since|after|from|before|until|till|by|prior to)\s+(?:the\s+)?(?:({_PART_WORDS})[\s-]+)?"
                   rf"({_M})\.?,?\s+(?:of\s+)?{_Y}\b", q, re.I)
     if m and (m.group(2) or m.group(1).lower() == "by"):
-        word, y, mo = m.group(1).lower(), int(m.group(4)), _month(m.group(3))
-        a, b = _THIRDS[m.group(2).lower()] if m.group(2) else (1, None)
-        first = datetime.date(y, mo, a)
-        last = datetime.date.fromisoformat(_last_day(y, mo)) if b is None else datetime.date(y, mo, b)
+        word = m.group(1).lower()
+        first, last = map(datetime.date.fromisoformat, _third(int(m.group(4)), _month(m.group(3)), m.group(2)))
         if word in ("since", "from"):
             return (first.isoformat(), None, m.group(0))
         if word == "after":
@@ -116,10 +114,7 @@ def parse_time_phrase(question: str) -> tuple[str | None, str | None, str] | Non
     # Part of a month: "late June 2020", "mid-March 2019" (thirds of the month).
     m = re.search(rf"\b({_PART_WORDS})[\s-]+({_M})\.?,?\s+(?:of\s+)?{_Y}\b", q, re.I)
     if m:
-        a, b = _THIRDS[m.group(1).lower()]
-        y, mo = int(m.group(3)), _month(m.group(2))
-        end = _last_day(y, mo) if b is None else f"{y:04d}-{mo:02d}-{b:02d}"
-        return (f"{y:04d}-{mo:02d}-{a:02d}", end, m.group(0))
+        return (*_third(int(m.group(3)), _month(m.group(2)), m.group(1)), m.group(0))
     # A month of a year: "June 2018", "in Sept. 2019".
     m = re.search(rf"\b({_M})\.?,?\s+(?:of\s+)?{_Y}\b", q, re.I)
     if m:
@@ -137,6 +132,17 @@ def parse_time_phrase(question: str) -> tuple[str | None, str | None, str] | Non
 _THIRDS = {"early": (1, 10), "beginning of": (1, 10), "start of": (1, 10), "mid": (11, 20), "middle of": (11, 20),
            "late": (21, None), "end of": (21, None)}
 _PART_WORDS = "early|beginning of|start of|mid|middle of|late|end of"
+
+
+def _third(y: int, mo: int, part: str | None) -> tuple[str, str]:
+    """First and last day of the third of month ``mo`` of ``y`` that ``part`` names ("late"), or of the whole
+    month when ``part`` is None.
+
+    >>> _third(2020, 2, "late"), _third(2020, 6, None)
+    (('2020-02-21', '2020-02-29'), ('2020-06-01', '2020-06-30'))
+    """
+    a, b = _THIRDS[part.lower()] if part else (1, None)
+    return f"{y:04d}-{mo:02d}-{a:02d}", _last_day(y, mo) if b is None else f"{y:04d}-{mo:02d}-{b:02d}"
 _TO = r"(?:and|or|to|until|till|through|-|\u2013)"
 
 
@@ -158,10 +164,7 @@ def _range(q: str) -> tuple[str, str, str] | None:
         # four months: "from November to February 2020"; "between May and March 2019" is no range)
         y1 = int(m.group(3)) if m.group(3) else (y2 - 1 if m1 > m2 and (m2 - m1) % 12 <= 4 else y2)
         if (y1, m1) <= (y2, m2):
-            a = _THIRDS[p1.lower()][0] if p1 else 1
-            b = _THIRDS[p2.lower()][1] if p2 else None
-            end = _last_day(y2, m2) if b is None else f"{y2:04d}-{m2:02d}-{b:02d}"
-            return (f"{y1:04d}-{m1:02d}-{a:02d}", end, m.group(0))
+            return (_third(y1, m1, p1)[0], _third(y2, m2, p2)[1], m.group(0))
     m = re.search(rf"\b(?:between|from)\s+{_Y}\s*{_TO}\s*{_Y}\b", q, re.I)
     if m and int(m.group(1)) <= int(m.group(2)):
         return (f"{int(m.group(1)):04d}-01-01", f"{int(m.group(2)):04d}-12-31", m.group(0))

@@ -37,6 +37,7 @@ import numpy as np
 
 from .errors import MissingDependency, QueryError, RagError
 from .filters import Filters
+from .named import key_words, naming_turns, phrases
 from .quoting import best_span, best_unit  # the quote around a turn's best sentence, as answers make it
 from .text import bm25_tokens, sentence_spans
 
@@ -64,6 +65,7 @@ class Statement:
     end: int
     source: str
     score: float
+    named: bool = False  # counted because it names every word of the question (rag.named), maybe under the threshold
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ class Timeline:
     filters: Filters  # as applied: the form's, plus what the question said
     warnings: tuple[str, ...] = ()
     undated: tuple[str, ...] = ()  # addressed turns with no known date (in no bucket)
+    named_words: tuple[str, ...] = ()  # a turn naming all of these counts too, whatever its score (rag.named)
 
     @property
     def total(self) -> int:
@@ -104,6 +107,8 @@ class TurnScores:
     warnings: tuple[str, ...]
     query_vector: np.ndarray | None
     search_text: str
+    named: np.ndarray | None = None  # turns naming every word of a short question (rag.named); None: rule off
+    named_words: tuple[str, ...] = ()  # those words, as the question spells them
 
 
 class _Layout:
@@ -164,7 +169,15 @@ def score_turns(retriever, question: str, filters: Filters = Filters(), *,  # no
     if mask is not None:
         fused, dense = np.where(mask, fused, -np.inf), np.where(mask, dense, -np.inf)
     lay = _layout(retriever)
-    return TurnScores(lay.turn_ids, lay.fold(fused), lay.fold(dense), res.filters, tuple(res.warnings), qvec, text)
+    fused_t = lay.fold(fused)
+    words = key_words(text)
+    turns = index.turns
+    named = naming_turns(index.bm25, lay.chunk_turn, len(lay.turn_ids), [t for _, t in words], phrases(text),
+                         lambda i: f"{turns[lay.turn_ids[i]].question or ''}\n{turns[lay.turn_ids[i]].text}")
+    if named is not None:
+        named &= np.isfinite(fused_t)  # inside the filters
+    return TurnScores(lay.turn_ids, fused_t, lay.fold(dense), res.filters, tuple(res.warnings), qvec, text, named,
+                      tuple(w for w, _ in words) if named is not None else ())
 
 
 def quarter_of(month: str) -> str:
@@ -211,7 +224,10 @@ def timeline(retriever, question: str, filters: Filters = Filters(), *,  # noqa:
         raise QueryError(f"the threshold must be a number, not {threshold!r}")
     sc = score_turns(retriever, question, filters, read_question=read_question)
     index, lay = retriever.index, _layout(retriever)
-    hits = np.flatnonzero(sc.fused >= thr)
+    counted = sc.fused >= thr
+    if sc.named is not None:  # a name's turns count whatever their score (rag.named)
+        counted |= sc.named
+    hits = np.flatnonzero(counted)
     hits = hits[np.lexsort((hits, -sc.fused[hits]))]  # best first, index order on ties
     ranker = retriever.sentence_ranker() if index.sentences else None
     units = {int(i): ranker.units(lay.turn_ids[i], sc.search_text, sc.query_vector) if ranker else [] for i in hits}
@@ -248,15 +264,27 @@ def timeline(retriever, question: str, filters: Filters = Filters(), *,  # noqa:
         src = index.sources[t.source]
         s, e = _quote(retriever, tid, units[int(i)])
         statements.append(Statement(tid, src.date, t.spokesperson, t.outlet, src.canonical[s:e], s, e, src.source,
-                                    round(float(sc.fused[i]), 4)))
+                                    round(float(sc.fused[i]), 4), bool(sc.named is not None and sc.named[i])))
     return Timeline(" ".join(question.split()), unit, thr, buckets, tuple(statements), f, sc.warnings,
-                    tuple(lay.turn_ids[i] for i in hits if not lay.dates[i]))
+                    tuple(lay.turn_ids[i] for i in hits if not lay.dates[i]), sc.named_words)
+
+
+def quoted_words(words: tuple[str, ...]) -> str:
+    """``("Kovrig", "Spavor")`` -> ``“Kovrig” and “Spavor”``."""
+    q = [f"\u201c{w}\u201d" for w in words]
+    return q[0] if len(q) == 1 else ", ".join(q[:-1]) + " and " + q[-1]
+
+
+def counts_what(t: Timeline) -> str:
+    """What a statement counted by ``t`` is: "scoring at least 0.76", "… or naming “Kovrig” and “Spavor”"."""
+    return f"scoring at least {t.threshold:g}" + (f" or naming {quoted_words(t.named_words)}" if t.named_words else "")
 
 
 def to_json(t: Timeline) -> dict:
     """The ``rag timeline --json`` object: ``question``, ``unit``, ``threshold``, ``buckets`` (``period``,
     ``count``, ``turn_ids`` best first, ``transcripts`` searched), ``statements`` by turn id, then the
-    ``filters`` applied, ``warnings`` and the ``undated`` addressed turns (in no bucket)."""
+    ``filters`` applied, ``warnings``, the ``undated`` addressed turns (in no bucket) and the ``named_words`` whose
+    turns count whatever their score (:mod:`rag.named`; empty when the rule does not apply)."""
     return {
         "question": t.question,
         "unit": t.unit,
@@ -264,11 +292,13 @@ def to_json(t: Timeline) -> dict:
         "buckets": [{"period": b.period, "count": b.count, "turn_ids": list(b.turn_ids), "transcripts": b.transcripts}
                     for b in t.buckets],
         "statements": {s.turn_id: {"date": s.date, "spokesperson": s.spokesperson, "quote": s.quote,
-                                   "start": s.start, "end": s.end, "source": s.source, "score": s.score}
+                                   "start": s.start, "end": s.end, "source": s.source, "score": s.score,
+                                   "named": s.named}
                        for s in t.statements},
         "filters": t.filters.to_dict(),
         "warnings": list(t.warnings),
         "undated": list(t.undated),
+        "named_words": list(t.named_words),
     }
 
 
@@ -283,8 +313,8 @@ def format_text(t: Timeline) -> str:
     """
     lines = [f"Warning: {w}" for w in t.warnings]
     f = ", ".join(f"{k} {v}" for k, v in t.filters.to_dict().items() if v)
-    lines.append(f"\u201c{t.question}\u201d: {t.total} statement{'' if t.total == 1 else 's'} scoring at least "
-                 f"{t.threshold:g}, per {t.unit}" + (f" ({f})" if f else ""))
+    lines.append(f"\u201c{t.question}\u201d: {t.total} statement{'' if t.total == 1 else 's'} {counts_what(t)}, "
+                 f"per {t.unit}" + (f" ({f})" if f else ""))
     top = max((b.count for b in t.buckets), default=0) or 1
     gap: list[Bucket] = []
     for b in (*t.buckets, None):
@@ -329,7 +359,8 @@ def save_png(t: Timeline, path: str) -> None:
         ax.set_xlim(-0.5, len(periods) - 0.5)
         ax.set_ylabel("statements")
         title = t.question if len(t.question) <= 80 else t.question[:77] + "..."
-        ax.set_title(f"{title}\n{t.total} statements scoring \u2265 {t.threshold:g} per {t.unit}; "
+        what = counts_what(t).replace("at least ", "\u2265 ")
+        ax.set_title(f"{title}\n{t.total} statements {what} per {t.unit}; "
                      "grey: no transcripts", fontsize=9)
         fig.tight_layout()
         fig.savefig(path, format="png")

@@ -147,7 +147,7 @@ def test_json_keys_and_values(retriever):
                                "transcripts": 1}
     assert set(j["statements"]) == {tid for b in j["buckets"] for tid in b["turn_ids"]}
     st = j["statements"]["c201903:2"]
-    assert set(st) == {"date", "spokesperson", "quote", "start", "end", "source", "score"}
+    assert set(st) == {"date", "spokesperson", "quote", "start", "end", "source", "score", "named"}
     assert st["date"] == "2019-03-05" and st["spokesperson"] == "Geng Shuang" and st["source"] == "c201903.txt"
     assert j["filters"]["since"] == "2019-01-01"
 
@@ -209,3 +209,24 @@ def test_a_turn_of_procedural_lines_alone_is_not_a_statement(tmp_path):
     t = timeline(r, "tariffs", threshold=THR)
     assert [b.count for b in t.buckets] == [1, 0]  # ... but only the statement counts
     assert [s.quote for s in t.statements] == [ON]
+
+
+def test_a_turn_naming_every_word_of_a_short_question_counts_whatever_its_score(tmp_path):
+    """MiniLM reads a rare name as word pieces (a reporter's QA: "Kovrig and Spavor" counted 1 turn of 36)."""
+    d = tmp_path / "src"
+    d.mkdir()
+    off = [f"Item {w} of the agenda was discussed." for w in ("alpha beta gamma delta epsilon zeta eta theta iota "
+                                                              "kappa lambda mu nu xi omicron pi rho sigma tau").split()]
+    (d / "a.txt").write_text(_conf(2019, 1, "Geng Shuang", off + ["Michael Kovrig's case is handled lawfully."]),
+                             encoding="utf-8")
+    enc = FakeEncoder()
+    ingest([d], tmp_path / "idx", encoder_factory=lambda: enc)
+    r = Retriever(store.load(tmp_path / "idx"), enc)
+    t = timeline(r, "What did China say about Kovrig?", threshold=100.0)  # no turn scores 100
+    assert t.named_words == ("Kovrig",) and [s.quote for s in t.statements] == ["Michael Kovrig's case is handled "
+                                                                                 "lawfully."]
+    assert "1 statement scoring at least 100 or naming \u201cKovrig\u201d, per month" in format_text(t)
+    assert to_json(t)["named_words"] == ["Kovrig"] and t.statements[0].named
+    # a word in every turn ("agenda": 19 of 20) is left to the score
+    assert timeline(r, "agenda", threshold=100.0).total == 0
+    assert timeline(r, "agenda", threshold=100.0).named_words == ()

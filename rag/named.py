@@ -1,0 +1,111 @@
+"""Turns that name every word of a short question: what a timeline counts for a name ("Kovrig and Spavor").
+
+The timeline counts a turn when its fused score (cosine + BM25 share) reaches a threshold calibrated on topic
+questions (:mod:`rag.timeline`). A rare name is a poor fit for that score: MiniLM reads "Kovrig" as word pieces, so
+the 36 turns of the 500-page archive that name him have a median cosine of 0.26 with the question "Kovrig and
+Spavor", and one of them reached the threshold. Yet a turn that names both men, in the journalist's question or
+the answer, is plainly about their case. So a question of at most :data:`MAX_WORDS` words besides stop words also
+counts every turn holding all of them, when they are *specific*: the turns holding them all are at most
+:data:`MAX_SHARE` of the archive's. A common word ("China", "cooperation", "trade" alone) runs through the archive,
+and its mentions in passing would swamp the bars: those questions are left to the score. The share is the whole
+archive's, not the filtered slice's, so "Hong Kong" in August 2019 is read the same as over all years. Words
+written next to each other in the question ("trade war", "Meng Wanzhou", "Nobel Peace Prize") must be next to each
+other in the turn too (a turn on trade talks that mentions a war elsewhere is not about the trade war); words joined
+by "and" ("Kovrig and Spavor", "Belt and Road") may be anywhere in it.
+
+The words that frame a question rather than name its topic ("What did China say about …", "the ministry's
+position on …") are not required (:data:`FRAME`). Words are matched as the keyword search matches them (:func:`rag.text.bm25_tokens`: lower case, stemmed), from the
+BM25 index's own postings: nothing is tokenised again.
+
+    >>> key_words("Kovrig and Spavor")
+    [('Kovrig', 'kovrig'), ('Spavor', 'spavor')]
+    >>> key_words("What did China say about the drills around Taiwan?")
+    [('drills', 'drill'), ('around', 'around'), ('Taiwan', 'taiwan')]
+    >>> phrases("the trade war and Meng Wanzhou"), phrases("Kovrig and Spavor")
+    ([('trade', 'war'), ('meng', 'wanzhou')], [])
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import numpy as np
+
+from .text import bm25_tokens
+
+MAX_WORDS = 3  # "Kovrig and Spavor", "Huawei and 5G", "Belt and Road Initiative"; a sentence is left to the score
+MAX_SHARE = 0.05  # of the archive's turns: "Hong Kong" (about 6 % of chunks) passes, "trade" alone (12 %) does not
+
+# Words that frame a question about a name instead of naming it; as stemmed tokens.
+# Stop words are dropped already; these are the asking words the keyword search keeps ("WHO" is a name, kept).
+FRAME = frozenset(bm25_tokens(
+    "China Chinese say said says comment comments position stance view views react reaction respond response "
+    "responded spokesperson spokespersons ministry statement statements what did does do about has have had how "
+    "why when where whom which were it those any anything tell told think regarding concerning latest recent "
+    "recently ever please can could would"))
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+
+
+def key_words(text: str) -> list[tuple[str, str]]:
+    """The words of ``text`` the keyword search uses, each with its token (first spelling of each token kept)."""
+    out: dict[str, str] = {}
+    for w in _WORD.findall(text):
+        for tok in bm25_tokens(w):
+            if tok not in FRAME:
+                out.setdefault(tok, w)
+    return [(w, t) for t, w in out.items()]
+
+
+def phrases(text: str) -> list[tuple[str, ...]]:
+    """Runs of two or more key words of ``text`` written next to each other (a space or hyphen between), as tokens."""
+    out: list[list[str]] = []
+    run: list[str] = []
+    last_end = -1
+    for m in re.finditer(r"\w+", text):
+        if m.group().lower() == "s" and text[m.start() - 1:m.start()] in ("'", "\u2019"):
+            last_end = m.end() if last_end >= 0 else -1  # a possessive: "Kovrig's family" runs on
+            continue
+        toks = [t for t in bm25_tokens(m.group()) if t not in FRAME]
+        if toks and run and last_end >= 0 and re.fullmatch(r"[\s\-]+", text[last_end:m.start()]):
+            run.append(toks[0])
+        else:
+            if len(run) > 1:
+                out.append(run)
+            run = [toks[0]] if toks else []
+        last_end = m.end() if toks else -1
+    if len(run) > 1:
+        out.append(run)
+    return [tuple(r) for r in out]
+
+
+def holds_phrase(tokens: list[str], phrase: tuple[str, ...]) -> bool:
+    """Whether ``phrase`` occurs in the token sequence ``tokens`` (both as :func:`rag.text.bm25_tokens` gives them)."""
+    n = len(phrase)
+    return any(tuple(tokens[i:i + n]) == phrase for i in range(len(tokens) - n + 1))
+
+
+def naming_turns(bm25, chunk_turn: np.ndarray, n_turns: int, tokens: list[str],  # noqa: ANN001
+                 runs: list[tuple[str, ...]] = (), turn_text: Callable[[int], str] | None = None) -> np.ndarray | None:
+    """Which of ``n_turns`` turns hold every token (``chunk_turn[row]``: the turn of chunk ``row``) and every run of
+    ``runs`` (:func:`phrases`) in ``turn_text(turn)``; None when the rule does not apply: no token, more than
+    :data:`MAX_WORDS`, or the turns holding them all are more than :data:`MAX_SHARE` of all turns."""
+    if not tokens or len(tokens) > MAX_WORDS or n_turns == 0:
+        return None
+    vocab = getattr(bm25, "vocab_dict", None) or {}
+    indptr, indices = bm25.scores["indptr"], bm25.scores["indices"]
+    held = np.ones(n_turns, dtype=bool)
+    for tok in tokens:
+        i = vocab.get(tok)
+        has = np.zeros(n_turns, dtype=bool)
+        if i is not None and i + 1 < len(indptr):
+            rows = np.asarray(indices[indptr[i]:indptr[i + 1]], dtype=np.int64)
+            has[chunk_turn[rows[rows < len(chunk_turn)]]] = True
+        held &= has
+    if held.sum() > MAX_SHARE * n_turns:
+        return None
+    if runs and turn_text is not None:
+        for i in np.flatnonzero(held):
+            toks = [t for t in bm25_tokens(turn_text(int(i))) if t != "s"]  # the "s" of possessives
+            held[i] = all(holds_phrase(toks, r) for r in runs)
+    return held

@@ -70,8 +70,10 @@ def parse_time_phrase(question: str) -> tuple[str | None, str | None, str] | Non
         if word in ("before", "prior to"):
             return (None, (first - datetime.timedelta(days=1)).isoformat(), m.group(0))
         return (None, last.isoformat(), m.group(0))  # until, till, by: up to the end of it
-    # "since"/"after" and "before"/"until" bound one side only.
-    m = re.search(rf"\b(since|after|from|before|until|prior to)\s+(?:({_M})\.?\s+)?{_Y}\b", q, re.I)
+    # "since"/"after" and "before"/"until" bound one side only. "until", "till" and "through" take in the month or
+    # year named ("until March 2020": up to 31 March, as "by March 2020" and "until the end of March 2020"); "before"
+    # stops short of it.
+    m = re.search(rf"\b(since|after|from|before|until|till|through|prior to)\s+(?:({_M})\.?\s+)?{_Y}\b", q, re.I)
     if m:
         word, mon, year = m.group(1).lower(), m.group(2), int(m.group(3))
         mo = _month(mon) if mon else None
@@ -84,6 +86,8 @@ def parse_time_phrase(question: str) -> tuple[str | None, str | None, str] | Non
                 y2, m2 = (year + (mo == 12), mo % 12 + 1)
                 return (f"{y2:04d}-{m2:02d}-01", None, phrase)
             return (f"{year:04d}-{mo or 1:02d}-01", None, phrase)
+        if word in ("until", "till", "through"):
+            return (None, f"{year:04d}-12-31" if mo is None else _last_day(year, mo), phrase)
         if mo is None:
             return (None, f"{year - 1:04d}-12-31", phrase)
         y0, m0 = (year - (mo == 1), (mo - 2) % 12 + 1)

@@ -37,6 +37,13 @@ def test_doctests():
     ("until the end of March 2020", None, "2020-03-31", "until the end of March 2020"),
     ("cases by late March 2020", None, "2020-03-31", "by late March 2020"),
     ("by March 2020", None, "2020-03-31", "by March 2020"),
+    # "until" / "till" / "through" a month or year take it in; "before" stops short (a reporter's QA: "until March
+    # 2020" was read as "before March 2020")
+    ("statements until March 2020", None, "2020-03-31", "until March 2020"),
+    ("till Feb 2020", None, "2020-02-29", "till Feb 2020"),
+    ("through 2019", None, "2019-12-31", "through 2019"),
+    ("before March 2020", None, "2020-02-29", "before March 2020"),
+    ("before 2019", None, "2018-12-31", "before 2019"),
     # ranges whose ends are thirds; "or" joins two months too
     ("from mid-March to late April 2020", "2020-03-11", "2020-04-30", "from mid-March to late April 2020"),
     ("late May or early June 2020", "2020-05-21", "2020-06-10", "late May or early June 2020"),

@@ -109,12 +109,12 @@ def parse_time_phrase(question: str) -> tuple[str | None, str | None, str] | Non
     if m:
         a, b = _PARTS[m.group(1).lower()]
         y = int(m.group(2))
-        return (f"{y:04d}-{a:02d}-01", _last_day(y, b), m.group(0))
+        return _bound(q, m.start(), f"{y:04d}-{a:02d}-01", _last_day(y, b), m.group(0))
     m = re.search(rf"\b(spring|summer|autumn|fall)\s+(?:of\s+)?{_Y}\b", q, re.I)
     if m:
         a, b = _SEASONS[m.group(1).lower()]
         y = int(m.group(2))
-        return (f"{y:04d}-{a:02d}-01", _last_day(y, b), m.group(0))
+        return _bound(q, m.start(), f"{y:04d}-{a:02d}-01", _last_day(y, b), m.group(0))
     # Part of a month: "late June 2020", "mid-March 2019" (thirds of the month).
     m = re.search(rf"\b({_PART_WORDS})[\s-]+({_M})\.?,?\s+(?:of\s+)?{_Y}\b", q, re.I)
     if m:
@@ -130,6 +130,32 @@ def parse_time_phrase(question: str) -> tuple[str | None, str | None, str] | Non
         y = int(m.group(1))
         return (f"{y:04d}-01-01", f"{y:04d}-12-31", m.group(0))
     return None
+
+
+_BOUND = re.compile(r"\b(since|after|from|before|prior to|until|till|through|by)\s+(?:the\s+)?$", re.I)
+
+
+def _bound(q: str, start: int, since: str, until: str, phrase: str) -> tuple[str | None, str | None, str]:
+    """The span ``since``–``until`` of the ``phrase`` found at ``start`` of ``q``, or one side of it when a bound
+    word comes before: "since the start of 2020" is from 1 January 2020 on, not January–April alone.
+
+    >>> _bound("Huawei since the start of 2020", 17, "2020-01-01", "2020-04-30", "start of 2020")
+    ('2020-01-01', None, 'since the start of 2020')
+    >>> _bound("before summer 2019", 7, "2019-06-01", "2019-08-31", "summer 2019")
+    (None, '2019-05-31', 'before summer 2019')
+    """
+    m = _BOUND.search(q[:start])
+    if not m:
+        return (since, until, phrase)
+    word, phrase = m.group(1).lower(), q[m.start():start] + phrase
+    first, last = datetime.date.fromisoformat(since), datetime.date.fromisoformat(until)
+    if word in ("since", "from"):
+        return (since, None, phrase)
+    if word == "after":
+        return ((last + datetime.timedelta(days=1)).isoformat(), None, phrase)
+    if word in ("before", "prior to"):
+        return (None, (first - datetime.timedelta(days=1)).isoformat(), phrase)
+    return (None, until, phrase)  # until, till, through, by: up to the end of it
 
 
 # Thirds of a month: first and last day (None: the month's last).

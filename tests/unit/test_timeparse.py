@@ -44,6 +44,12 @@ def test_doctests():
     ("through 2019", None, "2019-12-31", "through 2019"),
     ("before March 2020", None, "2020-02-29", "before March 2020"),
     ("before 2019", None, "2018-12-31", "before 2019"),
+    # a bound before a part of a year or a season (a reporter's QA: "since the start of 2020" was January-April)
+    ("What has China said about Huawei since the start of 2020?", "2020-01-01", None, "since the start of 2020"),
+    ("since early 2019", "2019-01-01", None, "since early 2019"),
+    ("after the first half of 2019", "2019-07-01", None, "after the first half of 2019"),
+    ("before summer 2019", None, "2019-05-31", "before summer 2019"),
+    ("by the end of 2019", None, "2019-12-31", "by the end of 2019"),
     # ranges whose ends are thirds; "or" joins two months too
     ("from mid-March to late April 2020", "2020-03-11", "2020-04-30", "from mid-March to late April 2020"),
     ("late May or early June 2020", "2020-05-21", "2020-06-10", "late May or early June 2020"),

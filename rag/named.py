@@ -8,7 +8,8 @@ the answer, is plainly about their case. So a question of at most :data:`MAX_WOR
 counts every turn holding all of them, when they are *specific*: the turns holding them all are at most
 :data:`MAX_SHARE` of the archive's. A common word ("China", "cooperation", "trade" alone) runs through the archive,
 and its mentions in passing would swamp the bars: those questions are left to the score. The share is the whole
-archive's, not the filtered slice's, so "Hong Kong" in August 2019 is read the same as over all years. Words
+archive's, not the filtered slice's, so a word in August 2019 is read as over all years ("Hong Kong", in 7 % of
+the 500-page archive's turns, is left to the score; the timeline then says how many turns name it). Words
 written next to each other in the question ("trade war", "Meng Wanzhou", "Nobel Peace Prize") must be next to each
 other in the turn too (a turn on trade talks that mentions a war elsewhere is not about the trade war); words joined
 by "and" ("Kovrig and Spavor", "Belt and Road") may be anywhere in it.
@@ -23,6 +24,8 @@ BM25 index's own postings: nothing is tokenised again.
     [('drills', 'drill'), ('around', 'around'), ('Taiwan', 'taiwan')]
     >>> phrases("the trade war and Meng Wanzhou"), phrases("Kovrig and Spavor")
     ([('trade', 'war'), ('meng', 'wanzhou')], [])
+    >>> shown_words("What did China say about Meng Wanzhou and Kovrig in 2019?")
+    ('Meng Wanzhou', 'Kovrig')
 """
 
 from __future__ import annotations
@@ -35,9 +38,16 @@ import numpy as np
 from .text import bm25_tokens
 
 MAX_WORDS = 3  # "Kovrig and Spavor", "Huawei and 5G", "Belt and Road Initiative"; a sentence is left to the score
-MAX_SHARE = 0.05  # of the archive's turns: "Hong Kong" (about 6 % of chunks) passes, "trade" alone (12 %) does not
+MAX_SHARE = 0.05  # of the archive's turns: "Kovrig" (under 1 %), "Pompeo" (4 %) pass; "Hong Kong" (7 %) does not
 
 # Words that frame a question about a name instead of naming it; as stemmed tokens.
+# Words of time: the time phrase is a filter, not a topic ("Kovrig and Spavor in 2019", "Huawei last summer").
+TIME = frozenset(bm25_tokens(
+    "last this next past year years month months week weeks summer winter spring autumn fall ago today yesterday "
+    "early late mid start beginning end half quarter since after before until till during between January "
+    "February March April May June July August September October November December Jan Feb Mar Apr Jun Jul Aug "
+    "Sep Sept Oct Nov Dec"))
+_YEAR = re.compile(r"(?:19|20)\d\d")
 # Stop words are dropped already; these are the asking words the keyword search keeps ("WHO" is a name, kept).
 FRAME = frozenset(bm25_tokens(
     "China Chinese say said says comment comments position stance view views react reaction respond response "
@@ -47,36 +57,49 @@ FRAME = frozenset(bm25_tokens(
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 
 
+def _topical(tok: str) -> bool:
+    return tok not in FRAME and tok not in TIME and not _YEAR.fullmatch(tok)
+
+
 def key_words(text: str) -> list[tuple[str, str]]:
     """The words of ``text`` the keyword search uses, each with its token (first spelling of each token kept)."""
     out: dict[str, str] = {}
     for w in _WORD.findall(text):
         for tok in bm25_tokens(w):
-            if tok not in FRAME:
+            if _topical(tok):
                 out.setdefault(tok, w)
     return [(w, t) for t, w in out.items()]
 
 
-def phrases(text: str) -> list[tuple[str, ...]]:
-    """Runs of two or more key words of ``text`` written next to each other (a space or hyphen between), as tokens."""
-    out: list[list[str]] = []
-    run: list[str] = []
+def _runs(text: str) -> list[tuple[int, int, list[str]]]:
+    """The key words of ``text`` in runs written next to each other (a space or hyphen between): ``(start, end,
+    tokens)`` of each run, single words included."""
+    out: list[tuple[int, int, list[str]]] = []
     last_end = -1
     for m in re.finditer(r"\w+", text):
         if m.group().lower() == "s" and text[m.start() - 1:m.start()] in ("'", "\u2019"):
             last_end = m.end() if last_end >= 0 else -1  # a possessive: "Kovrig's family" runs on
             continue
-        toks = [t for t in bm25_tokens(m.group()) if t not in FRAME]
-        if toks and run and last_end >= 0 and re.fullmatch(r"[\s\-]+", text[last_end:m.start()]):
-            run.append(toks[0])
-        else:
-            if len(run) > 1:
-                out.append(run)
-            run = [toks[0]] if toks else []
+        toks = [t for t in bm25_tokens(m.group()) if _topical(t)]
+        if toks and out and last_end >= 0 and re.fullmatch(r"[\s\-]+", text[last_end:m.start()]):
+            out[-1] = (out[-1][0], m.end(), out[-1][2] + toks[:1])
+        elif toks:
+            out.append((m.start(), m.end(), toks[:1]))
         last_end = m.end() if toks else -1
-    if len(run) > 1:
-        out.append(run)
-    return [tuple(r) for r in out]
+    return out
+
+
+def phrases(text: str) -> list[tuple[str, ...]]:
+    """Runs of two or more key words of ``text`` written next to each other, as tokens."""
+    return [tuple(toks) for _, _, toks in _runs(text) if len(toks) > 1]
+
+
+def shown_words(text: str) -> tuple[str, ...]:
+    """The key words of ``text`` as a reader would name them, runs kept together: ``("Meng Wanzhou",)``."""
+    out: dict[str, None] = {}
+    for a, b, _ in _runs(text):
+        out.setdefault(text[a:b], None)
+    return tuple(out)
 
 
 def holds_phrase(tokens: list[str], phrase: tuple[str, ...]) -> bool:
@@ -86,10 +109,11 @@ def holds_phrase(tokens: list[str], phrase: tuple[str, ...]) -> bool:
 
 
 def naming_turns(bm25, chunk_turn: np.ndarray, n_turns: int, tokens: list[str],  # noqa: ANN001
-                 runs: list[tuple[str, ...]] = (), turn_text: Callable[[int], str] | None = None) -> np.ndarray | None:
+                 runs: list[tuple[str, ...]] = (), turn_text: Callable[[int], str] | None = None, *,
+                 max_share: float | None = MAX_SHARE) -> np.ndarray | None:
     """Which of ``n_turns`` turns hold every token (``chunk_turn[row]``: the turn of chunk ``row``) and every run of
     ``runs`` (:func:`phrases`) in ``turn_text(turn)``; None when the rule does not apply: no token, more than
-    :data:`MAX_WORDS`, or the turns holding them all are more than :data:`MAX_SHARE` of all turns."""
+    :data:`MAX_WORDS`, or the turns holding them all are more than ``max_share`` of all turns (None: any share)."""
     if not tokens or len(tokens) > MAX_WORDS or n_turns == 0:
         return None
     vocab = getattr(bm25, "vocab_dict", None) or {}
@@ -102,7 +126,7 @@ def naming_turns(bm25, chunk_turn: np.ndarray, n_turns: int, tokens: list[str], 
             rows = np.asarray(indices[indptr[i]:indptr[i + 1]], dtype=np.int64)
             has[chunk_turn[rows[rows < len(chunk_turn)]]] = True
         held &= has
-    if held.sum() > MAX_SHARE * n_turns:
+    if max_share is not None and held.sum() > max_share * n_turns:
         return None
     if runs and turn_text is not None:
         for i in np.flatnonzero(held):

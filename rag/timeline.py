@@ -37,7 +37,7 @@ import numpy as np
 
 from .errors import MissingDependency, QueryError, RagError
 from .filters import Filters
-from .named import key_words, naming_turns, phrases
+from .named import MAX_WORDS, key_words, naming_turns, phrases, shown_words
 from .quoting import best_span, best_unit  # the quote around a turn's best sentence, as answers make it
 from .text import bm25_tokens, sentence_spans
 
@@ -87,6 +87,8 @@ class Timeline:
     warnings: tuple[str, ...] = ()
     undated: tuple[str, ...] = ()  # addressed turns with no known date (in no bucket)
     named_words: tuple[str, ...] = ()  # a turn naming all of these counts too, whatever its score (rag.named)
+    common_words: tuple[str, ...] = ()  # ... or, when they are too common for that, the words ...
+    common_turns: int = 0  # ... and how many turns searched name them all
 
     @property
     def total(self) -> int:
@@ -109,6 +111,8 @@ class TurnScores:
     search_text: str
     named: np.ndarray | None = None  # turns naming every word of a short question (rag.named); None: rule off
     named_words: tuple[str, ...] = ()  # those words, as the question spells them
+    common_words: tuple[str, ...] = ()  # the words of a short question too common for the rule ...
+    common_turns: int = 0  # ... and how many turns searched hold them all
 
 
 class _Layout:
@@ -174,10 +178,14 @@ def score_turns(retriever, question: str, filters: Filters = Filters(), *,  # no
     turns = index.turns
     named = naming_turns(index.bm25, lay.chunk_turn, len(lay.turn_ids), [t for _, t in words], phrases(text),
                          lambda i: f"{turns[lay.turn_ids[i]].question or ''}\n{turns[lay.turn_ids[i]].text}")
+    common, n_common = (), 0
     if named is not None:
         named &= np.isfinite(fused_t)  # inside the filters
+    elif 0 < len(words) <= MAX_WORDS:  # too common to count each: say how many turns name them
+        held = naming_turns(index.bm25, lay.chunk_turn, len(lay.turn_ids), [t for _, t in words], max_share=None)
+        common, n_common = shown_words(text), int((held & np.isfinite(fused_t)).sum())
     return TurnScores(lay.turn_ids, fused_t, lay.fold(dense), res.filters, tuple(res.warnings), qvec, text, named,
-                      tuple(w for w, _ in words) if named is not None else ())
+                      shown_words(text) if named is not None else (), common, n_common)
 
 
 def quarter_of(month: str) -> str:
@@ -266,7 +274,8 @@ def timeline(retriever, question: str, filters: Filters = Filters(), *,  # noqa:
         statements.append(Statement(tid, src.date, t.spokesperson, t.outlet, src.canonical[s:e], s, e, src.source,
                                     round(float(sc.fused[i]), 4), bool(sc.named is not None and sc.named[i])))
     return Timeline(" ".join(question.split()), unit, thr, buckets, tuple(statements), f, sc.warnings,
-                    tuple(lay.turn_ids[i] for i in hits if not lay.dates[i]), sc.named_words)
+                    tuple(lay.turn_ids[i] for i in hits if not lay.dates[i]), sc.named_words, sc.common_words,
+                    sc.common_turns)
 
 
 def quoted_words(words: tuple[str, ...]) -> str:
@@ -278,6 +287,13 @@ def quoted_words(words: tuple[str, ...]) -> str:
 def counts_what(t: Timeline) -> str:
     """What a statement counted by ``t`` is: "scoring at least 0.76", "… or naming “Kovrig” and “Spavor”"."""
     return f"scoring at least {t.threshold:g}" + (f" or naming {quoted_words(t.named_words)}" if t.named_words else "")
+
+
+def common_note(t: Timeline) -> str:
+    """Why a short question's name did not count every turn naming it ("Hong Kong" runs through the archive)."""
+    return (f"{quoted_words(t.common_words)}: named in {t.common_turns} turn{'' if t.common_turns == 1 else 's'} "
+            f"searched, too common in the archive to count each as a statement on it; only those scoring at least "
+            f"{t.threshold:g} count (rag phrase lists every use).")
 
 
 def to_json(t: Timeline) -> dict:
@@ -299,6 +315,8 @@ def to_json(t: Timeline) -> dict:
         "warnings": list(t.warnings),
         "undated": list(t.undated),
         "named_words": list(t.named_words),
+        "common_words": list(t.common_words),
+        "common_turns": t.common_turns,
     }
 
 
@@ -315,6 +333,8 @@ def format_text(t: Timeline) -> str:
     f = ", ".join(f"{k} {v}" for k, v in t.filters.to_dict().items() if v)
     lines.append(f"\u201c{t.question}\u201d: {t.total} statement{'' if t.total == 1 else 's'} {counts_what(t)}, "
                  f"per {t.unit}" + (f" ({f})" if f else ""))
+    if t.common_words:
+        lines.append(common_note(t))
     top = max((b.count for b in t.buckets), default=0) or 1
     gap: list[Bucket] = []
     for b in (*t.buckets, None):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..cite import CLOSE, OPEN, citation_line, human_date
 from ..coverage import span_words
-from ..timeline import quoted_words
+from ..timeline import common_note, quoted_words
 from .cards import copy_button, new_uid
 from .escape import esc, md_escape
 from .phrase_view import HEIGHTS
@@ -26,7 +26,8 @@ def render_timeline(t, index, uid: str | None = None) -> str:  # noqa: ANN001 - 
     head = (f'<p class="ss-phrase-head">Timeline of {esc(OPEN + t.question + CLOSE)}: {t.total} statement'
             f'{"s" if t.total != 1 else ""} address it ({esc(scope + who)}; per {esc(t.unit)}; a statement counts '
             f'when its score is at least {t.threshold:.2f}{esc(named)}, see eval/results/timeline).</p>')
-    warns = "".join(f'<p class="ss-warn">{esc(w)}</p>' for w in t.warnings)
+    warns = "".join(f'<p class="ss-warn">{esc(w)}</p>' for w in (*t.warnings, *([common_note(t)] if t.common_words
+                                                                                 else [])))
     top = max((b.count for b in t.buckets), default=0) or 1
     bars, sections = [], []
     for b in t.buckets:

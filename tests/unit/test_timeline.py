@@ -228,5 +228,9 @@ def test_a_turn_naming_every_word_of_a_short_question_counts_whatever_its_score(
     assert "1 statement scoring at least 100 or naming \u201cKovrig\u201d, per month" in format_text(t)
     assert to_json(t)["named_words"] == ["Kovrig"] and t.statements[0].named
     # a word in every turn ("agenda": 19 of 20) is left to the score
-    assert timeline(r, "agenda", threshold=100.0).total == 0
-    assert timeline(r, "agenda", threshold=100.0).named_words == ()
+    common = timeline(r, "agenda", threshold=100.0)
+    assert common.total == 0 and common.named_words == ()
+    # ... and the reader is told how many turns name it, rather than left with an empty chart
+    assert (common.common_words, common.common_turns) == (("agenda",), 19)
+    assert "\u201cagenda\u201d: named in 19 turns searched, too common" in format_text(common)
+    assert to_json(common)["common_turns"] == 19

@@ -23,3 +23,14 @@ def test_bars_link_to_period_lists_of_verbatim_statements():
             assert r.index.sources[s.source].canonical[s.start:s.end] == s.quote
     assert "style=" not in html
     assert timeline_markdown(t).startswith("### Timeline: Global South")
+
+
+def test_the_head_says_what_a_name_counts_and_when_it_is_too_common():
+    from dataclasses import replace
+
+    r = make_retriever(make_source(), make_source(TEXT.replace("July 26, 2023", "October 2, 2023"), "b.txt"))
+    t = timeline(r, "Global South", threshold=0.0)
+    named = render_timeline(replace(t, named_words=("Kovrig", "Spavor")), r.index, uid="u2")
+    assert "or it names \u201cKovrig\u201d and \u201cSpavor\u201d" in named
+    common = render_timeline(replace(t, named_words=(), common_words=("Hong Kong",), common_turns=95), r.index)
+    assert re.search(r'class="ss-warn">\u201cHong Kong\u201d: named in 95 turns searched, too common', common)

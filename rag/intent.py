@@ -43,6 +43,12 @@ _ZH = re.compile("|".join(sorted(SPOKESPERSONS_ZH, key=len, reverse=True)))
 _ASKED_BY = re.compile(r"\b(tell|told|telling|answer|answered|answering|reply|replied|replying|respond|responded|"
                        r"responding|say to|said to|asked by|questions? from|to)\s+(the\s+)?$", re.I)
 _YEAR = re.compile(r"(?<![\d-])(19[89]\d|20\d\d)(?![\d-])")
+# Times that depend on today's date, which an archive does not have ("last summer", "recently").
+_RELATIVE = re.compile(r"\b(?:(?:last|this|next|past)\s+(?:year|month|week|summer|winter|spring|autumn|fall)|"
+                       r"(?:the\s+)?past\s+(?:few\s+|\d+\s+)?(?:years|months|weeks|days)|recently|lately|"
+                       r"yesterday|today|\d+\s+(?:years?|months?|weeks?|days?)\s+ago)\b", re.I)
+# A spokesperson's name with one of these after its "'s" is the topic, not the speaker: "Zhao Lijian's tweet".
+_TOPIC_AFTER = re.compile(r"\s+(?:tweets?|twitter|posts?|account|appointment|promotion)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,7 @@ class Intent:
     outlet_phrase: str | None = None
     outlet_asked: bool = False  # "what did they tell Reuters": the outlet's own questions, not mentions of it
     years: tuple[int, ...] = ()  # years named outside the time phrase ("the 2022 Winter Olympics")
+    relative_phrase: str | None = None  # "last summer": a time the archive cannot place (no time phrase besides)
 
 
 def _spokesperson(q: str) -> tuple[str, int, int] | None:
@@ -68,6 +75,8 @@ def _spokesperson(q: str) -> tuple[str, int, int] | None:
                      (_TITLED, lambda m: _SURNAMES[m.group(1)]),
                      (_ZH, lambda m: SPOKESPERSONS_ZH[m.group(0)])):
         m = rx.search(q)
+        if m and m.group(0)[-2:].lower() in ("'s", "\u2019s") and _TOPIC_AFTER.match(q, m.end()):
+            continue  # "Zhao Lijian's tweet": what was said about it, by whoever
         if m and (best is None or m.start() < best[1]):
             best = (pick(m), m.start(), m.end())
     return best
@@ -94,8 +103,9 @@ def parse_intent(question: str) -> Intent:
         asked = bool(_ASKED_BY.search(q[:found[0][1]]))
     in_phrase = set(_YEAR.findall(phrase or ""))
     years = tuple(sorted({int(y) for y in _YEAR.findall(q) if y not in in_phrase}))
+    rel = _RELATIVE.search(q) if not time else None
     return Intent(q, search or q, since, until, phrase, spk[0] if spk else None, q[spk[1]:spk[2]] if spk else None,
-                  outlet, outlet_phrase, outlet_asked=asked, years=years)
+                  outlet, outlet_phrase, outlet_asked=asked, years=years, relative_phrase=rel.group(0) if rel else None)
 
 
 def resolve_filters(intent: Intent, filters: Filters) -> tuple[Filters, list[str]]:
@@ -116,6 +126,9 @@ def resolve_filters(intent: Intent, filters: Filters) -> tuple[Filters, list[str
             warnings.append(f"The question says “{intent.time_phrase}”, outside the dates set in the "
                             f"filters ({rng}); the filters were used. Clear the dates to search "
                             f"{intent.time_phrase}.")
+    if intent.relative_phrase and not (filters.since or filters.until):
+        warnings.append(f"“{intent.relative_phrase}” depends on today's date, which the archive cannot place: the "
+                        "whole archive was searched. Name the dates (“summer 2019”) or set them in the filters.")
     if intent.spokesperson:
         if not filters.spokesperson:
             filters = replace(filters, spokesperson=intent.spokesperson)

@@ -27,6 +27,8 @@ def test_spokesperson_named(question, name, phrase):
     "What did Mr. Wang say about Taiwan?",  # Wang Wenbin or Wang Yi: ambiguous, not guessed
     "Hua Hin summit",  # a place, not Hua Chunying
     "Wang Yi going to the Iran deal ministers' gathering in Vienna",  # the minister is a topic
+    # his tweet is the topic, answered by another spokesperson (a reporter's QA: filtered to Zhao Lijian)
+    "Did the spokesperson comment on Zhao Lijian's tweet that the US army brought the virus to Wuhan?",
 ])
 def test_no_spokesperson(question):
     i = parse_intent(question)
@@ -68,3 +70,21 @@ def test_an_outlet_after_tell_or_answering_is_the_asker():
     assert parse_intent("What did they tell Reuters about it?").outlet_asked is True
     assert parse_intent("answering AFP on Huawei").outlet_asked is True
     assert parse_intent("the BBC report on Xinjiang").outlet_asked is False
+
+
+@pytest.mark.parametrize("question, phrase", [
+    ("Huawei last summer", "last summer"),
+    ("What did China say recently about the WHO?", "recently"),
+    ("Taiwan arms sales in the past few months", "the past few months"),
+    ("What was said 2 years ago?", "2 years ago"),
+])
+def test_a_relative_time_is_searched_over_the_whole_archive_with_a_warning(question, phrase):
+    """The archive has no "now": a reporter's QA found "last summer" silently searching everything."""
+    i = parse_intent(question)
+    assert i.relative_phrase == phrase and i.since is None and i.until is None
+    filters, warnings = resolve_filters(i, Filters())
+    assert filters == Filters() and len(warnings) == 1 and f"“{phrase}” depends on today's date" in warnings[0]
+    # with dates set in the form there is nothing to warn about
+    assert resolve_filters(i, Filters(since="2019-06-01"))[1] == []
+    # an absolute time phrase beside it wins
+    assert parse_intent(question + " in June 2019").relative_phrase is None

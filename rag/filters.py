@@ -122,3 +122,25 @@ def check_names(f: Filters, spokespersons: Iterable[str], outlets: Iterable[str]
         if not filter_mask(Filters(outlet=f.outlet), [""] * len(asked), None, [a.lower() for a in asked]).any():
             raise QueryError(f"no outlet named {f.outlet!r} is known or asks in this index; the outlets asking most "
                              f"are {', '.join(o for o, _ in asked.most_common(12)) or 'none'}")
+
+
+def outlet_label_warning(outlet: str, labelled_turns: int, outlets_since: str | None, earlier: bool) -> str | None:
+    """What a reader must know about an outlet filter: the period searched records no outlet at all, or records
+    them only from ``outlets_since`` while ``earlier`` transcripts were searched too (the ministry's older pages
+    name no outlet), so earlier questions cannot match.
+
+    >>> outlet_label_warning("Reuters", 120, "2020-03-24", True)[:72]
+    'The transcripts record which outlet asked a question only from 24 March '
+    >>> outlet_label_warning("Reuters", 120, "2020-03-24", False) is None
+    True
+    """
+    from .cite import human_date
+
+    if labelled_turns == 0:
+        since_txt = f" (the ministry's pages name it from {human_date(outlets_since)})" if outlets_since else ""
+        return (f"The transcripts of the period searched do not record which outlet asked a question{since_txt}, so "
+                f"the outlet filter ({outlet}) matches nothing there.")
+    if outlets_since and earlier:
+        return (f"The transcripts record which outlet asked a question only from {human_date(outlets_since)}: "
+                f"earlier questions by {outlet} cannot match the outlet filter.")
+    return None

@@ -14,11 +14,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from . import turn_lift
-from .cite import human_date
 from .coverage import Coverage, span_words
 from .embedding import Encoder
 from .errors import QueryError
-from .filters import Filters, check_names, filter_mask, make_filters  # noqa: F401 - re-exported: callers import them from here
+from .filters import Filters, check_names, filter_mask, make_filters, outlet_label_warning  # noqa: F401 - re-exported: callers import them from here
 from .intent import Intent, parse_intent, resolve_filters
 from .parties import bm25_expansion
 from .records import Chunk, Source, Turn, chunks_by_turn
@@ -227,16 +226,16 @@ class Retriever:
                               and filters.spokesperson == intent.spokesperson else None,
                               outlet_preference=intent.outlet if intent and intent.outlet and not filters.outlet
                               else None)
-        if filters.outlet:  # say so when the period searched has no outlet labels at all
-            labelled = (self._outlet != "") & (self.mask(replace(filters, outlet=None)) if
-                                               (filters.since or filters.until or filters.spokesperson) else True)
+        if filters.outlet:  # say so when the period searched records no outlet, or records them only in part
+            rows = self.mask(replace(filters, outlet=None))
+            rows = np.ones(self._n, dtype=bool) if rows is None else rows
+            labelled = (self._outlet != "") & rows
             result.extra["outlet_labels"] = len({self._chunk_turn[i].turn_id for i in np.flatnonzero(labelled)})
             result.extra["outlets_since"] = self._outlets_since
-            if result.extra["outlet_labels"] == 0:
-                since = f" (the ministry's pages name it from {human_date(self._outlets_since)})" \
-                    if self._outlets_since else ""
-                warnings.append(f"The transcripts of the period searched do not record which outlet asked a "
-                                f"question{since}, so the outlet filter ({filters.outlet}) matches nothing there.")
+            earlier = bool(self._outlets_since) and any(d and d < self._outlets_since for d in self._date[rows])
+            warn = outlet_label_warning(filters.outlet, result.extra["outlet_labels"], self._outlets_since, earlier)
+            if warn:
+                warnings.append(warn)
         mask = self._check_coverage(result, mask)
         if result.uncovered and result.uncovered.get("mentions"):
             # The year now acts as a filter (turns naming it); as words it would find any sentence

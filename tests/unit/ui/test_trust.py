@@ -98,3 +98,16 @@ def test_outlet_filter_over_a_period_without_outlet_labels_says_so():
     assert "do not record which outlet asked" in a.warnings[0] and "4 March 2019 only" in a.warnings[1]
     assert "26 July 2023" in a.warnings[0]  # the first transcript that names outlets
     assert "see the warning" in a.text
+
+
+def test_outlet_filter_over_a_period_labelled_only_in_part_says_so():
+    """A reporter's QA: `--outlet Reuters` over the whole archive said "Not found" without telling that the older
+    pages name no outlet, so earlier questions by Reuters could not match."""
+    unlabelled = ("Regular Press Conference on March 4, 2019\nQ: What about the Global South?\n"
+                  "Geng Shuang: China is a natural member of the Global South.\n")
+    r = make_retriever(make_source(), make_source(unlabelled, "q.txt"))
+    a = answer_question(r, "Global South", filters=make_filters(None, None, None, "Reuters"))
+    assert any(w.startswith("The transcripts record which outlet asked a question only from 26 July 2023: earlier "
+                            "questions by Reuters cannot match") for w in a.warnings)
+    since = answer_question(r, "Global South", filters=make_filters("2023-01-01", None, None, "Reuters"))
+    assert not any("record which outlet" in w for w in since.warnings)  # the period searched is labelled throughout

@@ -14,10 +14,12 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from . import turn_lift
+from .cite import human_date
 from .coverage import Coverage, span_words
 from .embedding import Encoder
 from .errors import QueryError
 from .filters import Filters, check_names, filter_mask, make_filters, outlet_label_warning  # noqa: F401 - re-exported: callers import them from here
+from .fusion import FusionParams, fuse  # noqa: F401 - re-exported: callers import them from here
 from .intent import Intent, parse_intent, resolve_filters
 from .parties import bm25_expansion
 from .records import Chunk, Source, Turn, chunks_by_turn
@@ -54,48 +56,6 @@ class Hit:
     dense: float = 0.0  # cosine of the best chunk
     bm25: float = 0.0
     passage: tuple[int, int] | None = None  # span shown for this turn; None: the best chunk's span
-
-
-@dataclass(frozen=True)
-class FusionParams:
-    # Weighted (cosine + 0.3 x BM25/best BM25) beat RRF on the paraphrase dev set:
-    # MRR@10 0.898 vs 0.875 with the chunking defaults below (eval/results/tuning/).
-    method: str = "weighted"  # "weighted" or "rrf"
-    rrf_k: int = 60
-    dense_weight: float = 1.0
-    bm25_weight: float = 0.3
-    candidates: int = 200  # chunks taken from each retriever before fusion
-
-
-def fuse(dense: dict[int, float], bm25: dict[int, float], mode: str, params: FusionParams = FusionParams()
-         ) -> dict[int, float]:
-    """Fused score per chunk row from one query's dense (cosine) and BM25 scores.
-
-    ``mode`` "dense" or "bm25" returns that list's scores as they are; "hybrid" combines both by
-    ``params.method``, a chunk missing from one list getting nothing from it:
-
-    - "weighted": ``dense_weight * cosine + bm25_weight * bm25 / (best bm25 of this query)``;
-    - "rrf": the sum over both lists of ``weight / (rrf_k + rank)``, ranks from 1 by descending score.
-
-        >>> fuse({1: 0.8}, {1: 4.0, 2: 2.0}, "hybrid", FusionParams(bm25_weight=0.5))
-        {1: 1.3, 2: 0.25}
-    """
-    if mode == "dense":
-        return dict(dense)
-    if mode == "bm25":
-        return dict(bm25)
-    f = params
-    fused: dict[int, float] = {}
-    if f.method == "rrf":
-        for w, scores in ((f.dense_weight, dense), (f.bm25_weight, bm25)):
-            for r, i in enumerate(sorted(scores, key=scores.get, reverse=True)):
-                fused[i] = fused.get(i, 0.0) + w / (f.rrf_k + r + 1)
-        return fused
-    # weighted: cosine plus BM25 scaled by its best score in this query
-    top_b = max(bm25.values(), default=0.0) or 1.0
-    for i in set(dense) | set(bm25):
-        fused[i] = f.dense_weight * dense.get(i, 0.0) + f.bm25_weight * bm25.get(i, 0.0) / top_b
-    return fused
 
 
 @dataclass
@@ -243,6 +203,11 @@ class Retriever:
             text = " ".join(w for w in text.split() if w.strip(".,;:?!'’s") not in
                             {str(y) for y in result.intent.years}) or text
         if self._n == 0 or (mask is not None and not mask.any()):
+            if filters.spokesperson and (filters.since or filters.until) and self._n:
+                # "What did Zhao Lijian say in 2019?": say when the archive has them speak, not just "0 transcripts"
+                lo, hi = self._searched_range(self.mask(Filters(spokesperson=filters.spokesperson)))
+                warnings.append(f"{filters.spokesperson}'s briefings in the archive run from {human_date(lo)} to "
+                                f"{human_date(hi)}: none in the dates searched.")
             return result
         n_cand = max(self.fusion.candidates, k * 5)
         dense: dict[int, float] = {}

@@ -334,3 +334,12 @@ def test_an_index_without_sentence_units_is_searched_without_the_lift(retriever)
     off = Retriever(retriever.index, retriever.encoder, lift=0.0)
     assert [(h.turn.turn_id, h.score) for h in bare.search("tariffs pandas", k=8).hits] == \
         [(h.turn.turn_id, h.score) for h in off.search("tariffs pandas", k=8).hits]
+
+
+def test_a_spokesperson_outside_the_dates_searched_is_told_when_they_speak(retriever):
+    """A reporter's QA: "What did Zhao Lijian say in 2019?" only said "0 transcripts searched"."""
+    res = retriever.search("tariffs", filters=make_filters(since="2019-08-01", spokesperson="Geng Shuang"))
+    assert res.hits == []
+    assert "Geng Shuang's briefings in the archive run from 5 January 2019 to 5 June 2019: none in the dates " \
+           "searched." in res.warnings
+    assert not retriever.search("tariffs", filters=make_filters(since="2019-08-01")).warnings

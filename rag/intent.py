@@ -67,6 +67,7 @@ class Intent:
     outlet_asked: bool = False  # "what did they tell Reuters": the outlet's own questions, not mentions of it
     years: tuple[int, ...] = ()  # years named outside the time phrase ("the 2022 Winter Olympics")
     relative_phrase: str | None = None  # "last summer": a time the archive cannot place (no time phrase besides)
+    near_name: tuple[str, str] | None = None  # ("Hua Chunyin", "Hua Chunying"): a spokesperson's name misspelt
 
 
 def _spokesperson(q: str) -> tuple[str, int, int] | None:
@@ -80,6 +81,23 @@ def _spokesperson(q: str) -> tuple[str, int, int] | None:
         if m and (best is None or m.start() < best[1]):
             best = (pick(m), m.start(), m.end())
     return best
+
+
+def _near_name(q: str) -> tuple[str, str] | None:
+    """Two capitalised words that nearly spell a spokesperson's name ("Hua Chunyin", "Geng Shaung"): a warning, not
+    a filter, as a near spelling may be someone else."""
+    from difflib import SequenceMatcher
+
+    for m in re.finditer(r"\b([A-Z][a-z]+)\s+([A-Z][a-z]+)\b", q):
+        for name in _NAMES:
+            sur, _, given = name.partition(" ")
+            g = m.group(2).lower()
+            # the surname as written, the given name one slip away ("Chunyin", "Shaung"), not another person's
+            # ("Mao Anying", "Liu Jian" for Lin Jian)
+            if m.group(1) == sur and abs(len(g) - len(given)) <= 1 and g != given.lower() \
+                    and SequenceMatcher(None, g, given.lower()).ratio() >= 0.8:
+                return (m.group(0), name)
+    return None
 
 
 def _cut(q: str, start: int, end: int) -> str:
@@ -104,8 +122,10 @@ def parse_intent(question: str) -> Intent:
     in_phrase = set(_YEAR.findall(phrase or ""))
     years = tuple(sorted({int(y) for y in _YEAR.findall(q) if y not in in_phrase}))
     rel = _RELATIVE.search(q) if not time else None
+    near = None if spk else _near_name(q)
     return Intent(q, search or q, since, until, phrase, spk[0] if spk else None, q[spk[1]:spk[2]] if spk else None,
-                  outlet, outlet_phrase, outlet_asked=asked, years=years, relative_phrase=rel.group(0) if rel else None)
+                  outlet, outlet_phrase, outlet_asked=asked, years=years, relative_phrase=rel.group(0) if rel else None,
+                  near_name=near)
 
 
 def resolve_filters(intent: Intent, filters: Filters) -> tuple[Filters, list[str]]:
@@ -129,6 +149,9 @@ def resolve_filters(intent: Intent, filters: Filters) -> tuple[Filters, list[str
     if intent.relative_phrase and not (filters.since or filters.until):
         warnings.append(f"“{intent.relative_phrase}” depends on today's date, which the archive cannot place: the "
                         "whole archive was searched. Name the dates (“summer 2019”) or set them in the filters.")
+    if intent.near_name and not filters.spokesperson:
+        warnings.append(f"“{intent.near_name[0]}” is not the name of a spokesperson in the archive; did you mean "
+                        f"{intent.near_name[1]}? No spokesperson filter was applied.")
     if intent.spokesperson:
         if not filters.spokesperson:
             filters = replace(filters, spokesperson=intent.spokesperson)

@@ -88,3 +88,21 @@ def test_a_relative_time_is_searched_over_the_whole_archive_with_a_warning(quest
     assert resolve_filters(i, Filters(since="2019-06-01"))[1] == []
     # an absolute time phrase beside it wins
     assert parse_intent(question + " in June 2019").relative_phrase is None
+
+
+@pytest.mark.parametrize("question, near", [
+    ("What did Hua Chunyin say about Pompeo?", ("Hua Chunyin", "Hua Chunying")),
+    ("Geng Shaung on Huawei", ("Geng Shaung", "Geng Shuang")),
+    ("North Korean leader lays a wreath at the Mao Anying tomb", None),  # another person, same surname
+    ("What posts did Liu Jian hold?", None),  # not Lin Jian
+    ("What did Hua Chunying say?", None),  # spelt right: the filter
+])
+def test_a_misspelt_spokesperson_gets_a_warning_not_a_filter(question, near):
+    """A reporter's QA: "Hua Chunyin" was searched as words with no word said."""
+    i = parse_intent(question)
+    assert i.near_name == near
+    filters, warnings = resolve_filters(i, Filters())
+    if near:
+        assert filters.spokesperson is None and warnings == [
+            f"“{near[0]}” is not the name of a spokesperson in the archive; did you mean {near[1]}? No spokesperson "
+            "filter was applied."]

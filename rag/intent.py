@@ -41,7 +41,7 @@ _TITLED = re.compile(rf"\b{_TITLES}\s+({'|'.join(s for s, n in _SURNAMES.items()
 _ZH = re.compile("|".join(sorted(SPOKESPERSONS_ZH, key=len, reverse=True)))
 # Words before an outlet's name that make it the asker: "tell Reuters", "answering AFP", "asked by the BBC".
 _ASKED_BY = re.compile(r"\b(tell|told|telling|answer|answered|answering|reply|replied|replying|respond|responded|"
-                       r"responding|say to|said to|asked by|questions? from|to)\s+(the\s+)?$", re.I)
+                       r"responding|say to|said to|asked by|questions? from|(?<!according )to)\s+(the\s+)?$", re.I)
 _YEAR = re.compile(r"(?<![\d-])(19[89]\d|20\d\d)(?![\d-])")
 # Times that depend on today's date, which an archive does not have ("last summer", "recently").
 _RELATIVE = re.compile(r"\b(?:(?:last|this|next|past)\s+(?:year|month|week|summer|winter|spring|autumn|fall)|"
@@ -98,6 +98,20 @@ def _near_name(q: str) -> tuple[str, str] | None:
                     and SequenceMatcher(None, g, given.lower()).ratio() >= 0.8:
                 return (m.group(0), name)
     return None
+
+
+def without_outlet(text: str, phrase: str | None) -> str:
+    """``text`` without the outlet's name and the words that make it the asker: what the question is *about*.
+
+    >>> without_outlet("What did the spokesperson tell Reuters about Huawei?", "Reuters")
+    'What did the spokesperson about Huawei?'
+    """
+    i = text.find(phrase) if phrase else -1
+    if i < 0:
+        return text
+    head = text[:i]
+    m = _ASKED_BY.search(head)
+    return " ".join((head[:m.start()] if m else head).split() + text[i + len(phrase):].split()) or text
 
 
 def _cut(q: str, start: int, end: int) -> str:

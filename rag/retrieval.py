@@ -20,7 +20,7 @@ from .embedding import Encoder
 from .errors import QueryError
 from .filters import Filters, check_names, filter_mask, make_filters, outlet_label_warning  # noqa: F401 - re-exported: callers import them from here
 from .fusion import FusionParams, fuse  # noqa: F401 - re-exported: callers import them from here
-from .intent import Intent, parse_intent, resolve_filters
+from .intent import Intent, parse_intent, resolve_filters, without_outlet
 from .parties import bm25_expansion
 from .records import Chunk, Source, Turn, chunks_by_turn
 from .store import Index
@@ -220,7 +220,10 @@ class Retriever:
             bm25_all = self._bm25_scores(bm25_expansion(text, skip=(intent.outlet_phrase,) if intent else ()), mask)
             bm25 = _top(bm25_all, n_cand)
         if mode in ("hybrid", "dense"):
-            qvec = self.encoder.encode([text])[0]
+            # "What did they tell Reuters about Huawei?": the asker ranks by its boost below; in the vector its name
+            # pulls every question it asked, whatever the topic (a named outlet that is the topic stays: "the WSJ op-ed")
+            asker = prefer is not None and intent.outlet_asked
+            qvec = self.encoder.encode([without_outlet(text, intent.outlet_phrase) if asker else text])[0]
             dense = self._dense(qvec, n_cand, mask)
             if prefer is not None and prefer.any():
                 # The outlet's turns compete even when the topic alone would not reach them.

@@ -106,3 +106,16 @@ def test_a_misspelt_spokesperson_gets_a_warning_not_a_filter(question, near):
         assert filters.spokesperson is None and warnings == [
             f"“{near[0]}” is not the name of a spokesperson in the archive; did you mean {near[1]}? No spokesperson "
             "filter was applied."]
+
+
+def test_the_asker_is_cut_from_the_topic_and_according_to_is_not_asking():
+    from rag.intent import without_outlet
+
+    assert without_outlet("What did the spokesperson tell Reuters about Huawei?", "Reuters") == \
+        "What did the spokesperson about Huawei?"
+    assert without_outlet("Huawei, answering the BBC", "BBC") == "Huawei,"
+    assert without_outlet("Huawei", None) == "Huawei"
+    # "According to Bloomberg, ..." reports what Bloomberg wrote: Bloomberg is named, not the asker
+    i = parse_intent("According to Bloomberg, the trade talks broke up. Any comment?")
+    assert i.outlet == "Bloomberg" and not i.outlet_asked
+    assert parse_intent("What did they say to Reuters?").outlet_asked

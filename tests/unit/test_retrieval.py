@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 from rag import retrieval, store, turn_lift
@@ -343,3 +344,15 @@ def test_a_spokesperson_outside_the_dates_searched_is_told_when_they_speak(retri
     assert "Geng Shuang's briefings in the archive run from 5 January 2019 to 5 June 2019: none in the dates " \
            "searched." in res.warnings
     assert not retriever.search("tariffs", filters=make_filters(since="2019-08-01")).warnings
+
+
+def test_an_asking_outlet_is_not_in_the_question_vector(retriever):
+    """"tell Reuters about Huawei" quoted a Reuters question on the US election: the name in the vector pulled every
+    question Reuters asked. The asker ranks by its boost; an outlet that is only named stays in the vector."""
+    enc = retriever.encoder
+    asked = retriever.search("What did the spokesperson tell Reuters about tariffs?")
+    assert np.allclose(asked.query_vector, enc.encode(["What did the spokesperson about tariffs?"])[0])
+    # still ahead of the other agency's answers on the topic, by the boost
+    assert next(h.turn.outlet for h in asked.hits if h.turn.outlet in ("Reuters", "AFP")) == "Reuters"
+    named = retriever.search("Reuters report on tariffs")
+    assert np.allclose(named.query_vector, enc.encode(["Reuters report on tariffs"])[0])

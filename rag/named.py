@@ -54,39 +54,52 @@ FRAME = frozenset(bm25_tokens(
     "responded spokesperson spokespersons ministry statement statements what did does do about has have had how "
     "why when where whom which were it those any anything tell told think regarding concerning latest recent "
     "recently ever please can could would"))
-_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+# A word: letters and digits, an inner apostrophe kept ("O'Brien"), a possessive "'s" left out ("Kovrig's").
+_WORD = re.compile(r"\w+(?:['\u2019](?!s\b)\w+)*")
 
 
 def _topical(tok: str) -> bool:
     return tok not in FRAME and tok not in TIME and not _YEAR.fullmatch(tok)
 
 
-def key_words(text: str) -> list[tuple[str, str]]:
-    """The words of ``text`` the keyword search uses, each with its token (first spelling of each token kept)."""
-    out: dict[str, str] = {}
-    for w in _WORD.findall(text):
-        for tok in bm25_tokens(w):
-            if _topical(tok):
-                out.setdefault(tok, w)
-    return [(w, t) for t, w in out.items()]
+# Framing and time words that are part of a name when capitalised beside another capitalised word.
+_IN_NAMES = TIME | frozenset(bm25_tokens("China Chinese"))
 
 
 def _runs(text: str) -> list[tuple[int, int, list[str]]]:
-    """The key words of ``text`` in runs written next to each other (a space or hyphen between): ``(start, end,
-    tokens)`` of each run, single words included."""
+    """The key words of ``text`` in runs written next to each other (a space, hyphen or possessive between) and
+    alike in case: ``(start, end, tokens)`` of each run, single words included. "trade war" and "Meng Wanzhou" are
+    runs; in "Meng Wanzhou's extradition" the name is one and "extradition" another (the turn may say "the
+    extradition of Meng Wanzhou"). A time word or "China" is kept inside a name of capitalised words ("East China
+    Sea", "Spring Festival", "USA Today"), where it is part of what is named."""
+    words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)
+             if not (m.group().lower() == "s" and text[m.start() - 1:m.start()] in ("'", "\u2019"))]
+    joined = [i > 0 and re.fullmatch(r"(?:['\u2019]s)?[\s\-]+", text[words[i - 1][1]:words[i][0]]) is not None
+              for i in range(len(words))]  # word i follows word i - 1 with nothing but a space, hyphen or 's
+    caps = [w[0].isupper() for _, _, w in words]
     out: list[tuple[int, int, list[str]]] = []
-    last_end = -1
-    for m in re.finditer(r"\w+", text):
-        if m.group().lower() == "s" and text[m.start() - 1:m.start()] in ("'", "\u2019"):
-            last_end = m.end() if last_end >= 0 else -1  # a possessive: "Kovrig's family" runs on
+    last = -2  # index of the last word kept
+    for i, (a, b, w) in enumerate(words):
+        in_name = caps[i] and ((joined[i] and caps[i - 1]) or (i + 1 < len(words) and joined[i + 1] and caps[i + 1]))
+        toks = [t for t in bm25_tokens(w) if _topical(t) or (in_name and t in _IN_NAMES)]
+        if not toks:
             continue
-        toks = [t for t in bm25_tokens(m.group()) if _topical(t)]
-        if toks and out and last_end >= 0 and re.fullmatch(r"[\s\-]+", text[last_end:m.start()]):
-            out[-1] = (out[-1][0], m.end(), out[-1][2] + toks[:1])
-        elif toks:
-            out.append((m.start(), m.end(), toks[:1]))
-        last_end = m.end() if toks else -1
+        hyphen = i > 0 and text[words[i - 1][1]:a] == "-"  # "COVID-19", "Sino-US": one word, whatever the case
+        if out and last == i - 1 and joined[i] and (caps[i] == caps[i - 1] or hyphen):
+            out[-1] = (out[-1][0], b, out[-1][2] + toks)
+        else:
+            out.append((a, b, toks))
+        last = i
     return out
+
+
+def key_words(text: str) -> list[tuple[str, str]]:
+    """The words of ``text`` the keyword search uses, each with its token (first spelling of each token kept)."""
+    out: dict[str, str] = {}
+    for a, b, toks in _runs(text):
+        for tok in toks:
+            out.setdefault(tok, text[a:b])
+    return [(w, t) for t, w in out.items()]
 
 
 def phrases(text: str) -> list[tuple[str, ...]]:
@@ -96,10 +109,16 @@ def phrases(text: str) -> list[tuple[str, ...]]:
 
 def shown_words(text: str) -> tuple[str, ...]:
     """The key words of ``text`` as a reader would name them, runs kept together: ``("Meng Wanzhou",)``."""
-    out: dict[str, None] = {}
-    for a, b, _ in _runs(text):
-        out.setdefault(text[a:b], None)
-    return tuple(out)
+    return tuple(dict.fromkeys(text[a:b] for a, b, _ in _runs(text)))
+
+
+def turn_tokens(text: str) -> list[str]:
+    """A turn's words as :func:`phrases` compares them (the "s" of possessives left out).
+
+    >>> turn_tokens("Meng Wanzhou's case, O'Brien")
+    ['meng', 'wanzhou', 'case', 'o', 'brien']
+    """
+    return bm25_tokens(re.sub(r"['\u2019]s\b", "", text))
 
 
 def holds_phrase(tokens: list[str], phrase: tuple[str, ...]) -> bool:
@@ -109,11 +128,12 @@ def holds_phrase(tokens: list[str], phrase: tuple[str, ...]) -> bool:
 
 
 def naming_turns(bm25, chunk_turn: np.ndarray, n_turns: int, tokens: list[str],  # noqa: ANN001
-                 runs: list[tuple[str, ...]] = (), turn_text: Callable[[int], str] | None = None, *,
+                 runs: list[tuple[str, ...]] = (), tokens_of: Callable[[int], list[str]] | None = None, *,
                  max_share: float | None = MAX_SHARE) -> np.ndarray | None:
     """Which of ``n_turns`` turns hold every token (``chunk_turn[row]``: the turn of chunk ``row``) and every run of
-    ``runs`` (:func:`phrases`) in ``turn_text(turn)``; None when the rule does not apply: no token, more than
-    :data:`MAX_WORDS`, or the turns holding them all are more than ``max_share`` of all turns (None: any share)."""
+    ``runs`` (:func:`phrases`) in ``tokens_of(turn)`` (:func:`turn_tokens` of its text); None when the rule does
+    not apply: no token, more than :data:`MAX_WORDS`, or the turns holding them all are more than ``max_share`` of
+    all turns (None: any share)."""
     if not tokens or len(tokens) > MAX_WORDS or n_turns == 0:
         return None
     vocab = getattr(bm25, "vocab_dict", None) or {}
@@ -126,10 +146,14 @@ def naming_turns(bm25, chunk_turn: np.ndarray, n_turns: int, tokens: list[str], 
             rows = np.asarray(indices[indptr[i]:indptr[i + 1]], dtype=np.int64)
             has[chunk_turn[rows[rows < len(chunk_turn)]]] = True
         held &= has
+    # words written together are checked in the text ("trade talks": 284 turns hold both words, 166 the phrase);
+    # past three times the share, no phrase check would bring it under
+    if max_share is not None and held.sum() > 3 * max_share * n_turns:
+        return None
+    if runs and tokens_of is not None:
+        for i in np.flatnonzero(held):
+            toks = tokens_of(int(i))
+            held[i] = all(holds_phrase(toks, r) for r in runs)
     if max_share is not None and held.sum() > max_share * n_turns:
         return None
-    if runs and turn_text is not None:
-        for i in np.flatnonzero(held):
-            toks = [t for t in bm25_tokens(turn_text(int(i))) if t != "s"]  # the "s" of possessives
-            held[i] = all(holds_phrase(toks, r) for r in runs)
     return held

@@ -37,7 +37,7 @@ import numpy as np
 
 from .errors import MissingDependency, QueryError, RagError
 from .filters import Filters
-from .named import MAX_WORDS, key_words, naming_turns, phrases, shown_words
+from .named import MAX_WORDS, key_words, naming_turns, phrases, shown_words, turn_tokens
 from .quoting import best_span, best_unit  # the quote around a turn's best sentence, as answers make it
 from .text import bm25_tokens, sentence_spans
 
@@ -123,6 +123,15 @@ class _Layout:
         pos = {t: i for i, t in enumerate(self.turn_ids)}
         self.chunk_turn = np.array([pos[c.turn_id] for c in index.chunks], dtype=np.int64)
         self.dates = [index.sources[index.turns[t].source].date for t in self.turn_ids]
+        self._turns = index.turns
+        self._tokens: dict[int, list[str]] = {}  # a turn's words, tokenised on first use (rag.named.turn_tokens)
+
+    def tokens_of(self, i: int) -> list[str]:
+        """The words of turn ``i`` (its journalist's question and its answer), as the name rule compares them."""
+        if i not in self._tokens:
+            t = self._turns[self.turn_ids[i]]
+            self._tokens[i] = turn_tokens(f"{t.question or ''}\n{t.text}")
+        return self._tokens[i]
 
     def fold(self, chunk_scores: np.ndarray) -> np.ndarray:
         """The best chunk score of each turn (-inf for a turn without chunks)."""
@@ -174,18 +183,18 @@ def score_turns(retriever, question: str, filters: Filters = Filters(), *,  # no
         fused, dense = np.where(mask, fused, -np.inf), np.where(mask, dense, -np.inf)
     lay = _layout(retriever)
     fused_t = lay.fold(fused)
-    words = key_words(text)
-    turns = index.turns
-    named = naming_turns(index.bm25, lay.chunk_turn, len(lay.turn_ids), [t for _, t in words], phrases(text),
-                         lambda i: f"{turns[lay.turn_ids[i]].question or ''}\n{turns[lay.turn_ids[i]].text}")
+    # the name rule reads the topic: not a spokesperson's name that became the filter ("Zhao Lijian" alone)
+    topic = text.replace(res.spokesperson_phrase, " ") if res.spokesperson_phrase else text
+    toks, runs = [t for _, t in key_words(topic)], phrases(topic)
+    named = naming_turns(index.bm25, lay.chunk_turn, len(lay.turn_ids), toks, runs, lay.tokens_of)
     common, n_common = (), 0
     if named is not None:
         named &= np.isfinite(fused_t)  # inside the filters
-    elif 0 < len(words) <= MAX_WORDS:  # too common to count each: say how many turns name them
-        held = naming_turns(index.bm25, lay.chunk_turn, len(lay.turn_ids), [t for _, t in words], max_share=None)
-        common, n_common = shown_words(text), int((held & np.isfinite(fused_t)).sum())
+    elif 0 < len(toks) <= MAX_WORDS:  # too common to count each: say how many turns searched name them
+        held = naming_turns(index.bm25, lay.chunk_turn, len(lay.turn_ids), toks, runs, lay.tokens_of, max_share=None)
+        common, n_common = shown_words(topic), int((held & np.isfinite(fused_t)).sum())
     return TurnScores(lay.turn_ids, fused_t, lay.fold(dense), res.filters, tuple(res.warnings), qvec, text, named,
-                      shown_words(text) if named is not None else (), common, n_common)
+                      shown_words(topic) if named is not None else (), common, n_common)
 
 
 def quarter_of(month: str) -> str:

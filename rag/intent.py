@@ -48,7 +48,7 @@ _RELATIVE = re.compile(r"\b(?:(?:last|this|next|past)\s+(?:year|month|week|summe
                        r"(?:the\s+)?past\s+(?:few\s+|\d+\s+)?(?:years|months|weeks|days)|recently|lately|"
                        r"yesterday|today|\d+\s+(?:years?|months?|weeks?|days?)\s+ago)\b", re.I)
 # A spokesperson's name with one of these after its "'s" is the topic, not the speaker: "Zhao Lijian's tweet".
-_TOPIC_AFTER = re.compile(r"\s+(?:tweets?|twitter|posts?|account|appointment|promotion)\b", re.I)
+_TOPIC_AFTER = re.compile(r"\s+(?:tweets?|twitter|posts?|appointment|promotion)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -75,9 +75,9 @@ def _spokesperson(q: str) -> tuple[str, int, int] | None:
     for rx, pick in ((_EN, lambda m: next(n for n in _NAMES if n.lower() == m.group(1).lower())),
                      (_TITLED, lambda m: _SURNAMES[m.group(1)]),
                      (_ZH, lambda m: SPOKESPERSONS_ZH[m.group(0)])):
-        m = rx.search(q)
-        if m and m.group(0)[-2:].lower() in ("'s", "\u2019s") and _TOPIC_AFTER.match(q, m.end()):
-            continue  # "Zhao Lijian's tweet": what was said about it, by whoever
+        # "Zhao Lijian's tweet": what was said about it, by whoever (another name may still be the speaker)
+        m = next((m for m in rx.finditer(q) if not (m.group(0)[-2:].lower() in ("'s", "\u2019s")
+                                                   and _TOPIC_AFTER.match(q, m.end()))), None)
         if m and (best is None or m.start() < best[1]):
             best = (pick(m), m.start(), m.end())
     return best
@@ -88,7 +88,7 @@ def _near_name(q: str) -> tuple[str, str] | None:
     a filter, as a near spelling may be someone else."""
     from difflib import SequenceMatcher
 
-    for m in re.finditer(r"\b([A-Z][a-z]+)\s+([A-Z][a-z]+)\b", q):
+    for m in re.finditer(r"\b(?=([A-Z][a-z]+)\s+([A-Z][a-z]+)\b)", q):  # overlapping: "Did Hua Chunyin"
         for name in _NAMES:
             sur, _, given = name.partition(" ")
             g = m.group(2).lower()
@@ -96,8 +96,18 @@ def _near_name(q: str) -> tuple[str, str] | None:
             # ("Mao Anying", "Liu Jian" for Lin Jian)
             if m.group(1) == sur and abs(len(g) - len(given)) <= 1 and g != given.lower() \
                     and SequenceMatcher(None, g, given.lower()).ratio() >= 0.8:
-                return (m.group(0), name)
+                return (f"{m.group(1)} {m.group(2)}", name)
     return None
+
+
+def _named_time(q: str, m: re.Match) -> bool:
+    """Whether a relative-time match is part of a name or a fixed phrase: "USA Today", "this Spring Festival",
+    "the last year of Trump's term"."""
+    before = q[:m.start()].split()
+    if m.group(0)[0].isupper() and before and before[-1][:1].isupper():
+        return True
+    after = q[m.end():]
+    return bool(re.match(r"\s+(?:[A-Z]|of\b)", after))
 
 
 def without_outlet(text: str, phrase: str | None) -> str:
@@ -105,10 +115,15 @@ def without_outlet(text: str, phrase: str | None) -> str:
 
     >>> without_outlet("What did the spokesperson tell Reuters about Huawei?", "Reuters")
     'What did the spokesperson about Huawei?'
+    >>> without_outlet("On APEC, what did they tell AP?", "AP")
+    'On APEC, what did they ?'
     """
-    i = text.find(phrase) if phrase else -1
-    if i < 0:
+    if not phrase:
         return text
+    found = [m.start() for m in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", text)]  # not "AP" in "APEC"
+    if not found:
+        return text
+    i = next((j for j in found if _ASKED_BY.search(text[:j])), found[0])  # the mention that asks
     head = text[:i]
     m = _ASKED_BY.search(head)
     return " ".join((head[:m.start()] if m else head).split() + text[i + len(phrase):].split()) or text
@@ -135,7 +150,7 @@ def parse_intent(question: str) -> Intent:
         asked = bool(_ASKED_BY.search(q[:found[0][1]]))
     in_phrase = set(_YEAR.findall(phrase or ""))
     years = tuple(sorted({int(y) for y in _YEAR.findall(q) if y not in in_phrase}))
-    rel = _RELATIVE.search(q) if not time else None
+    rel = next((m for m in _RELATIVE.finditer(q) if not _named_time(q, m)), None) if not (time or years) else None
     near = None if spk else _near_name(q)
     return Intent(q, search or q, since, until, phrase, spk[0] if spk else None, q[spk[1]:spk[2]] if spk else None,
                   outlet, outlet_phrase, outlet_asked=asked, years=years, relative_phrase=rel.group(0) if rel else None,

@@ -203,7 +203,8 @@ class Retriever:
             text = " ".join(w for w in text.split() if w.strip(".,;:?!'’s") not in
                             {str(y) for y in result.intent.years}) or text
         if self._n == 0 or (mask is not None and not mask.any()):
-            if filters.spokesperson and (filters.since or filters.until) and self._n:
+            if filters.spokesperson and (filters.since or filters.until) and self._n and \
+                    not self.mask(replace(filters, outlet=None)).any():  # the dates emptied it, not the outlet
                 # "What did Zhao Lijian say in 2019?": say when the archive has them speak, not just "0 transcripts"
                 lo, hi = self._searched_range(self.mask(Filters(spokesperson=filters.spokesperson)))
                 warnings.append(f"{filters.spokesperson}'s briefings in the archive run from {human_date(lo)} to "

@@ -58,7 +58,7 @@ def parse_time_phrase(question: str) -> tuple[str | None, str | None, str] | Non
         return span
     # A bound with a third of a month, or "by" a month: "since late June 2020" (from 21 June), "before early July
     # 2020" (up to 30 June), "by late March 2020" (up to 31 March), "by March 2020" (up to 31 March).
-    m = re.search(rf"\b(since|after|from|before|until|till|by|prior to)\s+(?:the\s+)?(?:({_PART_WORDS})[\s-]+)?"
+    m = re.search(rf"\b(since|after|from|before|until|till|through|by|prior to)\s+(?:the\s+)?(?:({_PART_WORDS})[\s-]+)?"
                   rf"({_M})\.?,?\s+(?:of\s+)?{_Y}\b", q, re.I)
     if m and (m.group(2) or m.group(1).lower() == "by"):
         word = m.group(1).lower()
@@ -146,6 +146,13 @@ def _bound(q: str, start: int, since: str, until: str, phrase: str) -> tuple[str
     """
     m = _BOUND.search(q[:start])
     if not m:
+        return (since, until, phrase)
+    end = start + len(phrase)
+    to = re.match(r"\s*(?:to|until|till|through|-|\u2013)\s+(?:the\s+)?", q[end:]) if m.group(1).lower() == "from" else None
+    if to:  # "from the start of 2020 to the end of 2021": a range, its end read as a phrase of its own
+        tail = parse_time_phrase(q[end + to.end():])
+        if tail and tail[1] and tail[1] >= since and q[end + to.end():].startswith(tail[2]):
+            return (since, tail[1], q[m.start():end + to.end() + len(tail[2])])
         return (since, until, phrase)
     word, phrase = m.group(1).lower(), q[m.start():start] + phrase
     first, last = datetime.date.fromisoformat(since), datetime.date.fromisoformat(until)

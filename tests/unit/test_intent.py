@@ -119,3 +119,26 @@ def test_the_asker_is_cut_from_the_topic_and_according_to_is_not_asking():
     i = parse_intent("According to Bloomberg, the trade talks broke up. Any comment?")
     assert i.outlet == "Bloomberg" and not i.outlet_asked
     assert parse_intent("What did they say to Reuters?").outlet_asked
+
+
+@pytest.mark.parametrize("question, spokesperson, near, relative", [
+    # a review of the session's intent rules
+    ("Zhao Lijian's tweet: what did Hua Chunying say?", "Hua Chunying", None, None),  # the other name still speaks
+    ("What was Zhao Lijian's account of the Xinjiang cotton issue?", "Zhao Lijian", None, None),
+    ("Did Hua Chunyin comment on Huawei?", None, ("Hua Chunyin", "Hua Chunying"), None),  # after a capital word
+    ("What did China tell USA Today about Huawei?", None, None, None),  # a newspaper, not a date
+    ("Greetings for this Spring Festival", None, None, None),
+    ("the last year of Trump's term", None, None, None),
+    ("the recently concluded 2019 summit", None, None, None),  # a year anchors it
+])
+def test_intent_rules_do_not_over_match(question, spokesperson, near, relative):
+    i = parse_intent(question)
+    assert (i.spokesperson, i.near_name, i.relative_phrase) == (spokesperson, near, relative)
+
+
+def test_the_asker_is_the_mention_after_an_asking_word_and_a_whole_word():
+    from rag.intent import without_outlet
+
+    assert without_outlet("On APEC, what did they tell AP?", "AP") == "On APEC, what did they ?"
+    assert without_outlet("Reuters reported it; what did they tell Reuters?", "Reuters") == \
+        "Reuters reported it; what did they ?"

@@ -344,6 +344,10 @@ def test_a_spokesperson_outside_the_dates_searched_is_told_when_they_speak(retri
     assert "Geng Shuang's briefings in the archive run from 5 January 2019 to 5 June 2019: none in the dates " \
            "searched." in res.warnings
     assert not retriever.search("tariffs", filters=make_filters(since="2019-08-01")).warnings
+    # the dates hold Geng Shuang's briefings; the outlet is what matches nothing: no word about his dates
+    by_outlet = retriever.search("tariffs", filters=make_filters(since="2019-01-01", until="2019-02-28",
+                                                                 spokesperson="Geng Shuang", outlet="Reuters"))
+    assert by_outlet.hits == [] and not any("briefings in the archive run" in w for w in by_outlet.warnings)
 
 
 def test_an_asking_outlet_is_not_in_the_question_vector(retriever):

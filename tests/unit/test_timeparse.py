@@ -50,6 +50,10 @@ def test_doctests():
     ("after the first half of 2019", "2019-07-01", None, "after the first half of 2019"),
     ("before summer 2019", None, "2019-05-31", "before summer 2019"),
     ("by the end of 2019", None, "2019-12-31", "by the end of 2019"),
+    # "from" a part of a year up to another (a review: read as from the first, with no end)
+    ("from the start of 2020 to the end of 2021", "2020-01-01", "2021-12-31", "from the start of 2020 to the end of 2021"),
+    ("from early 2019 to late 2020", "2019-01-01", "2020-12-31", "from early 2019 to late 2020"),
+    ("through late March 2020", None, "2020-03-31", "through late March 2020"),
     # ranges whose ends are thirds; "or" joins two months too
     ("from mid-March to late April 2020", "2020-03-11", "2020-04-30", "from mid-March to late April 2020"),
     ("late May or early June 2020", "2020-05-21", "2020-06-10", "late May or early June 2020"),

@@ -46,7 +46,9 @@ _YEAR = re.compile(r"(?<![\d-])(19[89]\d|20\d\d)(?![\d-])")
 # Times that depend on today's date, which an archive does not have ("last summer", "recently").
 _RELATIVE = re.compile(r"\b(?:(?:last|this|next|past)\s+(?:year|month|week|summer|winter|spring|autumn|fall)|"
                        r"(?:the\s+)?past\s+(?:few\s+|\d+\s+)?(?:years|months|weeks|days)|recently|lately|"
-                       r"yesterday|today|\d+\s+(?:years?|months?|weeks?|days?)\s+ago)\b", re.I)
+                       r"yesterday|today|in\s+recent\s+(?:years|months|weeks|days)|"
+                       r"(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|a\s+few|several)\s+"
+                       r"(?:years?|months?|weeks?|days?)\s+ago)\b", re.I)
 # A spokesperson's name with one of these after its "'s" is the topic, not the speaker: "Zhao Lijian's tweet".
 _TOPIC_AFTER = re.compile(r"\s+(?:tweets?|twitter|posts?|appointment|promotion)\b", re.I)
 

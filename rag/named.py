@@ -21,7 +21,7 @@ BM25 index's own postings: nothing is tokenised again.
     >>> key_words("Kovrig and Spavor")
     [('Kovrig', 'kovrig'), ('Spavor', 'spavor')]
     >>> key_words("What did China say about the drills around Taiwan?")
-    [('drills', 'drill'), ('around', 'around'), ('Taiwan', 'taiwan')]
+    [('drills', 'drill'), ('Taiwan', 'taiwan')]
     >>> phrases("the trade war and Meng Wanzhou"), phrases("Kovrig and Spavor")
     ([('trade', 'war'), ('meng', 'wanzhou')], [])
     >>> shown_words("What did China say about Meng Wanzhou and Kovrig in 2019?")
@@ -31,7 +31,7 @@ BM25 index's own postings: nothing is tokenised again.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -44,16 +44,18 @@ MAX_SHARE = 0.05  # of the archive's turns: "Kovrig" (under 1 %), "Pompeo" (4 %)
 # Words of time: the time phrase is a filter, not a topic ("Kovrig and Spavor in 2019", "Huawei last summer").
 TIME = frozenset(bm25_tokens(
     "last this next past year years month months week weeks summer winter spring autumn fall ago today yesterday "
-    "early late mid start beginning end half quarter since after before until till during between January "
-    "February March April May June July August September October November December Jan Feb Mar Apr Jun Jul Aug "
-    "Sep Sept Oct Nov Dec"))
+    "early late mid start beginning end half quarter since after before until till during between from through up "
+    "over first second third fourth Q1 Q2 Q3 Q4 one two three four five six seven eight nine ten eleven twelve few "
+    "several January February March April May June July August September October November December Jan Feb Mar "
+    "Apr Jun Jul Aug Sep Sept Oct Nov Dec"))
 _YEAR = re.compile(r"(?:19|20)\d\d")
 # Stop words are dropped already; these are the asking words the keyword search keeps ("WHO" is a name, kept).
 FRAME = frozenset(bm25_tokens(
     "China Chinese say said says comment comments position stance view views react reaction respond response "
     "responded spokesperson spokespersons ministry statement statements what did does do about has have had how "
     "why when where whom which were it those any anything tell told think regarding concerning latest recent "
-    "recently ever please can could would"))
+    "recently ever please can could would around against amid among near toward towards within without across "
+    "along via upon onto"))
 # A word: letters and digits, an inner apostrophe kept ("O'Brien"), a possessive "'s" left out ("Kovrig's").
 _WORD = re.compile(r"\w+(?:['\u2019](?!s\b)\w+)*")
 
@@ -81,10 +83,13 @@ def _runs(text: str) -> list[tuple[int, int, list[str]]]:
     last = -2  # index of the last word kept
     for i, (a, b, w) in enumerate(words):
         in_name = caps[i] and ((joined[i] and caps[i - 1]) or (i + 1 < len(words) and joined[i + 1] and caps[i + 1]))
-        toks = [t for t in bm25_tokens(w) if _topical(t) or (in_name and t in _IN_NAMES)]
+        hyphen = i > 0 and text[words[i - 1][1]:a] == "-"  # "COVID-19", "Sino-US": one word, whatever the case
+        after_hyphen = i + 1 < len(words) and text[b:words[i + 1][0]] == "-"
+        # a bare number is a date's or a count's ("June 4", "three years"), not a name; "COVID-19" keeps its own
+        toks = [t for t in bm25_tokens(w) if (_topical(t) or (in_name and t in _IN_NAMES))
+                and (not t.isdigit() or hyphen or after_hyphen)]
         if not toks:
             continue
-        hyphen = i > 0 and text[words[i - 1][1]:a] == "-"  # "COVID-19", "Sino-US": one word, whatever the case
         if out and last == i - 1 and joined[i] and (caps[i] == caps[i - 1] or hyphen):
             out[-1] = (out[-1][0], b, out[-1][2] + toks)
         else:
@@ -127,33 +132,62 @@ def holds_phrase(tokens: list[str], phrase: tuple[str, ...]) -> bool:
     return any(tuple(tokens[i:i + n]) == phrase for i in range(len(tokens) - n + 1))
 
 
-def naming_turns(bm25, chunk_turn: np.ndarray, n_turns: int, tokens: list[str],  # noqa: ANN001
-                 runs: list[tuple[str, ...]] = (), tokens_of: Callable[[int], list[str]] | None = None, *,
+class TurnWords:
+    """The words of each turn of an index (its journalist's question and its answer, whole: the keyword index holds
+    only the first 80 tokens of a question), tokenised on first use and kept.
+
+    >>> w = TurnWords(["Kovrig's case.", "The WHO said so."])
+    >>> w.tokens(0), "who" in w.token_set(1), w.text(1)
+    (['kovrig', 'case'], True, 'The WHO said so.')
+    """
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self._texts = texts
+        self._tokens: dict[int, list[str]] = {}
+        self._sets: dict[int, frozenset[str]] = {}
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def text(self, i: int) -> str:
+        return self._texts[i]
+
+    def tokens(self, i: int) -> list[str]:
+        if i not in self._tokens:
+            self._tokens[i] = turn_tokens(self._texts[i])
+        return self._tokens[i]
+
+    def token_set(self, i: int) -> frozenset[str]:
+        if i not in self._sets:
+            self._sets[i] = frozenset(self.tokens(i))
+        return self._sets[i]
+
+
+def acronyms(text: str) -> list[str]:
+    """Words of ``text`` written in capitals, matched as written ("WHO" is not "who"; "UN" is not "Kim Jong Un").
+
+    >>> acronyms("WHO and the UN on COVID-19, says Xinhua")
+    ['WHO', 'UN', 'COVID']
+    """
+    return [w for w in dict.fromkeys(_WORD.findall(text)) if len(w) > 1 and w.isalpha() and w.isupper()
+            and any(_topical(t) for t in bm25_tokens(w))]
+
+
+def naming_turns(words: TurnWords, tokens: list[str], runs: Sequence[tuple[str, ...]] = (),
+                 exact: Sequence[str] = (), *, allowed: np.ndarray | None = None,
                  max_share: float | None = MAX_SHARE) -> np.ndarray | None:
-    """Which of ``n_turns`` turns hold every token (``chunk_turn[row]``: the turn of chunk ``row``) and every run of
-    ``runs`` (:func:`phrases`) in ``tokens_of(turn)`` (:func:`turn_tokens` of its text); None when the rule does
-    not apply: no token, more than :data:`MAX_WORDS`, or the turns holding them all are more than ``max_share`` of
-    all turns (None: any share)."""
-    if not tokens or len(tokens) > MAX_WORDS or n_turns == 0:
+    """Which turns of ``words`` hold every token, every run of ``runs`` (:func:`phrases`) in order and every word
+    of ``exact`` (:func:`acronyms`) as written; None when the rule does not apply: no token, more than
+    :data:`MAX_WORDS`, or the turns holding them all are more than ``max_share`` of all turns (None: any share).
+    ``allowed`` (turns inside the filters) limits what is returned, not the share, which is the archive's."""
+    n = len(words)
+    if not tokens or len(tokens) > MAX_WORDS or n == 0:
         return None
-    vocab = getattr(bm25, "vocab_dict", None) or {}
-    indptr, indices = bm25.scores["indptr"], bm25.scores["indices"]
-    held = np.ones(n_turns, dtype=bool)
-    for tok in tokens:
-        i = vocab.get(tok)
-        has = np.zeros(n_turns, dtype=bool)
-        if i is not None and i + 1 < len(indptr):
-            rows = np.asarray(indices[indptr[i]:indptr[i + 1]], dtype=np.int64)
-            has[chunk_turn[rows[rows < len(chunk_turn)]]] = True
-        held &= has
-    # words written together are checked in the text ("trade talks": 284 turns hold both words, 166 the phrase);
-    # past three times the share, no phrase check would bring it under
-    if max_share is not None and held.sum() > 3 * max_share * n_turns:
+    held = np.array([all(t in words.token_set(i) for t in tokens) for i in range(n)], dtype=bool)
+    pats = [re.compile(rf"(?<!\w){re.escape(w)}(?!\w)") for w in exact]
+    for i in np.flatnonzero(held):
+        held[i] = all(holds_phrase(words.tokens(int(i)), r) for r in runs) and \
+            all(p.search(words.text(int(i))) for p in pats)
+    if max_share is not None and held.sum() > max_share * n:
         return None
-    if runs and tokens_of is not None:
-        for i in np.flatnonzero(held):
-            toks = tokens_of(int(i))
-            held[i] = all(holds_phrase(toks, r) for r in runs)
-    if max_share is not None and held.sum() > max_share * n_turns:
-        return None
-    return held
+    return held if allowed is None else held & allowed

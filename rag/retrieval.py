@@ -196,6 +196,10 @@ class Retriever:
             warn = outlet_label_warning(filters.outlet, result.extra["outlet_labels"], self._outlets_since, earlier)
             if warn:
                 warnings.append(warn)
+        elif result.outlet_preference and intent.outlet_asked and self._outlets_since:  # "tell Reuters about ..."
+            rows = self.mask(filters)
+            if any(d and d < self._outlets_since for d in (self._date if rows is None else self._date[rows])):
+                warnings.append(outlet_label_warning(result.outlet_preference, 1, self._outlets_since, True, asked=True))
         mask = self._check_coverage(result, mask)
         if result.uncovered and result.uncovered.get("mentions"):
             # The year now acts as a filter (turns naming it); as words it would find any sentence

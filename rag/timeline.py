@@ -35,11 +35,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import MissingDependency, QueryError, RagError
+from .errors import QueryError, RagError
 from .filters import Filters
-from .named import MAX_WORDS, key_words, naming_turns, phrases, shown_words, turn_tokens
+from .named import MAX_WORDS, TurnWords, acronyms, key_words, naming_turns, phrases, shown_words
 from .quoting import best_span, best_unit  # the quote around a turn's best sentence, as answers make it
 from .text import bm25_tokens, sentence_spans
+
+# the views of a timeline (text, JSON, PNG), re-exported: callers import them from here
+from .timeline_out import BAR_WIDTH, common_note, counts_what, format_text, quoted_words, save_png, to_json  # noqa: F401
 
 # Calibrated on the dev sets (eval/results/timeline/report.md, made by eval/timeline_calibrate.py): the
 # highest fused score that still counts 90% of the judged-relevant turns. Hand-labelled precision of the
@@ -123,15 +126,8 @@ class _Layout:
         pos = {t: i for i, t in enumerate(self.turn_ids)}
         self.chunk_turn = np.array([pos[c.turn_id] for c in index.chunks], dtype=np.int64)
         self.dates = [index.sources[index.turns[t].source].date for t in self.turn_ids]
-        self._turns = index.turns
-        self._tokens: dict[int, list[str]] = {}  # a turn's words, tokenised on first use (rag.named.turn_tokens)
-
-    def tokens_of(self, i: int) -> list[str]:
-        """The words of turn ``i`` (its journalist's question and its answer), as the name rule compares them."""
-        if i not in self._tokens:
-            t = self._turns[self.turn_ids[i]]
-            self._tokens[i] = turn_tokens(f"{t.question or ''}\n{t.text}")
-        return self._tokens[i]
+        turns = [index.turns[t] for t in self.turn_ids]
+        self.words = TurnWords([f"{t.question or ''}\n{t.text}" for t in turns])  # for the name rule (rag.named)
 
     def fold(self, chunk_scores: np.ndarray) -> np.ndarray:
         """The best chunk score of each turn (-inf for a turn without chunks)."""
@@ -183,17 +179,28 @@ def score_turns(retriever, question: str, filters: Filters = Filters(), *,  # no
         fused, dense = np.where(mask, fused, -np.inf), np.where(mask, dense, -np.inf)
     lay = _layout(retriever)
     fused_t = lay.fold(fused)
-    # the name rule reads the topic: not a spokesperson's name that became the filter ("Zhao Lijian" alone)
-    topic = text.replace(res.spokesperson_phrase, " ") if res.spokesperson_phrase else text
-    toks, runs = [t for _, t in key_words(topic)], phrases(topic)
-    named = naming_turns(index.bm25, lay.chunk_turn, len(lay.turn_ids), toks, runs, lay.tokens_of)
+    # the name rule reads the topic: not a spokesperson's name that became the filter ("Zhao Lijian" alone), not the
+    # time phrase that became the dates ("Huawei in the first half of 2019")
+    topic = text
+    for phrase in (res.spokesperson_phrase, res.intent.time_phrase if res.intent else None):
+        topic = topic.replace(phrase, " ") if phrase else topic
+    toks, runs, caps = [t for _, t in key_words(topic)], phrases(topic), acronyms(topic)
+    inside = np.isfinite(fused_t)
+    named = naming_turns(lay.words, toks, runs, caps, allowed=inside)
     common, n_common = (), 0
-    if named is not None:
-        named &= np.isfinite(fused_t)  # inside the filters
-    elif 0 < len(toks) <= MAX_WORDS:  # too common to count each: say how many turns searched name them
-        held = naming_turns(index.bm25, lay.chunk_turn, len(lay.turn_ids), toks, runs, lay.tokens_of, max_share=None)
-        common, n_common = shown_words(topic), int((held & np.isfinite(fused_t)).sum())
-    return TurnScores(lay.turn_ids, fused_t, lay.fold(dense), res.filters, tuple(res.warnings), qvec, text, named,
+    if named is None and 0 < len(toks) <= MAX_WORDS:  # too common to count each: say how many turns searched name them
+        held = naming_turns(lay.words, toks, runs, caps, allowed=inside, max_share=None)
+        common, n_common = shown_words(topic), int(held.sum())
+    notes = list(res.warnings)
+    if named is not None and not named.any():  # a word no transcript holds: say so rather than draw empty bars
+        absent = [w for w, t in key_words(topic) if not any(t in lay.words.token_set(i) for i in range(len(lay.words)))]
+        if absent:
+            notes.append(f"{quoted_words(tuple(dict.fromkeys(absent)))} is in no transcript of the archive (another "
+                         "spelling?), so no turn names it.")
+    if not toks and res.spokesperson_phrase:
+        notes.append(f"The question names only a spokesperson ({res.filters.spokesperson}), which became the filter: "
+                     f"there is no topic to count. Ask about one (“{res.spokesperson_phrase} on Huawei”).")
+    return TurnScores(lay.turn_ids, fused_t, lay.fold(dense), res.filters, tuple(notes), qvec, text, named,
                       shown_words(topic) if named is not None else (), common, n_common)
 
 
@@ -285,115 +292,3 @@ def timeline(retriever, question: str, filters: Filters = Filters(), *,  # noqa:
     return Timeline(" ".join(question.split()), unit, thr, buckets, tuple(statements), f, sc.warnings,
                     tuple(lay.turn_ids[i] for i in hits if not lay.dates[i]), sc.named_words, sc.common_words,
                     sc.common_turns)
-
-
-def quoted_words(words: tuple[str, ...]) -> str:
-    """``("Kovrig", "Spavor")`` -> ``“Kovrig” and “Spavor”``."""
-    q = [f"\u201c{w}\u201d" for w in words]
-    return q[0] if len(q) == 1 else ", ".join(q[:-1]) + " and " + q[-1]
-
-
-def counts_what(t: Timeline) -> str:
-    """What a statement counted by ``t`` is: "scoring at least 0.76", "… or naming “Kovrig” and “Spavor”"."""
-    return f"scoring at least {t.threshold:g}" + (f" or naming {quoted_words(t.named_words)}" if t.named_words else "")
-
-
-def common_note(t: Timeline) -> str:
-    """Why a short question's name did not count every turn naming it ("Hong Kong" runs through the archive)."""
-    return (f"{quoted_words(t.common_words)}: named in {t.common_turns} turn{'' if t.common_turns == 1 else 's'} "
-            f"searched, too common in the archive to count each as a statement on it; only those scoring at least "
-            f"{t.threshold:g} count (rag phrase lists every use).")
-
-
-def to_json(t: Timeline) -> dict:
-    """The ``rag timeline --json`` object: ``question``, ``unit``, ``threshold``, ``buckets`` (``period``,
-    ``count``, ``turn_ids`` best first, ``transcripts`` searched), ``statements`` by turn id, then the
-    ``filters`` applied, ``warnings``, the ``undated`` addressed turns (in no bucket) and the ``named_words`` whose
-    turns count whatever their score (:mod:`rag.named`; empty when the rule does not apply)."""
-    return {
-        "question": t.question,
-        "unit": t.unit,
-        "threshold": t.threshold,
-        "buckets": [{"period": b.period, "count": b.count, "turn_ids": list(b.turn_ids), "transcripts": b.transcripts}
-                    for b in t.buckets],
-        "statements": {s.turn_id: {"date": s.date, "spokesperson": s.spokesperson, "quote": s.quote,
-                                   "start": s.start, "end": s.end, "source": s.source, "score": s.score,
-                                   "named": s.named}
-                       for s in t.statements},
-        "filters": t.filters.to_dict(),
-        "warnings": list(t.warnings),
-        "undated": list(t.undated),
-        "named_words": list(t.named_words),
-        "common_words": list(t.common_words),
-        "common_turns": t.common_turns,
-    }
-
-
-BAR_WIDTH = 50  # characters of the longest bar in the text view
-
-
-def format_text(t: Timeline) -> str:
-    """One line per period with a bar of ``#``; a run of periods with no transcripts is one line.
-
-        2019-05   12  ############
-        2020-08 – 2023-06      (no transcripts)
-    """
-    lines = [f"Warning: {w}" for w in t.warnings]
-    f = ", ".join(f"{k} {v}" for k, v in t.filters.to_dict().items() if v)
-    lines.append(f"\u201c{t.question}\u201d: {t.total} statement{'' if t.total == 1 else 's'} {counts_what(t)}, "
-                 f"per {t.unit}" + (f" ({f})" if f else ""))
-    if t.common_words:
-        lines.append(common_note(t))
-    top = max((b.count for b in t.buckets), default=0) or 1
-    gap: list[Bucket] = []
-    for b in (*t.buckets, None):
-        if b is not None and b.transcripts == 0:
-            gap.append(b)
-            continue
-        if gap:
-            span = gap[0].period if len(gap) == 1 else f"{gap[0].period} \u2013 {gap[-1].period}"
-            lines.append(f"{span:<8}       (no transcripts)")
-            gap = []
-        if b is not None:
-            bar = "#" * (round(b.count / top * BAR_WIDTH) if b.count else 0)
-            lines.append(f"{b.period:<8} {b.count:5}  {bar}".rstrip())
-    if t.undated:
-        lines.append(f"undated  {len(t.undated):5}  (date not established — in no bar)")
-    if t.statements:
-        lines += ["", "Best statements:"]
-        lines += [f"  {s.date or 'undated'}  {s.spokesperson or 'unknown'}  \u201c{s.quote}\u201d  "
-                  f"{s.source}:{s.start}-{s.end}" for s in t.statements[:5]]
-    return "\n".join(lines)
-
-
-def save_png(t: Timeline, path: str) -> None:
-    """Draw the timeline as a bar chart (periods without transcripts shaded) into ``path``."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")  # no display: a file only
-        import matplotlib.pyplot as plt
-    except ImportError as e:
-        raise MissingDependency("--png needs matplotlib: pip install -e '.[eval]'") from e
-    periods = [b.period for b in t.buckets]
-    fig, ax = plt.subplots(figsize=(max(6.0, 0.18 * len(periods) + 2), 3.6), dpi=100)
-    try:
-        x = np.arange(len(periods))
-        for i, b in enumerate(t.buckets):
-            if b.transcripts == 0:
-                ax.axvspan(i - 0.5, i + 0.5, color="0.92", lw=0)
-        ax.bar(x, [b.count for b in t.buckets], color="#3b6ea5", width=0.8)
-        step = max(1, len(periods) // 24)
-        ax.set_xticks(x[::step], periods[::step], rotation=60, ha="right", fontsize=7)
-        ax.set_xlim(-0.5, len(periods) - 0.5)
-        ax.set_ylabel("statements")
-        title = t.question if len(t.question) <= 80 else t.question[:77] + "..."
-        what = counts_what(t).replace("at least ", "\u2265 ")
-        ax.set_title(f"{title}\n{t.total} statements {what} per {t.unit}; "
-                     "grey: no transcripts", fontsize=9)
-        fig.tight_layout()
-        fig.savefig(path, format="png")
-    except OSError as e:
-        raise RagError(f"cannot write {path}: {e}") from e
-    finally:
-        plt.close(fig)

@@ -234,3 +234,19 @@ def test_a_turn_naming_every_word_of_a_short_question_counts_whatever_its_score(
     assert (common.common_words, common.common_turns) == (("agenda",), 19)
     assert "\u201cagenda\u201d: named in 19 turns searched, too common" in format_text(common)
     assert to_json(common)["common_turns"] == 19
+
+
+def test_a_name_no_transcript_holds_and_a_spokesperson_alone_are_said(tmp_path):
+    """A QA reader: "Meng Wanzou" drew empty bars with no word of the spelling; "Hua Chunying" alone counted her
+    statements that happened to score."""
+    d = tmp_path / "src"
+    d.mkdir()
+    (d / "a.txt").write_text(_conf(2019, 1, "Geng Shuang", [ON] + OFF), encoding="utf-8")
+    enc = FakeEncoder()
+    ingest([d], tmp_path / "idx", encoder_factory=lambda: enc)
+    r = Retriever(store.load(tmp_path / "idx"), enc)
+    t = timeline(r, "Kovrik", threshold=100.0)
+    assert t.total == 0 and any("\u201cKovrik\u201d is in no transcript of the archive" in w for w in t.warnings)
+    alone = timeline(r, "Geng Shuang", threshold=100.0)
+    assert alone.filters.spokesperson == "Geng Shuang"
+    assert any(w.startswith("The question names only a spokesperson (Geng Shuang)") for w in alone.warnings)

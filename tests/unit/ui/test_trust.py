@@ -111,3 +111,15 @@ def test_outlet_filter_over_a_period_labelled_only_in_part_says_so():
                             "questions by Reuters cannot match") for w in a.warnings)
     since = answer_question(r, "Global South", filters=make_filters("2023-01-01", None, None, "Reuters"))
     assert not any("record which outlet" in w for w in since.warnings)  # the period searched is labelled throughout
+
+
+def test_an_asking_outlet_over_a_period_labelled_in_part_says_the_earlier_answers_are_not_its():
+    """A QA reader: "What did they tell Reuters about Hong Kong in August 2019?" quoted answers to unnamed
+    journalists with no word that the pages of that time name no outlet."""
+    unlabelled = ("Regular Press Conference on March 4, 2019\nQ: What about the Global South?\n"
+                  "Geng Shuang: China is a natural member of the Global South.\n")
+    r = make_retriever(make_source(), make_source(unlabelled, "q.txt"))
+    a = answer_question(r, "What did they tell Reuters about the Global South?")
+    assert "earlier answers cannot be tied to Reuters and are ranked by their topic alone." in " ".join(a.warnings)
+    later = answer_question(r, "What did they tell Reuters about the Global South in 2023?")
+    assert not any("cannot be tied" in w for w in later.warnings)

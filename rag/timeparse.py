@@ -27,7 +27,11 @@ _SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 1
 _PARTS = {"early": (1, 4), "mid": (5, 8), "middle of": (5, 8), "late": (9, 12), "end of": (11, 12),
           "beginning of": (1, 2), "start of": (1, 2),
           "first half of": (1, 6), "second half of": (7, 12), "the first half of": (1, 6),
-          "the second half of": (7, 12)}
+          "the second half of": (7, 12),
+          # quarters: "Q1 2020", "the second quarter of 2019" (a QA reader's searched the whole archive)
+          "q1": (1, 3), "q2": (4, 6), "q3": (7, 9), "q4": (10, 12)}
+for _i, _nth in enumerate(("first", "second", "third", "fourth")):
+    _PARTS[f"{_nth} quarter of"] = _PARTS[f"the {_nth} quarter of"] = (3 * _i + 1, 3 * _i + 3)
 
 
 def _month(name: str) -> int:

@@ -54,6 +54,10 @@ def test_doctests():
     ("from the start of 2020 to the end of 2021", "2020-01-01", "2021-12-31", "from the start of 2020 to the end of 2021"),
     ("from early 2019 to late 2020", "2019-01-01", "2020-12-31", "from early 2019 to late 2020"),
     ("through late March 2020", None, "2020-03-31", "through late March 2020"),
+    # quarters
+    ("Kovrig in Q1 2020", "2020-01-01", "2020-03-31", "Q1 2020"),
+    ("Huawei in the second quarter of 2019", "2019-04-01", "2019-06-30", "the second quarter of 2019"),
+    ("since Q3 2019", "2019-07-01", None, "since Q3 2019"),
     # ranges whose ends are thirds; "or" joins two months too
     ("from mid-March to late April 2020", "2020-03-11", "2020-04-30", "from mid-March to late April 2020"),
     ("late May or early June 2020", "2020-05-21", "2020-06-10", "late May or early June 2020"),

@@ -62,7 +62,7 @@ def parse_time_phrase(question: str) -> tuple[str | None, str | None, str] | Non
         return span
     # A bound with a third of a month, or "by" a month: "since late June 2020" (from 21 June), "before early July
     # 2020" (up to 30 June), "by late March 2020" (up to 31 March), "by March 2020" (up to 31 March).
-    m = re.search(rf"\b(since|after|from|before|until|till|through|by|prior to)\s+(?:the\s+)?(?:({_PART_WORDS})[\s-]+)?"
+    m = re.search(rf"\b(since|after|from|before|until|till|through|up to|by|prior to)\s+(?:the\s+)?(?:({_PART_WORDS})[\s-]+)?"
                   rf"({_M})\.?,?\s+(?:of\s+)?{_Y}\b", q, re.I)
     if m and (m.group(2) or m.group(1).lower() == "by"):
         word = m.group(1).lower()
@@ -77,7 +77,7 @@ def parse_time_phrase(question: str) -> tuple[str | None, str | None, str] | Non
     # "since"/"after" and "before"/"until" bound one side only. "until", "till" and "through" take in the month or
     # year named ("until March 2020": up to 31 March, as "by March 2020" and "until the end of March 2020"); "before"
     # stops short of it.
-    m = re.search(rf"\b(since|after|from|before|until|till|through|prior to)\s+(?:({_M})\.?\s+)?{_Y}\b", q, re.I)
+    m = re.search(rf"\b(since|after|from|before|until|till|through|up to|prior to)\s+(?:({_M})\.?\s+)?{_Y}\b", q, re.I)
     if m:
         word, mon, year = m.group(1).lower(), m.group(2), int(m.group(3))
         mo = _month(mon) if mon else None
@@ -90,7 +90,7 @@ def parse_time_phrase(question: str) -> tuple[str | None, str | None, str] | Non
                 y2, m2 = (year + (mo == 12), mo % 12 + 1)
                 return (f"{y2:04d}-{m2:02d}-01", None, phrase)
             return (f"{year:04d}-{mo or 1:02d}-01", None, phrase)
-        if word in ("until", "till", "through"):
+        if word in ("until", "till", "through", "up to"):
             return (None, f"{year:04d}-12-31" if mo is None else _last_day(year, mo), phrase)
         if mo is None:
             return (None, f"{year - 1:04d}-12-31", phrase)
@@ -136,7 +136,7 @@ def parse_time_phrase(question: str) -> tuple[str | None, str | None, str] | Non
     return None
 
 
-_BOUND = re.compile(r"\b(since|after|from|before|prior to|until|till|through|by)\s+(?:the\s+)?$", re.I)
+_BOUND = re.compile(r"\b(since|after|from|before|prior to|until|till|through|up to|by)\s+(?:the\s+)?$", re.I)
 
 
 def _bound(q: str, start: int, since: str, until: str, phrase: str) -> tuple[str | None, str | None, str]:

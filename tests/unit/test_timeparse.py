@@ -58,6 +58,8 @@ def test_doctests():
     ("Kovrig in Q1 2020", "2020-01-01", "2020-03-31", "Q1 2020"),
     ("Huawei in the second quarter of 2019", "2019-04-01", "2019-06-30", "the second quarter of 2019"),
     ("since Q3 2019", "2019-07-01", None, "since Q3 2019"),
+    ("Huawei up to mid-2019", None, "2019-08-31", "up to mid-2019"),
+    ("up to March 2020", None, "2020-03-31", "up to March 2020"),
     # ranges whose ends are thirds; "or" joins two months too
     ("from mid-March to late April 2020", "2020-03-11", "2020-04-30", "from mid-March to late April 2020"),
     ("late May or early June 2020", "2020-05-21", "2020-06-10", "late May or early June 2020"),

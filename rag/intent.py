@@ -35,8 +35,14 @@ _SURNAMES: dict[str, str] = {}
 for _name in SPOKESPERSONS:  # all names: "Mr. Wang" may be the minister Wang Yi as well as Wang Wenbin
     _sur = _name.split()[0]
     _SURNAMES[_sur] = "" if _sur in _SURNAMES else _name  # "" = ambiguous (Wang Wenbin, Wang Yi)
-_EN = re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(_NAMES, key=len, reverse=True))
-                 + r")(?:['’]s)?\b", re.I)
+# The given name may be written in its syllables ("Hua Chun Ying", "Zhao Li-jian"): a space or hyphen may fall
+# between any two of its letters.
+_EN = re.compile(r"\b(" + "|".join(re.escape(n.split()[0]) + r"\s+" + r"[\s-]?".join(map(re.escape, n.split()[1]))
+                                   for n in sorted(_NAMES, key=len, reverse=True)) + r")(?:['’]s)?\b", re.I)
+
+
+def _squeeze(name: str) -> str:
+    return re.sub(r"[\s-]", "", name).lower()
 _TITLED = re.compile(rf"\b{_TITLES}\s+({'|'.join(s for s, n in _SURNAMES.items() if n)})(?:['’]s)?\b")
 _ZH = re.compile("|".join(sorted(SPOKESPERSONS_ZH, key=len, reverse=True)))
 # Words before an outlet's name that make it the asker: "tell Reuters", "answering AFP", "asked by the BBC".
@@ -74,7 +80,7 @@ class Intent:
 
 def _spokesperson(q: str) -> tuple[str, int, int] | None:
     best = None
-    for rx, pick in ((_EN, lambda m: next(n for n in _NAMES if n.lower() == m.group(1).lower())),
+    for rx, pick in ((_EN, lambda m: next(n for n in _NAMES if _squeeze(n) == _squeeze(m.group(1)))),
                      (_TITLED, lambda m: _SURNAMES[m.group(1)]),
                      (_ZH, lambda m: SPOKESPERSONS_ZH[m.group(0)])):
         # "Zhao Lijian's tweet": what was said about it, by whoever (another name may still be the speaker)

@@ -15,6 +15,9 @@ from rag.intent import parse_intent, resolve_filters
     ("What did Ms. Hua say about the trade talks?", "Hua Chunying", "Ms. Hua"),
     ("What did spokesperson Geng say about 5G?", "Geng Shuang", "spokesperson Geng"),
     ("耿爽 on the Hong Kong protests", "Geng Shuang", "耿爽"),
+    # the given name in its syllables (a QA reader: "Hua Chun Ying" was searched as words)
+    ("What did Hua Chun Ying say on Kovrig?", "Hua Chunying", "Hua Chun Ying"),
+    ("Zhao Li-jian on the WHO", "Zhao Lijian", "Zhao Li-jian"),
 ])
 def test_spokesperson_named(question, name, phrase):
     i = parse_intent(question)

@@ -206,6 +206,13 @@ def _range(q: str) -> tuple[str, str, str] | None:
         y1 = int(m.group(3)) if m.group(3) else (y2 - 1 if m1 > m2 and (m2 - m1) % 12 <= 4 else y2)
         if (y1, m1) <= (y2, m2):
             return (_third(y1, m1, p1)[0], _third(y2, m2, p2)[1], m.group(0))
+    # two seasons of one year: "between spring and autumn 2019" (a QA reader's read as autumn alone)
+    m = re.search(rf"\b(?:between|from)\s+(spring|summer|autumn|fall)\s*{_TO}\s*(spring|summer|autumn|fall)\s+"
+                  rf"(?:of\s+)?{_Y}\b", q, re.I)
+    if m and _SEASONS[m.group(1).lower()][0] <= _SEASONS[m.group(2).lower()][0]:
+        y = int(m.group(3))
+        return (f"{y:04d}-{_SEASONS[m.group(1).lower()][0]:02d}-01", _last_day(y, _SEASONS[m.group(2).lower()][1]),
+                m.group(0))
     m = re.search(rf"\b(?:between|from)\s+{_Y}\s*{_TO}\s*{_Y}\b", q, re.I)
     if m and int(m.group(1)) <= int(m.group(2)):
         return (f"{int(m.group(1)):04d}-01-01", f"{int(m.group(2)):04d}-12-31", m.group(0))

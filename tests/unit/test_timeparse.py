@@ -60,6 +60,7 @@ def test_doctests():
     ("since Q3 2019", "2019-07-01", None, "since Q3 2019"),
     ("Huawei up to mid-2019", None, "2019-08-31", "up to mid-2019"),
     ("up to March 2020", None, "2020-03-31", "up to March 2020"),
+    ("Huawei between spring and autumn 2019", "2019-03-01", "2019-11-30", "between spring and autumn 2019"),
     # ranges whose ends are thirds; "or" joins two months too
     ("from mid-March to late April 2020", "2020-03-11", "2020-04-30", "from mid-March to late April 2020"),
     ("late May or early June 2020", "2020-05-21", "2020-06-10", "late May or early June 2020"),

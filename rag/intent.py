@@ -47,7 +47,11 @@ _TITLED = re.compile(rf"\b{_TITLES}\s+({'|'.join(s for s, n in _SURNAMES.items()
 _ZH = re.compile("|".join(sorted(SPOKESPERSONS_ZH, key=len, reverse=True)))
 # Words before an outlet's name that make it the asker: "tell Reuters", "answering AFP", "asked by the BBC".
 _ASKED_BY = re.compile(r"\b(tell|told|telling|answer|answered|answering|reply|replied|replying|respond|responded|"
-                       r"responding|say to|said to|asked by|questions? from|(?<!according )to)\s+(the\s+)?$", re.I)
+                       r"responding|say to|said to|asked by|questions? from|(?<!according )(?<!response )(?<!referring )to)\s+(the\s+)?$",
+                       re.I)
+# ... unless what follows makes the outlet's work the topic: "in reply to the BBC report", "tell us about the AFP story".
+_WORK_AFTER = re.compile(r"(?:['\u2019]s)?\s+(?:reports?|reporting|story|stories|articles?|documentary|interview|"
+                         r"investigation|coverage|op-ed|editorial|piece|claims?|allegations?)\b", re.I)
 _YEAR = re.compile(r"(?<![\d-])(19[89]\d|20\d\d)(?![\d-])")
 # Times that depend on today's date, which an archive does not have ("last summer", "recently").
 _RELATIVE = re.compile(r"\b(?:(?:last|this|next|past)\s+(?:year|month|week|summer|winter|spring|autumn|fall)|"
@@ -155,7 +159,7 @@ def parse_intent(question: str) -> Intent:
     asked = False
     if found:
         outlet, outlet_phrase = found[0][0], q[found[0][1]:found[0][2]]
-        asked = bool(_ASKED_BY.search(q[:found[0][1]]))
+        asked = bool(_ASKED_BY.search(q[:found[0][1]])) and not _WORK_AFTER.match(q, found[0][2])
     in_phrase = set(_YEAR.findall(phrase or ""))
     years = tuple(sorted({int(y) for y in _YEAR.findall(q) if y not in in_phrase}))
     rel = next((m for m in _RELATIVE.finditer(q) if not _named_time(q, m)), None) if not (time or years) else None

@@ -125,6 +125,11 @@ def test_the_asker_is_cut_from_the_topic_and_according_to_is_not_asking():
     i = parse_intent("According to Bloomberg, the trade talks broke up. Any comment?")
     assert i.outlet == "Bloomberg" and not i.outlet_asked
     assert parse_intent("What did they say to Reuters?").outlet_asked
+    # the outlet's work is the topic: "in response to the BBC report" is not a question the BBC asked
+    for q in ("What did China say in response to the BBC report on Xinjiang?", "What about the BBC report?",
+              "in reply to the AFP story on Huawei"):
+        assert not parse_intent(q).outlet_asked, q
+    assert parse_intent("answering the BBC's question").outlet_asked
 
 
 @pytest.mark.parametrize("question, spokesperson, near, relative", [

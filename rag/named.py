@@ -15,8 +15,9 @@ other in the turn too (a turn on trade talks that mentions a war elsewhere is no
 by "and" ("Kovrig and Spavor", "Belt and Road") may be anywhere in it.
 
 The words that frame a question rather than name its topic ("What did China say about …", "the ministry's
-position on …") are not required (:data:`FRAME`). Words are matched as the keyword search matches them (:func:`rag.text.bm25_tokens`: lower case, stemmed), from the
-BM25 index's own postings: nothing is tokenised again.
+position on …") are not required (:data:`FRAME`). Words are matched as the keyword search matches them
+(:func:`rag.text.bm25_tokens`: lower case, stemmed) in each turn's whole question and answer (:class:`TurnWords`,
+tokenised once per index); words in capitals as written (:func:`acronyms`).
 
     >>> key_words("Kovrig and Spavor")
     [('Kovrig', 'kovrig'), ('Spavor', 'spavor')]
@@ -188,6 +189,11 @@ def naming_turns(words: TurnWords, tokens: list[str], runs: Sequence[tuple[str, 
     for i in np.flatnonzero(held):
         held[i] = all(holds_phrase(words.tokens(int(i)), r) for r in runs) and \
             all(p.search(words.text(int(i))) for p in pats)
-    if max_share is not None and held.sum() > max_share * n:
+    if max_share is not None and not specific(held, max_share):
         return None
     return held if allowed is None else held & allowed
+
+
+def specific(held: np.ndarray, max_share: float = MAX_SHARE) -> bool:
+    """Whether the turns ``held`` (of all the archive's) are few enough for the rule: at most ``max_share``."""
+    return bool(held.sum() <= max_share * len(held))

@@ -37,7 +37,7 @@ import numpy as np
 
 from .errors import QueryError, RagError
 from .filters import Filters
-from .named import MAX_WORDS, TurnWords, acronyms, key_words, naming_turns, phrases, shown_words
+from .named import TurnWords, acronyms, key_words, naming_turns, phrases, shown_words, specific
 from .quoting import best_span, best_unit  # the quote around a turn's best sentence, as answers make it
 from .text import bm25_tokens, sentence_spans
 
@@ -184,16 +184,19 @@ def score_turns(retriever, question: str, filters: Filters = Filters(), *,  # no
     topic = text
     for phrase in (res.spokesperson_phrase, res.intent.time_phrase if res.intent else None):
         topic = topic.replace(phrase, " ") if phrase else topic
-    toks, runs, caps = [t for _, t in key_words(topic)], phrases(topic), acronyms(topic)
+    keys = key_words(topic)
+    toks = [t for _, t in keys]
     inside = np.isfinite(fused_t)
-    named = naming_turns(lay.words, toks, runs, caps, allowed=inside)
-    common, n_common = (), 0
-    if named is None and 0 < len(toks) <= MAX_WORDS:  # too common to count each: say how many turns searched name them
-        held = naming_turns(lay.words, toks, runs, caps, allowed=inside, max_share=None)
-        common, n_common = shown_words(topic), int(held.sum())
+    # one scan of the whole archive: the share decides between counting the turns and only saying how many there are
+    held = naming_turns(lay.words, toks, phrases(topic), acronyms(topic), max_share=None)
+    named, common, n_common = None, (), 0
+    if held is not None and specific(held):
+        named = held & inside
+    elif held is not None:  # too common to count each: say how many turns searched name them
+        common, n_common = shown_words(topic), int((held & inside).sum())
     notes = list(res.warnings)
     if named is not None and not named.any():  # a word no transcript holds: say so rather than draw empty bars
-        absent = [w for w, t in key_words(topic) if not any(t in lay.words.token_set(i) for i in range(len(lay.words)))]
+        absent = [w for w, t in keys if not any(t in lay.words.token_set(i) for i in range(len(lay.words)))]
         if absent:
             notes.append(f"{quoted_words(tuple(dict.fromkeys(absent)))} is in no transcript of the archive (another "
                          "spelling?), so no turn names it.")

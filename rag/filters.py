@@ -124,8 +124,7 @@ def check_names(f: Filters, spokespersons: Iterable[str], outlets: Iterable[str]
                              f"are {', '.join(o for o, _ in asked.most_common(12)) or 'none'}")
 
 
-def outlet_label_warning(outlet: str, labelled_turns: int, outlets_since: str | None, earlier: bool, *,
-                         asked: bool = False) -> str | None:
+def outlet_label_warning(outlet: str, labelled_turns: int, outlets_since: str | None, earlier: bool) -> str | None:
     """What a reader must know about an outlet filter: the period searched records no outlet at all, or records
     them only from ``outlets_since`` while ``earlier`` transcripts were searched too (the ministry's older pages
     name no outlet), so earlier questions cannot match.
@@ -141,10 +140,16 @@ def outlet_label_warning(outlet: str, labelled_turns: int, outlets_since: str | 
         since_txt = f" (the ministry's pages name it from {human_date(outlets_since)})" if outlets_since else ""
         return (f"The transcripts of the period searched do not record which outlet asked a question{since_txt}, so "
                 f"the outlet filter ({outlet}) matches nothing there.")
-    if outlets_since and earlier and asked:  # "what did they tell Reuters": a preference, not a filter
-        return (f"The transcripts record which outlet asked a question only from {human_date(outlets_since)}: "
-                f"earlier answers cannot be tied to {outlet} and are ranked by their topic alone.")
     if outlets_since and earlier:
         return (f"The transcripts record which outlet asked a question only from {human_date(outlets_since)}: "
                 f"earlier questions by {outlet} cannot match the outlet filter.")
     return None
+
+
+def asked_outlet_warning(outlet: str, outlets_since: str) -> str:
+    """The same for an outlet the question makes the asker ("what did they tell Reuters"): a preference, not a
+    filter, so the earlier answers are there, ranked by their topic alone."""
+    from .cite import human_date
+
+    return (f"The transcripts record which outlet asked a question only from {human_date(outlets_since)}: "
+            f"earlier answers cannot be tied to {outlet} and are ranked by their topic alone.")

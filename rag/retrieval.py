@@ -18,7 +18,7 @@ from .cite import human_date
 from .coverage import Coverage, span_words
 from .embedding import Encoder
 from .errors import QueryError
-from .filters import Filters, check_names, filter_mask, make_filters, outlet_label_warning  # noqa: F401 - re-exported: callers import them from here
+from .filters import Filters, asked_outlet_warning, check_names, filter_mask, make_filters, outlet_label_warning  # noqa: F401 - re-exported: callers import them from here
 from .fusion import FusionParams, fuse  # noqa: F401 - re-exported: callers import them from here
 from .intent import Intent, parse_intent, resolve_filters, without_outlet
 from .parties import bm25_expansion
@@ -192,14 +192,12 @@ class Retriever:
             labelled = (self._outlet != "") & rows
             result.extra["outlet_labels"] = len({self._chunk_turn[i].turn_id for i in np.flatnonzero(labelled)})
             result.extra["outlets_since"] = self._outlets_since
-            earlier = bool(self._outlets_since) and any(d and d < self._outlets_since for d in self._date[rows])
-            warn = outlet_label_warning(filters.outlet, result.extra["outlet_labels"], self._outlets_since, earlier)
+            warn = outlet_label_warning(filters.outlet, result.extra["outlet_labels"], self._outlets_since,
+                                        self._before_outlets(rows))
             if warn:
                 warnings.append(warn)
-        elif result.outlet_preference and intent.outlet_asked and self._outlets_since:  # "tell Reuters about ..."
-            rows = self.mask(filters)
-            if any(d and d < self._outlets_since for d in (self._date if rows is None else self._date[rows])):
-                warnings.append(outlet_label_warning(result.outlet_preference, 1, self._outlets_since, True, asked=True))
+        elif result.outlet_preference and intent.outlet_asked and self._before_outlets(self.mask(filters)):
+            warnings.append(asked_outlet_warning(result.outlet_preference, self._outlets_since))  # "tell Reuters"
         mask = self._check_coverage(result, mask)
         if result.uncovered and result.uncovered.get("mentions"):
             # The year now acts as a filter (turns naming it); as words it would find any sentence
@@ -303,6 +301,11 @@ class Retriever:
                 ids = self._mentions.get(outlet, set())
                 self._outlet_masks[outlet] = np.array([c.turn_id in ids for c in self.index.chunks], dtype=bool)
             return self._outlet_masks[outlet]
+
+    def _before_outlets(self, mask: np.ndarray | None) -> bool:
+        """Whether ``mask`` searches transcripts dated before the first that names the asking outlets."""
+        since = self._outlets_since
+        return bool(since) and any(d and d < since for d in (self._date if mask is None else self._date[mask]))
 
     def _searched_range(self, mask: np.ndarray | None) -> tuple[str | None, str | None]:
         """First and last date of the transcripts ``mask`` searches ("nothing in the 89 transcripts of Lu Kang dated

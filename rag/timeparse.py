@@ -65,37 +65,16 @@ def parse_time_phrase(question: str) -> tuple[str | None, str | None, str] | Non
     m = re.search(rf"\b(since|after|from|before|until|till|through|up to|by|prior to)\s+(?:the\s+)?(?:({_PART_WORDS})[\s-]+)?"
                   rf"({_M})\.?,?\s+(?:of\s+)?{_Y}\b", q, re.I)
     if m and (m.group(2) or m.group(1).lower() == "by"):
-        word = m.group(1).lower()
-        first, last = map(datetime.date.fromisoformat, _third(int(m.group(4)), _month(m.group(3)), m.group(2)))
-        if word in ("since", "from"):
-            return (first.isoformat(), None, m.group(0))
-        if word == "after":
-            return ((last + datetime.timedelta(days=1)).isoformat(), None, m.group(0))
-        if word in ("before", "prior to"):
-            return (None, (first - datetime.timedelta(days=1)).isoformat(), m.group(0))
-        return (None, last.isoformat(), m.group(0))  # until, till, by: up to the end of it
+        return _one_side(m.group(1), *_third(int(m.group(4)), _month(m.group(3)), m.group(2)), m.group(0))
     # "since"/"after" and "before"/"until" bound one side only. "until", "till" and "through" take in the month or
     # year named ("until March 2020": up to 31 March, as "by March 2020" and "until the end of March 2020"); "before"
     # stops short of it.
     m = re.search(rf"\b(since|after|from|before|until|till|through|up to|prior to)\s+(?:({_M})\.?\s+)?{_Y}\b", q, re.I)
     if m:
-        word, mon, year = m.group(1).lower(), m.group(2), int(m.group(3))
-        mo = _month(mon) if mon else None
-        phrase = m.group(0)
-        if word in ("since", "after", "from"):
-            if word == "after":
-                # "after 2019" starts in 2020; "after March 2020" starts in April.
-                if mo is None:
-                    return (f"{year + 1:04d}-01-01", None, phrase)
-                y2, m2 = (year + (mo == 12), mo % 12 + 1)
-                return (f"{y2:04d}-{m2:02d}-01", None, phrase)
-            return (f"{year:04d}-{mo or 1:02d}-01", None, phrase)
-        if word in ("until", "till", "through", "up to"):
-            return (None, f"{year:04d}-12-31" if mo is None else _last_day(year, mo), phrase)
-        if mo is None:
-            return (None, f"{year - 1:04d}-12-31", phrase)
-        y0, m0 = (year - (mo == 1), (mo - 2) % 12 + 1)
-        return (None, _last_day(y0, m0), phrase)
+        year, mo = int(m.group(3)), _month(m.group(2)) if m.group(2) else None
+        first, last = (f"{year:04d}-01-01", f"{year:04d}-12-31") if mo is None else \
+            (f"{year:04d}-{mo:02d}-01", _last_day(year, mo))
+        return _one_side(m.group(1), first, last, m.group(0))  # "after 2019" starts in 2020, "after March" in April
     # Exact day: "July 26, 2023", "26 July 2023" (groups: month, day, year in either order).
     for pattern, (mi, di) in ((rf"\b({_M})\.?\s+(\d{{1,2}}),?\s+{_Y}\b", (1, 2)),
                               (rf"\b(\d{{1,2}})\s+({_M})\.?,?\s+{_Y}\b", (2, 1))):
@@ -158,15 +137,24 @@ def _bound(q: str, start: int, since: str, until: str, phrase: str) -> tuple[str
         if tail and tail[1] and tail[1] >= since and q[end + to.end():].startswith(tail[2]):
             return (since, tail[1], q[m.start():end + to.end() + len(tail[2])])
         return (since, until, phrase)
-    word, phrase = m.group(1).lower(), q[m.start():start] + phrase
-    first, last = datetime.date.fromisoformat(since), datetime.date.fromisoformat(until)
+    return _one_side(m.group(1), since, until, q[m.start():start] + phrase)
+
+
+def _one_side(word: str, first: str, last: str, phrase: str) -> tuple[str | None, str | None, str]:
+    """The one side a bound ``word`` makes of the period ``first``–``last``: "since"/"from" it on, "after" it,
+    "before"/"prior to" it, "until"/"till"/"through"/"up to"/"by" the end of it (the period taken in).
+
+    >>> _one_side("after", "2020-03-01", "2020-03-31", "after March 2020")
+    ('2020-04-01', None, 'after March 2020')
+    """
+    word = word.lower()
     if word in ("since", "from"):
-        return (since, None, phrase)
+        return (first, None, phrase)
     if word == "after":
-        return ((last + datetime.timedelta(days=1)).isoformat(), None, phrase)
+        return ((datetime.date.fromisoformat(last) + datetime.timedelta(days=1)).isoformat(), None, phrase)
     if word in ("before", "prior to"):
-        return (None, (first - datetime.timedelta(days=1)).isoformat(), phrase)
-    return (None, until, phrase)  # until, till, through, by: up to the end of it
+        return (None, (datetime.date.fromisoformat(first) - datetime.timedelta(days=1)).isoformat(), phrase)
+    return (None, last, phrase)
 
 
 # Thirds of a month: first and last day (None: the month's last).

@@ -118,6 +118,23 @@ def shown_words(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(text[a:b] for a, b, _ in _runs(text)))
 
 
+def capitalised(text: str) -> list[tuple[str, int, list[str]]]:
+    """The key words of ``text`` written with a capital (names, acronyms): ``(word, start, tokens)``. A sentence's
+    first word counts only in capitals ("Reply to ..." is no name; "WHO says ..." is).
+
+    >>> [w for w, _, _ in capitalised("Report: what did China say about the rover Zhurong and the WHO in May?")]
+    ['Zhurong', 'WHO']
+    """
+    out = []
+    for a, b, _ in _runs(text):
+        for m in _WORD.finditer(text, a, b):
+            w, first = m.group(), re.fullmatch(r"(?:.*[.?!:;]\s+)?\W*", text[:m.start()], re.S) is not None
+            toks = [t for t in bm25_tokens(w) if _topical(t)]
+            if w[:1].isupper() and toks and (not first or w.isupper()):
+                out.append((w, m.start(), toks))
+    return out
+
+
 def turn_tokens(text: str) -> list[str]:
     """A turn's words as :func:`phrases` compares them (the "s" of possessives left out).
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from . import turn_lift
+from .absent import ArchiveWords, absent_warning
 from .cite import human_date
 from .coverage import Coverage, span_words
 from .embedding import Encoder
@@ -122,6 +123,7 @@ class Retriever:
         self._outlets_since = min((d for d, o in zip(self._date, self._outlet, strict=True) if d and o), default=None)
         vocab = getattr(index.bm25, "vocab_dict", None) or {}
         self._vocab = vocab
+        self.archive_words = ArchiveWords(index, vocab)  # names no transcript holds ("Zhurong"): rag.absent
         self._ranker = None
         self._ranker_lock = threading.Lock()
 
@@ -178,6 +180,8 @@ class Retriever:
             warnings += more
         mask = self.mask(filters)
         text = intent.search_text if intent else question
+        if intent and (absent := self.archive_words.absent(without_outlet(text, intent.outlet_phrase))):
+            warnings.append(absent_warning(absent))  # the quotes cannot be about it: say so
         result = SearchResult(question, filters, intent.time_phrase if intent and filters.since == intent.since
                               and filters.until == intent.until and intent.time_phrase else None, [],
                               date_range=self._searched_range(mask), searched_sources=self._count_sources(mask),

@@ -51,7 +51,10 @@ def test_right_turn_first_and_quotes_verbatim(index_dir, capsys, question, turn_
     res = json.loads(out)
     assert set(res) == {"question", "answer", "found", "filters", "citations", "hits", "warnings", "coverage",
                         "read_from_question", "understood_as", "followup", "lang"}
-    assert res["warnings"] == [] and res["coverage"] is None
+    # The seeds say "Laos" and "Vietnam", never their capitals: the answer says so (rag.absent)
+    absent = ["“Vientiane” and “Hanoi” are not named in any transcript of the archive: the quotes were found for the "
+              "rest of the question."] if "Vientiane" in question else []
+    assert res["warnings"] == absent and res["coverage"] is None
     assert res["followup"] is False and res["understood_as"] == question
     assert set(res["filters"]) == {"since", "until", "spokesperson", "outlet"}
     assert res["found"] is True

@@ -59,6 +59,16 @@ _RELATIVE = re.compile(r"\b(?:(?:last|this|next|past)\s+(?:year|month|week|summe
                        r"yesterday|today|in\s+recent\s+(?:years|months|weeks|days)|"
                        r"(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|a\s+few|several)\s+"
                        r"(?:years?|months?|weeks?|days?)\s+ago)\b", re.I)
+# A month or a day of it without a year ("on June 4", "in March"): as unplaceable as "last summer" in an archive of
+# several years. Only after a word that makes it a time ("the June 4 incident", "May Fourth Movement" are names), and
+# only in a question of at most YEARLESS_WORDS words: a journalist's pasted question narrates events with their days
+# ("According to reports, on June 18, Pompeo criticized ..."; 36 of the 300 journalist questions), not a date to search.
+YEARLESS_WORDS = 20
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+_YEARLESS = re.compile(rf"\b(?:on|in|during|since|before|after|until|till|by|from|early|late|mid-?|(?:the\s+)?end of|"
+                       rf"(?:the\s+)?(?:beginning|start|middle) of)\s+(?:the\s+)?(?:(?:{_MONTHS})(?:\s+{_DAY})?|"
+                       rf"{_DAY}\s+(?:of\s+)?(?:{_MONTHS}))\b(?![\s,]*(?:19|20)\d\d)(?!\s+[A-Z])")
 # A spokesperson's name with one of these after its "'s" is the topic, not the speaker: "Zhao Lijian's tweet".
 _TOPIC_AFTER = re.compile(r"\s+(?:tweets?|twitter|posts?|appointment|promotion)\b", re.I)
 
@@ -80,6 +90,7 @@ class Intent:
     years: tuple[int, ...] = ()  # years named outside the time phrase ("the 2022 Winter Olympics")
     relative_phrase: str | None = None  # "last summer": a time the archive cannot place (no time phrase besides)
     near_name: tuple[str, str] | None = None  # ("Hua Chunyin", "Hua Chunying"): a spokesperson's name misspelt
+    yearless_phrase: str | None = None  # "on June 4": a date without a year (no time phrase or year besides)
 
 
 def _spokesperson(q: str) -> tuple[str, int, int] | None:
@@ -164,9 +175,10 @@ def parse_intent(question: str) -> Intent:
     years = tuple(sorted({int(y) for y in _YEAR.findall(q) if y not in in_phrase}))
     rel = next((m for m in _RELATIVE.finditer(q) if not _named_time(q, m)), None) if not (time or years) else None
     near = None if spk else _near_name(q)
+    bare = _YEARLESS.search(q) if not (time or years or rel) and len(q.split()) <= YEARLESS_WORDS else None
     return Intent(q, search or q, since, until, phrase, spk[0] if spk else None, q[spk[1]:spk[2]] if spk else None,
                   outlet, outlet_phrase, outlet_asked=asked, years=years, relative_phrase=rel.group(0) if rel else None,
-                  near_name=near)
+                  near_name=near, yearless_phrase=bare.group(0) if bare else None)
 
 
 def resolve_filters(intent: Intent, filters: Filters) -> tuple[Filters, list[str]]:
@@ -190,6 +202,9 @@ def resolve_filters(intent: Intent, filters: Filters) -> tuple[Filters, list[str
     if intent.relative_phrase and not (filters.since or filters.until):
         warnings.append(f"“{intent.relative_phrase}” depends on today's date, which the archive cannot place: the "
                         "whole archive was searched. Name the dates (“summer 2019”) or set them in the filters.")
+    if intent.yearless_phrase and not (filters.since or filters.until):
+        warnings.append(f"“{intent.yearless_phrase}” names no year, so it was not used as a date filter: the whole "
+                        "archive was searched. To search one day or month, add its year (“June 4, 2019”).")
     if intent.near_name and not filters.spokesperson:
         warnings.append(f"“{intent.near_name[0]}” is not the name of a spokesperson in the archive; did you mean "
                         f"{intent.near_name[1]}? No spokesperson filter was applied.")

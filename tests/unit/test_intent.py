@@ -96,6 +96,35 @@ def test_a_relative_time_is_searched_over_the_whole_archive_with_a_warning(quest
     assert parse_intent(question + " in June 2019").relative_phrase is None
 
 
+@pytest.mark.parametrize("question, phrase", [
+    ("What did the spokesperson say on June 4 about Tiananmen?", "on June 4"),
+    ("What did China say in June about Hong Kong?", "in June"),
+    ("comments on 12 May", "on 12 May"),
+    ("What was said on the 4th of June?", "on the 4th of June"),
+    ("Hong Kong since March", "since March"),
+    ("Huawei by the end of May", "the end of May"),
+    ("What did China say about the June 4 incident?", None),  # a name of the event, not a date to search
+    ("What about the May Fourth Movement?", None),
+    ("What may China say in May 2019?", None),  # the year makes it a time phrase (a filter)
+    ("What did China say on June 4, 2019?", None),
+    ("Huawei last summer in June", None),  # one warning for the time is enough: the relative one
+    ("According to reports, on June 18, US Secretary of State Mike Pompeo criticized China's economic and trade "
+     "policies at an event in Detroit. What is your response?", None),  # a pasted question narrates the event's day
+])
+def test_a_date_without_a_year_is_not_a_filter_and_says_so(question, phrase):
+    """A reporter's QA: "on June 4" (Tiananmen) was dropped silently; every year's June 4 is in the archive."""
+    i = parse_intent(question)
+    assert i.yearless_phrase == phrase
+    filters, warnings = resolve_filters(i, Filters())
+    if phrase is None:
+        assert not any("names no year" in w for w in warnings)
+        return
+    assert filters == Filters() and warnings == [f"“{phrase}” names no year, so it was not used as a date filter: "
+                                                 "the whole archive was searched. To search one day or month, add "
+                                                 "its year (“June 4, 2019”)."]
+    assert resolve_filters(i, Filters(since="2019-06-01"))[1] == []  # dates set in the form: nothing to warn about
+
+
 @pytest.mark.parametrize("question, near", [
     ("What did Hua Chunyin say about Pompeo?", ("Hua Chunyin", "Hua Chunying")),
     ("Geng Shaung on Huawei", ("Geng Shaung", "Geng Shuang")),

@@ -37,15 +37,19 @@ def test_the_exported_model_scores_as_the_shipped_weights_in_torch():
 
 
 def test_int8_scores_as_fp32_to_a_fraction_of_a_logit():
-    """Dynamic int8 quantisation (rag.onnx_model.quantize_int8) of the exported model: the same order of the
-    three sentences, every score within a logit of fp32's (their spread here is several logits; on the dev sets the
-    mean difference is 0.2)."""
+    """Dynamic int8 quantisation (rag.onnx_model.quantize_int8) of the exported model: the same best sentence, the
+    same order of any two whose fp32 scores are more than half a logit apart, every score within
+    a logit of fp32's (on the dev sets the mean difference is 0.2). Two sentences nearly tied in fp32 may swap: on an
+    AVX2-only machine the two weakest here read -5.168 / -5.187 in fp32 and -5.202 / -5.104 in int8 (the int8
+    kernels differ by instruction set), which the first version of this test, comparing the whole order, failed."""
     spec = load_spec()
     fp32 = CrossScorer(replace(spec, precision="fp32")).scores(QUESTION, SENTENCES)
     int8 = CrossScorer(replace(spec, precision="int8"))
     assert int8.path.name.endswith("-int8.onnx")
     got = int8.scores(QUESTION, SENTENCES)
-    assert list(np.argsort(got)) == list(np.argsort(fp32)), (got, fp32)
+    assert np.argmax(got) == np.argmax(fp32), (got, fp32)
+    apart = [(i, j) for i in range(len(fp32)) for j in range(len(fp32)) if fp32[i] - fp32[j] > 0.5]
+    assert apart and all(got[i] > got[j] for i, j in apart), (got, fp32)
     assert np.abs(got - fp32).max() < 1.0, (got, fp32)
     assert default_scorer().spec.precision == spec.precision
 

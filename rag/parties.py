@@ -92,6 +92,15 @@ def sub_parties(repl: Callable[[re.Match], str], text: str) -> str:
     return "".join(out) + text[last:]
 
 
+def party_names(party: str) -> tuple[str, ...]:
+    """Every name reporters use for ``party`` (a key of :func:`places`' answers).
+
+    >>> party_names("Pakistan")
+    ('Pakistan', 'Pakistani', 'Islamabad')
+    """
+    return _PARTIES[party]
+
+
 def names_party(text: str, party: str) -> bool:
     """Whether ``text`` names ``party`` by any of the names reporters use for it.
 

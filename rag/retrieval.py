@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from . import turn_lift
-from .absent import ArchiveWords, absent_warning
+from .absent import ArchiveWords, absent_warning, shares_a_name
 from .cite import human_date
 from .coverage import Coverage, span_words
 from .embedding import Encoder
@@ -25,7 +25,7 @@ from .intent import Intent, parse_intent, resolve_filters, without_outlet
 from .parties import bm25_expansion
 from .records import Chunk, Source, Turn, chunks_by_turn
 from .store import Index
-from .text import bm25_tokens
+from .text import bm25_tokens, fold_accents
 
 MAX_QUESTION_CHARS = 2000
 MAX_K = 100
@@ -123,6 +123,9 @@ class Retriever:
         self._outlets_since = min((d for d, o in zip(self._date, self._outlet, strict=True) if d and o), default=None)
         vocab = getattr(index.bm25, "vocab_dict", None) or {}
         self._vocab = vocab
+        self._twins: dict[str, list[str]] = {}  # a token folded -> the vocabulary's spellings ("erdogan", "erdoğan")
+        for t in vocab:
+            self._twins.setdefault(fold_accents(t), []).append(t)
         self.archive_words = ArchiveWords(index, vocab)  # names no transcript holds ("Zhurong"): rag.absent
         self._ranker = None
         self._ranker_lock = threading.Lock()
@@ -169,7 +172,9 @@ class Retriever:
         check_names(filters, self._spokespeople, (t.outlet for t in self.index.turns.values()))
         intent = parse_intent(question) if parse_time else None
         warnings: list[str] = []
+        unknown = None  # a spokesperson's name the archive has no statement by: said once, not again as a name
         if intent and intent.spokesperson and intent.spokesperson not in self._spokespeople:
+            unknown = intent.spokesperson_phrase
             # Named, but not a speaker of this archive (Qin Gang as minister, a spokesperson of other
             # years): searched as words, and said so, rather than a filter that matches nothing.
             warnings.append(f"No statement by {intent.spokesperson} is in the archive; the name was searched "
@@ -180,7 +185,10 @@ class Retriever:
             warnings += more
         mask = self.mask(filters)
         text = intent.search_text if intent else question
-        if intent and (absent := self.archive_words.absent(without_outlet(text, intent.outlet_phrase))):
+        about = without_outlet(text, intent.outlet_phrase) if intent else ""  # what the question is about
+        about = about.replace(unknown, " ") if unknown else about
+        absent, absent_at = (self.archive_words.absent(about) if about else ()), len(warnings)
+        if absent:
             warnings.append(absent_warning(absent))  # the quotes cannot be about it: say so
         result = SearchResult(question, filters, intent.time_phrase if intent and filters.since == intent.since
                               and filters.until == intent.until and intent.time_phrase else None, [],
@@ -252,7 +260,13 @@ class Retriever:
                 fused = {i: s + ASKED_BOOST * float(asked[i]) for i, s in fused.items()}
         result.query_vector = qvec
         result.hits = self._fold(fused, dense, bm25, k, qvec if mode == "hybrid" else None)
+        if absent and result.hits and not shares_a_name(about, absent, self._turn_text(result.hits[0].turn)):
+            warnings[absent_at] = absent_warning(absent, alone=True)  # "the Beirut port explosion": a port elsewhere
         return result
+
+    @staticmethod
+    def _turn_text(t: Turn) -> str:
+        return f"{t.question or ''}\n{t.text}"
 
     def _on_topic(self, dense: dict[int, float]) -> np.ndarray:
         """Row mask of the chunks whose cosine with the question (``dense``: row -> cosine) is at least MIN_DENSE."""
@@ -329,7 +343,8 @@ class Retriever:
 
     def _bm25_scores(self, question: str, mask: np.ndarray | None) -> np.ndarray | None:
         """BM25 score of every chunk (0 outside ``mask``); None when no query term is in the vocabulary."""
-        toks = [t for t in bm25_tokens(question) if t in self._vocab]
+        # every spelling the archive has of each word, accents aside: "Erdoğan" asked finds "Erdogan" (4 transcripts)
+        toks = [u for t in bm25_tokens(question) for u in self._twins.get(fold_accents(t), ())]
         if not toks:
             return None
         scores = np.asarray(self.index.bm25.get_scores(toks), dtype=np.float32)[: self._n]

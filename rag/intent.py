@@ -64,11 +64,21 @@ _RELATIVE = re.compile(r"\b(?:(?:last|this|next|past)\s+(?:year|month|week|summe
 # only in a question of at most YEARLESS_WORDS words: a journalist's pasted question narrates events with their days
 # ("According to reports, on June 18, Pompeo criticized ..."; 36 of the 300 journalist questions), not a date to search.
 YEARLESS_WORDS = 20
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
-_YEARLESS = re.compile(rf"\b(?:on|in|during|since|before|after|until|till|by|from|early|late|mid-?|(?:the\s+)?end of|"
-                       rf"(?:the\s+)?(?:beginning|start|middle) of)\s+(?:the\s+)?(?:(?:{_MONTHS})(?:\s+{_DAY})?|"
-                       rf"{_DAY}\s+(?:of\s+)?(?:{_MONTHS}))\b(?![\s,]*(?:19|20)\d\d)(?!\s+[A-Z])")
+_MONTHS = ("(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+           "(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\\.?)")
+_ORDINALS = ("first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|"
+             "fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth")
+_DAY = rf"(?:\d{{1,2}}(?:st|nd|rd|th)?|(?:twenty-|thirty-)?(?:{_ORDINALS}))"
+# "June 4", "June the 4th", "June fourth", "the 4th of June", "4 June"; "the" before a month makes a name of it
+# ("the June 4 incident", "the March for Democracy"): not a date
+_DATE = rf"(?:{_MONTHS}(?:\s+(?:the\s+)?{_DAY}\b)?|(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTHS})"
+_YEARLESS = re.compile(rf"\b(?:(?:on|in|during|since|before|after|until|till|by|from|between)\s+"
+                       rf"(?:(?:early|late|mid)[-\s]+)?|(?:early|late|mid)[-\s]+|(?:the\s+)?(?:end|beginning|start|"
+                       rf"middle)\s+of\s+){_DATE}(?:\s+(?:and|to|or|through|-|–)\s+{_DATE})?"
+                       rf"(?!\w)(?![\s,]*(?:19|20)\d\d)(?!\s+[A-Z])")
+# "last December", "this May": a month of a year only today could name (months capitalised: "this may help" is no time)
+_RELATIVE_MONTH = re.compile(r"\b(?:[Ll]ast|[Tt]his|[Nn]ext|[Pp]ast)\s+(?:January|February|March|April|May|June|July|"
+                             r"August|September|October|November|December)\b")
 # A spokesperson's name with one of these after its "'s" is the topic, not the speaker: "Zhao Lijian's tweet".
 _TOPIC_AFTER = re.compile(r"\s+(?:tweets?|twitter|posts?|appointment|promotion)\b", re.I)
 
@@ -173,7 +183,8 @@ def parse_intent(question: str) -> Intent:
         asked = bool(_ASKED_BY.search(q[:found[0][1]])) and not _WORK_AFTER.match(q, found[0][2])
     in_phrase = set(_YEAR.findall(phrase or ""))
     years = tuple(sorted({int(y) for y in _YEAR.findall(q) if y not in in_phrase}))
-    rel = next((m for m in _RELATIVE.finditer(q) if not _named_time(q, m)), None) if not (time or years) else None
+    rel = next((m for rx in (_RELATIVE, _RELATIVE_MONTH) for m in rx.finditer(q) if not _named_time(q, m)), None) \
+        if not (time or years) else None
     near = None if spk else _near_name(q)
     bare = _YEARLESS.search(q) if not (time or years or rel) and len(q.split()) <= YEARLESS_WORDS else None
     return Intent(q, search or q, since, until, phrase, spk[0] if spk else None, q[spk[1]:spk[2]] if spk else None,

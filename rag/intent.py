@@ -43,6 +43,11 @@ _EN = re.compile(r"\b(" + "|".join(re.escape(n.split()[0]) + r"\s+" + r"[\s-]?".
 
 def _squeeze(name: str) -> str:
     return re.sub(r"[\s-]", "", name).lower()
+# Given name first, as Reuters and AP write them ("Lijian Zhao", "Chunying Hua"); capitalised, so that no run of
+# ordinary words ("kang lu") is read as a name.
+_WESTERN_OF = {_squeeze(" ".join(reversed(n.split()))): n for n in _NAMES}
+_WESTERN = re.compile(r"\b(" + "|".join(re.escape(n.split()[1]) + r"\s+" + re.escape(n.split()[0])
+                                        for n in sorted(_NAMES, key=len, reverse=True)) + r")(?:['’]s)?\b")
 _TITLED = re.compile(rf"\b{_TITLES}\s+({'|'.join(s for s, n in _SURNAMES.items() if n)})(?:['’]s)?\b")
 _ZH = re.compile("|".join(sorted(SPOKESPERSONS_ZH, key=len, reverse=True)))
 # Words before an outlet's name that make it the asker: "tell Reuters", "answering AFP", "asked by the BBC".
@@ -106,6 +111,7 @@ class Intent:
 def _spokesperson(q: str) -> tuple[str, int, int] | None:
     best = None
     for rx, pick in ((_EN, lambda m: next(n for n in _NAMES if _squeeze(n) == _squeeze(m.group(1)))),
+                     (_WESTERN, lambda m: _WESTERN_OF[_squeeze(m.group(1))]),
                      (_TITLED, lambda m: _SURNAMES[m.group(1)]),
                      (_ZH, lambda m: SPOKESPERSONS_ZH[m.group(0)])):
         # "Zhao Lijian's tweet": what was said about it, by whoever (another name may still be the speaker)

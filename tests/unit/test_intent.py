@@ -18,6 +18,9 @@ from rag.intent import parse_intent, resolve_filters
     # the given name in its syllables (a QA reader: "Hua Chun Ying" was searched as words)
     ("What did Hua Chun Ying say on Kovrig?", "Hua Chunying", "Hua Chun Ying"),
     ("Zhao Li-jian on the WHO", "Zhao Lijian", "Zhao Li-jian"),
+    # given name first, as Reuters and AP write it (a reporter's QA: no filter and no warning)
+    ("What did spokesman Lijian Zhao say about Australia?", "Zhao Lijian", "Lijian Zhao"),
+    ("Shuang Geng's remarks on Canada", "Geng Shuang", "Shuang Geng's"),
 ])
 def test_spokesperson_named(question, name, phrase):
     i = parse_intent(question)
@@ -29,6 +32,7 @@ def test_spokesperson_named(question, name, phrase):
     "What did China say about Huawei?",
     "What did Mr. Wang say about Taiwan?",  # Wang Wenbin or Wang Yi: ambiguous, not guessed
     "Hua Hin summit",  # a place, not Hua Chunying
+    "the kang lu thing",  # given name first only when written as a name (capitalised)
     "Wang Yi going to the Iran deal ministers' gathering in Vienna",  # the minister is a topic
     # his tweet is the topic, answered by another spokesperson (a reporter's QA: filtered to Zhao Lijian)
     "Did the spokesperson comment on Zhao Lijian's tweet that the US army brought the virus to Wuhan?",

@@ -97,16 +97,28 @@ def is_followup(question: str) -> bool:
     return leans and len(own) <= MAX_NEW_WORDS
 
 
-def _cut(text: str, phrase: str | None) -> str:
+# The word that leads a time phrase into its sentence goes with it: "protests in June 2019?" -> "protests?", not
+# "protests in?" (a reporter's QA, on "And what about in 2020?").
+_TIME_LEAD = r"(?:\b(?:in|on|during|since|before|after|until|till|through|by|from|around|for|of)\s+)?"
+
+
+def _cut(text: str, phrase: str | None, lead: str = "") -> str:
+    """``text`` without ``phrase`` (its first occurrence) and what ``lead`` matches just before it.
+
+    >>> _cut("What was said about the protests in June 2019?", "June 2019", _TIME_LEAD)
+    'What was said about the protests?'
+    >>> _cut("What did China say in June 2019 about the protests?", "June 2019", _TIME_LEAD)
+    'What did China say about the protests?'
+    """
     if not phrase:
         return text
-    i = text.find(phrase)
-    return text if i < 0 else _tidy(text[:i] + text[i + len(phrase):])
+    m = re.search(lead + re.escape(phrase), text)
+    return text if m is None else _tidy(text[:m.start()] + text[m.end():])
 
 
 def _tidy(text: str) -> str:
-    """Whitespace collapsed, and no space left before punctuation where a word was taken out."""
-    return re.sub(r"\s+([?.!,;:])", r"\1", " ".join(text.split()))
+    """Whitespace collapsed, and no space or comma left before punctuation where a word was taken out."""
+    return re.sub(r"[,;:]+(?=[?.!])", "", re.sub(r"\s+([?.!,;:])", r"\1", " ".join(text.split())))
 
 
 def understand(question: str, context: list[str] | tuple[str, ...] = ()) -> Understood:
@@ -123,7 +135,7 @@ def understand(question: str, context: list[str] | tuple[str, ...] = ()) -> Unde
     new, old = parse_intent(q), parse_intent(topic)
     base, changes = topic, []
     if new.time_phrase:
-        base = _cut(base, old.time_phrase)
+        base = _cut(base, old.time_phrase, _TIME_LEAD)
         changes.append(new.time_phrase)
     if new.spokesperson:
         base = _cut(base, old.spokesperson_phrase)

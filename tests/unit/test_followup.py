@@ -40,6 +40,18 @@ def test_time_shift_replaces_the_topics_time_phrase():
     assert u.followup and u.searched == "What did China say about Huawei? in 2020" and u.changes == ("in 2020",)
 
 
+@pytest.mark.parametrize("earlier", [
+    "What did China say about the Hong Kong extradition bill protests in June 2019?",
+    "What did China say in June 2019 about the Hong Kong extradition bill protests?",
+    "Hong Kong extradition bill protests, in summer 2019?",
+])
+def test_the_old_time_phrase_leaves_with_its_preposition(earlier):
+    """A reporter's QA: "And what about in 2020?" was searched as "... protests in? in 2020"."""
+    u = understand("And what about in 2020?", [earlier])
+    assert u.searched.endswith("Hong Kong extradition bill protests? in 2020"), u.searched
+    assert " in?" not in u.searched and ",?" not in u.searched
+
+
 def test_spokesperson_shift_replaces_the_name():
     u = understand("What did Zhao Lijian say about it?", ["What did Geng Shuang say about Huawei?"])
     assert "Geng Shuang" not in u.searched and "Zhao Lijian" in u.searched and "Huawei" in u.searched

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from .filters import Filters
-from .intent import parse_intent
+from .intent import parse_intent, tidy, without_time
 from .parties import _PEOPLE, _PLACE_OF, CHINA_PARTS, named_parties, names_party, places, sub_parties
 from .retrieval import SearchResult
 
@@ -97,28 +97,11 @@ def is_followup(question: str) -> bool:
     return leans and len(own) <= MAX_NEW_WORDS
 
 
-# The word that leads a time phrase into its sentence goes with it: "protests in June 2019?" -> "protests?", not
-# "protests in?" (a reporter's QA, on "And what about in 2020?").
-_TIME_LEAD = r"(?:\b(?:in|on|during|since|before|after|until|till|through|by|from|around|for|of)\s+)?"
-
-
-def _cut(text: str, phrase: str | None, lead: str = "") -> str:
-    """``text`` without ``phrase`` (its first occurrence) and what ``lead`` matches just before it.
-
-    >>> _cut("What was said about the protests in June 2019?", "June 2019", _TIME_LEAD)
-    'What was said about the protests?'
-    >>> _cut("What did China say in June 2019 about the protests?", "June 2019", _TIME_LEAD)
-    'What did China say about the protests?'
-    """
+def _cut(text: str, phrase: str | None) -> str:
     if not phrase:
         return text
-    m = re.search(lead + re.escape(phrase), text)
-    return text if m is None else _tidy(text[:m.start()] + text[m.end():])
-
-
-def _tidy(text: str) -> str:
-    """Whitespace collapsed, and no space or comma left before punctuation where a word was taken out."""
-    return re.sub(r"[,;:]+(?=[?.!])", "", re.sub(r"\s+([?.!,;:])", r"\1", " ".join(text.split())))
+    i = text.find(phrase)
+    return text if i < 0 else tidy(text[:i] + text[i + len(phrase):])
 
 
 def understand(question: str, context: list[str] | tuple[str, ...] = ()) -> Understood:
@@ -135,7 +118,7 @@ def understand(question: str, context: list[str] | tuple[str, ...] = ()) -> Unde
     new, old = parse_intent(q), parse_intent(topic)
     base, changes = topic, []
     if new.time_phrase:
-        base = _cut(base, old.time_phrase, _TIME_LEAD)
+        base = without_time(base, old.time_phrase)  # "protests in June 2019?" -> "protests?"
         changes.append(new.time_phrase)
     if new.spokesperson:
         base = _cut(base, old.spokesperson_phrase)
@@ -161,7 +144,7 @@ def understand(question: str, context: list[str] | tuple[str, ...] = ()) -> Unde
                 seen.append(True)
                 return party if len(seen) == 1 else ""
 
-            base = _tidy(sub_parties(swap, base))
+            base = tidy(sub_parties(swap, base))
         elif not any(p == party for p, _, _ in places(base)):
             base = f"{base} {party}"
         changes.append(party)

@@ -11,7 +11,7 @@ rules are the same everywhere.
 
     >>> i = parse_intent("What did Hua Chunying say about Pompeo in June 2019?")
     >>> i.spokesperson, i.time_phrase, i.search_text
-    ('Hua Chunying', 'June 2019', 'What did say about Pompeo in June 2019?')
+    ('Hua Chunying', 'June 2019', 'What did say about Pompeo?')
     >>> parse_intent("华春莹 on the trade talks").spokesperson
     'Hua Chunying'
     >>> parse_intent("2022 Winter Olympics boycott").years
@@ -93,7 +93,7 @@ class Intent:
     """A question read for its filters. Offsets are into :attr:`question`."""
 
     question: str
-    search_text: str  # the question without the spokesperson's name: what is embedded and matched
+    search_text: str  # the question without the spokesperson's name and the time phrase: what is embedded and matched
     since: str | None = None
     until: str | None = None
     time_phrase: str | None = None
@@ -168,6 +168,39 @@ def without_outlet(text: str, phrase: str | None) -> str:
     return " ".join((head[:m.start()] if m else head).split() + text[i + len(phrase):].split()) or text
 
 
+# The word that leads a time phrase into its sentence goes with it: "protests in June 2019?" -> "protests?".
+TIME_LEAD = r"(?:\b(?:in|on|during|since|before|after|until|till|through|by|from|around|for|of)\s+)?"
+
+
+def without_time(text: str, phrase: str | None) -> str:
+    """``text`` without the time ``phrase`` (its first occurrence) and the word leading it in: the dates are a
+    filter, and as words they match any turn that names them ("2019 Summer Davos" for a question on summer 2019;
+    a reporter's QA). Measured on the 1,216 training questions with a time phrase: the labelled turn first for
+    0.7278 with the phrase in the searched text, 0.7467 without (39 won, 16 lost; both halves gain).
+
+    >>> without_time("What did China say about the protests in June 2019?", "June 2019")
+    'What did China say about the protests?'
+    >>> without_time("June 2019", "June 2019")  # nothing else to search: the question as it is
+    'June 2019'
+    """
+    if not phrase:
+        return text
+    m = re.search(TIME_LEAD + re.escape(phrase), text)
+    if m is None:
+        return text
+    out = tidy(text[:m.start()] + " " + text[m.end():])
+    return out if out.strip(" ?.!,;:") else text
+
+
+def tidy(text: str) -> str:
+    """Whitespace collapsed, and no space or comma left before punctuation where words were taken out.
+
+    >>> tidy("Hong Kong protests,  ? in 2020")
+    'Hong Kong protests? in 2020'
+    """
+    return re.sub(r"[,;:]+(?=[?.!])", "", re.sub(r"\s+([?.!,;:])", r"\1", " ".join(text.split())))
+
+
 def _cut(q: str, start: int, end: int) -> str:
     return " ".join((q[:start] + " " + q[end:]).split())
 
@@ -179,6 +212,7 @@ def parse_intent(question: str) -> Intent:
     since, until, phrase = time if time else (None, None, None)
     spk = _spokesperson(q)
     search = _cut(q, spk[1], spk[2]) if spk else q
+    search = without_time(search, phrase)
     outlet = outlet_phrase = None
     from .sources.outlets import outlets_in
 

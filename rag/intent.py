@@ -11,7 +11,7 @@ rules are the same everywhere.
 
     >>> i = parse_intent("What did Hua Chunying say about Pompeo in June 2019?")
     >>> i.spokesperson, i.time_phrase, i.search_text
-    ('Hua Chunying', 'June 2019', 'What did say about Pompeo?')
+    ('Hua Chunying', 'June 2019', 'What did say about Pompeo in June 2019?')
     >>> parse_intent("华春莹 on the trade talks").spokesperson
     'Hua Chunying'
     >>> parse_intent("2022 Winter Olympics boycott").years
@@ -93,7 +93,7 @@ class Intent:
     """A question read for its filters. Offsets are into :attr:`question`."""
 
     question: str
-    search_text: str  # the question without the spokesperson's name and the time phrase: what is embedded and matched
+    search_text: str  # the question without the spokesperson's name: what is embedded and matched
     since: str | None = None
     until: str | None = None
     time_phrase: str | None = None
@@ -173,10 +173,11 @@ TIME_LEAD = r"(?:\b(?:in|on|during|since|before|after|until|till|through|by|from
 
 
 def without_time(text: str, phrase: str | None) -> str:
-    """``text`` without the time ``phrase`` (its first occurrence) and the word leading it in: the dates are a
-    filter, and as words they match any turn that names them ("2019 Summer Davos" for a question on summer 2019;
-    a reporter's QA). Measured on the 1,216 training questions with a time phrase: the labelled turn first for
-    0.7278 with the phrase in the searched text, 0.7467 without (39 won, 16 lost; both halves gain).
+    """``text`` without the time ``phrase`` (its first occurrence) and the word leading it in: a follow-up's new
+    time replaces the earlier question's ("protests in June 2019?" + "And in 2020?" -> "protests? in 2020"; a
+    reporter's QA found "protests in? in 2020"). The search itself keeps the phrase in its text: leaving it out
+    gained on the training questions but lost two time follow-ups of the threads set (eval/results/sentence_head.md
+    §25), so it was not adopted.
 
     >>> without_time("What did China say about the protests in June 2019?", "June 2019")
     'What did China say about the protests?'
@@ -212,7 +213,6 @@ def parse_intent(question: str) -> Intent:
     since, until, phrase = time if time else (None, None, None)
     spk = _spokesperson(q)
     search = _cut(q, spk[1], spk[2]) if spk else q
-    search = without_time(search, phrase)
     outlet = outlet_phrase = None
     from .sources.outlets import outlets_in
 

@@ -29,6 +29,18 @@ __all__ = ["CLOSE", "OPEN", "ORDERS", "answer_question", "ask", "build_answer", 
            "to_json"]
 
 
+def _anchored(retriever: Retriever, result: SearchResult) -> bool:
+    """Whether the best turn, below the found threshold, names a rare name of the question (:mod:`rag.anchor`)."""
+    if not result.hits or result.query_vector is None:
+        return False
+    from .anchor import anchored
+    from .text import bm25_doc_freq
+
+    t = result.hits[0].turn
+    return anchored(result.intent.search_text if result.intent else result.question, result.hits[0].dense,
+                    f"{t.question or ''}\n{t.text}", bm25_doc_freq(retriever.index.bm25), len(retriever.index.chunks))
+
+
 def _citation(q: Quote) -> Citation:
     t, s = q.hit.turn, q.hit.source
     ps, pe = context_span(s.canonical, q.start, q.end, t.start, t.end)
@@ -172,7 +184,9 @@ def answer_question(retriever: Retriever, question: str, *, k: int = 10, filters
     result = focus(retriever.search(searched, k=k, filters=filters, mode=mode, parse_time=read_question), u)
     other_dates = bool(result.uncovered and result.uncovered.get("mentions"))
     min_dense = OTHER_DATES_MIN_DENSE if other_dates else MIN_DENSE
-    found = is_found(result, min_dense)
+    found, max_turns = is_found(result, min_dense), 3
+    if not found and not other_dates and _anchored(retriever, result):  # "the NBA and Daryl Morey": rag.anchor
+        found, min_dense, max_turns = True, result.hits[0].dense, 1  # the name vouches for its turn only
     units = None
     if selector == "sentence" and result.hits:
         ranker = retriever.sentence_ranker()
@@ -187,7 +201,7 @@ def answer_question(retriever: Retriever, question: str, *, k: int = 10, filters
                                                    ranker.head.score_scale)
         result.hits = [replace(h, passage=passage(units[h.turn.turn_id])) for h in result.hits]
     quotes = select_quotes(result, retriever.encoder if mode != "bm25" else None, selector=selector,
-                           units=units, min_dense=min_dense) if found else []
+                           units=units, min_dense=min_dense, max_turns=max_turns) if found else []
     answer = _with_originals(retriever, build_answer(result, quotes, bool(quotes), mode))
     only_zh = _only_in_chinese(retriever, result)
     if only_zh:

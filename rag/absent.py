@@ -34,7 +34,6 @@ reporter's QA round.) Not a "Not found": 18 of 3,644 answerable questions would 
 from __future__ import annotations
 
 import functools
-import re
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -47,6 +46,7 @@ from .text import bm25_tokens, fold_accents
 # "Korea" -> "Korean", "Nepal" -> "Nepalese"). Only these: a name that merely starts like an archive word is another
 # name ("Navalny" is not "naval", "Moderna" not "modern", "Tianwen" not "Tian": a reporter's QA).
 FORM_ENDINGS = ("i", "n", "an", "ian", "ean", "ese", "ish", "s", "es")
+MIN_STEM = 4
 
 
 def other_form(token: str, forms: Iterable[str]) -> bool:
@@ -54,9 +54,13 @@ def other_form(token: str, forms: Iterable[str]) -> bool:
 
     >>> other_form("qatari", ["qatar"]), other_form("ukrainian", ["ukrain"]), other_form("navalny", ["naval"])
     (True, True, False)
+    >>> other_form("xian", ["xi"]), other_form("ma", ["man"])
+    (False, False)
     """
     forms = forms if isinstance(forms, (set, frozenset)) else set(forms)
-    return any((token.endswith(e) and token[:-len(e)] in forms) or token + e in forms for e in FORM_ENDINGS)
+    # the shorter of the two at least MIN_STEM letters: "Xi'an" is not "Xi" + "an", nor "Ma" a form of "Man"
+    return any((token.endswith(e) and len(token) - len(e) >= MIN_STEM and token[:-len(e)] in forms)
+               or (len(token) >= MIN_STEM and token + e in forms) for e in FORM_ENDINGS)
 
 
 @functools.lru_cache(maxsize=1)
@@ -69,37 +73,43 @@ def _english_words() -> frozenset[str]:
     return frozenset(w for w in lines if w.isalpha() and w.islower())
 
 
-def absent_names(question: str, holds: Callable[[str], bool], forms: Iterable[str] = (),
-                 common: Callable[[str], bool] | None = None) -> tuple[str, ...]:
-    """The capitalised words of ``question`` (:func:`rag.named.capitalised`: not its framing or time words) whose
-    keyword token, accents folded, is not held (``holds(token)`` is False) and has no other form among ``forms``
-    (:func:`other_form`; the archive's tokens, accents folded). A sentence's first word counts only in capitals or when ``common(word.lower())`` is False
-    (``common``: the bundled model's English words; "Reply to ..." is no name, "Zhurong rover: ..." is). A name of
-    a party the keyword search knows by its other names ("Washington", "Islamabad": the United States, Pakistan;
-    :mod:`rag.parties`) is not reported. Words as the question writes them, in order."""
+def _names(question: str, common: Callable[[str], bool] | None = None) -> list[tuple[str, list[str]]]:
+    """The names of ``question``: its capitalised key words (:func:`rag.named.capitalised`: not its framing or
+    time words), a sentence's first word only in capitals or when ``common(word.lower())`` is False (``common``: the
+    bundled model's English words; "Reply to ..." is no name, "Zhurong rover: ..." is), and not a party the keyword
+    search knows by its other names ("Washington", "Islamabad": the United States, Pakistan; :mod:`rag.parties`).
+    ``(word as written, its keyword tokens with accents folded)``, in order."""
     parties = [(a, b) for _, a, b in places(question)]
     common = common or _english_words().__contains__
-    missing = [(w, fold_accents(t)) for w, at, toks, initial in capitalised(question) for t in toks
-               if not any(a <= at < b for a, b in parties)
-               and (not initial or w.isupper() or not common(fold_accents(w.lower())))]
-    missing = [(w, t) for w, t in missing if not holds(t)]
+    return [(w, [fold_accents(t) for t in toks]) for w, at, toks, initial in capitalised(question)
+            if not any(a <= at < b for a, b in parties)
+            and (not initial or w.isupper() or not common(fold_accents(w.lower())))]
+
+
+def absent_names(question: str, holds: Callable[[str], bool], forms: Iterable[str] = (),
+                 common: Callable[[str], bool] | None = None) -> tuple[str, ...]:
+    """The names of ``question`` (:func:`_names`) with a keyword token that is not held (``holds(token)`` is
+    False) and has no other form among ``forms`` (:func:`other_form`; the archive's tokens, accents folded).
+    Words as the question writes them, in order."""
+    missing = [(w, t) for w, toks in _names(question, common) for t in toks if not holds(t)]
     if not missing:
         return ()
     forms = forms if isinstance(forms, (set, frozenset)) else set(forms)
     return tuple(dict.fromkeys(w for w, t in missing if not other_form(t, forms)))
 
 
-def absent_warning(names: tuple[str, ...], alone: bool = False) -> str:
-    """The reader's warning for :func:`absent_names`; ``alone`` when the first answer shares no other name with the
-    question (:func:`shares_a_name`), so it may well be about something else ("the Beirut port explosion" quoted an
-    answer on a port in Sri Lanka: a reporter's QA)."""
+def absent_warning(names: tuple[str, ...], alone: bool = False, quoted: bool = True) -> str:
+    """The reader's warning for :func:`absent_names`; ``alone`` when the first answer quoted shares no other name
+    with the question (:func:`shares_a_name`), so it may well be about something else ("the Beirut port explosion"
+    quoted an answer on a port in Sri Lanka: a reporter's QA); ``quoted`` False when nothing is quoted."""
     shown = " and ".join(f"“{n}”" for n in names)
-    verb = "is" if len(names) == 1 else "are"
+    head = f"{shown} {'is' if len(names) == 1 else 'are'} not named in any transcript of the archive"
+    if not quoted:
+        return head + "."
     if alone:
-        return (f"{shown} {verb} not named in any transcript of the archive, and the first answer below shares no "
-                "other name with the question: it may not be about what was asked.")
-    return (f"{shown} {verb} not named in any transcript of the archive: the quotes were found for the rest of the "
-            "question.")
+        return (head + ", and the first answer below shares no other name with the question: it may not be about what "
+                "was asked.")
+    return head + ": the quotes were found for the rest of the question."
 
 
 def shares_a_name(question: str, absent: tuple[str, ...], turn_text: str) -> bool:
@@ -109,8 +119,10 @@ def shares_a_name(question: str, absent: tuple[str, ...], turn_text: str) -> boo
     True
     >>> shares_a_name("the Beirut port explosion", ("Beirut",), "The port in Sri Lanka is a commercial project.")
     False
+    >>> shares_a_name("Explain the Beirut port explosion", ("Beirut",), "Let me explain: the port in Sri Lanka ...")
+    False
     """
-    names = {fold_accents(t) for w, _, toks, _ in capitalised(question) if w not in absent for t in toks}
+    names = {t for w, toks in _names(question) if w not in absent for t in toks}
     for party, _, _ in places(question):
         names.update(fold_accents(t) for alias in party_names(party) for t in bm25_tokens(alias))
     held = {fold_accents(t) for t in turn_tokens(turn_text)}
@@ -125,8 +137,9 @@ class ArchiveWords:
     """
 
     def __init__(self, index, vocab: Iterable[str] = ()) -> None:  # noqa: ANN001 - rag.store.Index
+        """``vocab``: the keyword index's tokens, accents folded (the retriever folds them once for both uses)."""
         self._index = index
-        self._vocab = frozenset(fold_accents(t) for t in vocab)
+        self._vocab = frozenset(vocab)
         self._all: frozenset[str] | None = None
         self._lock = threading.Lock()
 
@@ -140,8 +153,7 @@ class ArchiveWords:
                 words: set[str] = set()
                 for t in self._index.turns.values():
                     if getattr(self._index.sources[t.source], "lang", "en") == "en":
-                        words.update(fold_accents(w) for w in
-                                     bm25_tokens(re.sub(r"['\u2019]s\b", "", f"{t.question or ''}\n{t.text}")))
+                        words.update(fold_accents(w) for w in turn_tokens(t.exchange))
                 self._all = frozenset(words)
             return self._all
 

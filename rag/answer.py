@@ -19,6 +19,7 @@ from dataclasses import replace
 from .cite import CLOSE, OPEN, context_span, human_date, lead
 from .errors import QueryError
 from .followup import focus, in_thread
+from .intent import without_outlet
 from .quoting import MIN_DENSE, OTHER_DATES_MIN_DENSE, Quote, is_found, passage, select_quotes
 from .records import Answer, AnswerHit, Citation
 from .retrieval import Filters, Hit, Retriever, SearchResult, check_question
@@ -31,14 +32,27 @@ __all__ = ["CLOSE", "OPEN", "ORDERS", "answer_question", "ask", "build_answer", 
 
 def _anchored(retriever: Retriever, result: SearchResult) -> bool:
     """Whether the best turn, below the found threshold, names a rare name of the question (:mod:`rag.anchor`)."""
-    if not result.hits or result.query_vector is None:
+    if not result.hits or result.query_vector is None or result.intent is None:
         return False
-    from .anchor import anchored
-    from .text import bm25_doc_freq
+    from .anchor import anchored, folded_doc_freq
 
-    t = result.hits[0].turn
-    return anchored(result.intent.search_text if result.intent else result.question, result.hits[0].dense,
-                    f"{t.question or ''}\n{t.text}", bm25_doc_freq(retriever.index.bm25), len(retriever.index.chunks))
+    about = without_outlet(result.intent.search_text, result.intent.outlet_phrase)  # as rag.absent reads it
+    return anchored(about, result.hits[0].dense, result.hits[0].turn.exchange, folded_doc_freq(retriever.index.bm25),
+                    len(retriever.index.chunks))
+
+
+def _word_absent(result: SearchResult, quotes: list[Quote]) -> None:
+    """The warning for a name no transcript holds (:mod:`rag.absent`), worded by what is quoted: nothing, or a first
+    answer that shares no other name with the question ("the Beirut port explosion": a port in Sri Lanka)."""
+    absent = result.extra.get("absent")
+    if not absent:
+        return
+    from .absent import absent_warning, shares_a_name
+
+    if not quotes:
+        result.warnings[absent["at"]] = absent_warning(absent["names"], quoted=False)
+    elif not shares_a_name(absent["about"], absent["names"], quotes[0].hit.turn.exchange):
+        result.warnings[absent["at"]] = absent_warning(absent["names"], alone=True)
 
 
 def _citation(q: Quote) -> Citation:
@@ -202,6 +216,7 @@ def answer_question(retriever: Retriever, question: str, *, k: int = 10, filters
         result.hits = [replace(h, passage=passage(units[h.turn.turn_id])) for h in result.hits]
     quotes = select_quotes(result, retriever.encoder if mode != "bm25" else None, selector=selector,
                            units=units, min_dense=min_dense, max_turns=max_turns) if found else []
+    _word_absent(result, quotes)
     answer = _with_originals(retriever, build_answer(result, quotes, bool(quotes), mode))
     only_zh = _only_in_chinese(retriever, result)
     if only_zh:

@@ -43,11 +43,15 @@ _EN = re.compile(r"\b(" + "|".join(re.escape(n.split()[0]) + r"\s+" + r"[\s-]?".
 
 def _squeeze(name: str) -> str:
     return re.sub(r"[\s-]", "", name).lower()
-# Given name first, as Reuters and AP write them ("Lijian Zhao", "Chunying Hua"); capitalised, so that no run of
-# ordinary words ("kang lu") is read as a name.
+# Given name first, as Reuters and AP write them ("Lijian Zhao", "Chunying Hua"): capitalised, and after a title or
+# before what a speaker does ("spokesman Lijian Zhao", "Lijian Zhao said", "Chunying Hua on ..."), so that "Lei Hong
+# Kong" is no Hong Lei and "Yu Jiang" alone no Jiang Yu (a review).
 _WESTERN_OF = {_squeeze(" ".join(reversed(n.split()))): n for n in _NAMES}
-_WESTERN = re.compile(r"\b(" + "|".join(re.escape(n.split()[1]) + r"\s+" + re.escape(n.split()[0])
-                                        for n in sorted(_NAMES, key=len, reverse=True)) + r")(?:['’]s)?\b")
+_GIVEN_FIRST = "|".join(re.escape(n.split()[1]) + r"\s+" + re.escape(n.split()[0])
+                        for n in sorted(_NAMES, key=len, reverse=True))
+_WESTERN = re.compile(rf"(?:\b{_TITLES}\s+)?\b({_GIVEN_FIRST})(?:['’]s\b|\b(?=\s+(?:say|says|said|saying|tell|told|"
+                      r"comment|comments|commented|remarks?|on|about|answer|answered|respond|responded|reply|replied)\b))"
+                      rf"|\b{_TITLES}\s+({_GIVEN_FIRST})\b")
 _TITLED = re.compile(rf"\b{_TITLES}\s+({'|'.join(s for s, n in _SURNAMES.items() if n)})(?:['’]s)?\b")
 _ZH = re.compile("|".join(sorted(SPOKESPERSONS_ZH, key=len, reverse=True)))
 # Words before an outlet's name that make it the asker: "tell Reuters", "answering AFP", "asked by the BBC".
@@ -69,21 +73,21 @@ _RELATIVE = re.compile(r"\b(?:(?:last|this|next|past)\s+(?:year|month|week|summe
 # only in a question of at most YEARLESS_WORDS words: a journalist's pasted question narrates events with their days
 # ("According to reports, on June 18, Pompeo criticized ..."; 36 of the 300 journalist questions), not a date to search.
 YEARLESS_WORDS = 20
-_MONTHS = ("(?:January|February|March|April|May|June|July|August|September|October|November|December|"
-           "(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\\.?)")
+_FULL_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_MONTHS = rf"(?:{_FULL_MONTHS}|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?)"
 _ORDINALS = ("first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|"
              "fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth")
 _DAY = rf"(?:\d{{1,2}}(?:st|nd|rd|th)?|(?:twenty-|thirty-)?(?:{_ORDINALS}))"
 # "June 4", "June the 4th", "June fourth", "the 4th of June", "4 June"; "the" before a month makes a name of it
 # ("the June 4 incident", "the March for Democracy"): not a date
-_DATE = rf"(?:{_MONTHS}(?:\s+(?:the\s+)?{_DAY}\b)?|(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTHS})"
-_YEARLESS = re.compile(rf"\b(?:(?:on|in|during|since|before|after|until|till|by|from|between)\s+"
-                       rf"(?:(?:early|late|mid)[-\s]+)?|(?:early|late|mid)[-\s]+|(?:the\s+)?(?:end|beginning|start|"
-                       rf"middle)\s+of\s+){_DATE}(?:\s+(?:and|to|or|through|-|–)\s+{_DATE})?"
-                       rf"(?!\w)(?![\s,]*(?:19|20)\d\d)(?!\s+[A-Z])")
+# (atomic: "on March 8 International Women's Day" is a name, and must not fall back to "on March")
+_DATE = rf"(?>{_MONTHS}(?:\s+(?:the\s+)?{_DAY}\b)?|(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTHS})"
+_YEARLESS = re.compile(rf"\b(?:(?i:on|in|during|since|before|after|until|till|by|from|between)\s+"
+                       rf"(?:(?i:early|late|mid)[-\s]+)?|(?i:early|late|mid)[-\s]+|(?i:the\s+)?(?i:end|beginning|"
+                       rf"start|middle)\s+of\s+){_DATE}(?:\s+(?:and|to|or|through|-|–)\s+{_DATE})?"
+                       rf"(?!\w)(?![\s,]*(?:19|20)\d\d)(?!\s+[A-Z0-9])")
 # "last December", "this May": a month of a year only today could name (months capitalised: "this may help" is no time)
-_RELATIVE_MONTH = re.compile(r"\b(?:[Ll]ast|[Tt]his|[Nn]ext|[Pp]ast)\s+(?:January|February|March|April|May|June|July|"
-                             r"August|September|October|November|December)\b")
+_RELATIVE_MONTH = re.compile(rf"\b(?:[Ll]ast|[Tt]his|[Nn]ext|[Pp]ast)\s+(?:{_FULL_MONTHS})\b")
 # A spokesperson's name with one of these after its "'s" is the topic, not the speaker: "Zhao Lijian's tweet".
 _TOPIC_AFTER = re.compile(r"\s+(?:tweets?|twitter|posts?|appointment|promotion)\b", re.I)
 
@@ -111,7 +115,7 @@ class Intent:
 def _spokesperson(q: str) -> tuple[str, int, int] | None:
     best = None
     for rx, pick in ((_EN, lambda m: next(n for n in _NAMES if _squeeze(n) == _squeeze(m.group(1)))),
-                     (_WESTERN, lambda m: _WESTERN_OF[_squeeze(m.group(1))]),
+                     (_WESTERN, lambda m: _WESTERN_OF[_squeeze(m.group(1) or m.group(2))]),
                      (_TITLED, lambda m: _SURNAMES[m.group(1)]),
                      (_ZH, lambda m: SPOKESPERSONS_ZH[m.group(0)])):
         # "Zhao Lijian's tweet": what was said about it, by whoever (another name may still be the speaker)
@@ -169,7 +173,7 @@ def without_outlet(text: str, phrase: str | None) -> str:
 
 
 # The word that leads a time phrase into its sentence goes with it: "protests in June 2019?" -> "protests?".
-TIME_LEAD = r"(?:\b(?:in|on|during|since|before|after|until|till|through|by|from|around|for|of)\s+)?"
+TIME_LEAD = r"(?:\b(?i:in|on|at|during|since|before|after|until|till|through|by|from|around|for|of)\s+(?:the\s+)?)?"
 
 
 def without_time(text: str, phrase: str | None) -> str:
@@ -181,6 +185,8 @@ def without_time(text: str, phrase: str | None) -> str:
 
     >>> without_time("What did China say about the protests in June 2019?", "June 2019")
     'What did China say about the protests?'
+    >>> without_time("What did China say at the end of June 2019?", "end of June 2019")
+    'What did China say?'
     >>> without_time("June 2019", "June 2019")  # nothing else to search: the question as it is
     'June 2019'
     """
@@ -189,7 +195,7 @@ def without_time(text: str, phrase: str | None) -> str:
     m = re.search(TIME_LEAD + re.escape(phrase), text)
     if m is None:
         return text
-    out = tidy(text[:m.start()] + " " + text[m.end():])
+    out = tidy(text[:m.start()] + " " + text[m.end():]).lstrip(" ,;:")  # "In June 2019, what ..." -> "what ..."
     return out if out.strip(" ?.!,;:") else text
 
 

@@ -120,7 +120,8 @@ def shown_words(text: str) -> tuple[str, ...]:
 
 # Abbreviations whose full stop ends no sentence ("Mr. Skripal", "Dr. Tedros"), for :func:`capitalised`.
 _TITLE = r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Sen|Rep|Gov|Amb|St|Lt|Col|Maj|Capt|Jr|Sr)|\b[A-Z])\."
-_TITLE_DOT, _AFTER_TITLE = re.compile(_TITLE), re.compile(_TITLE + r"\s+$")
+_TITLE_DOT = re.compile(_TITLE)
+_SENTENCE_START = re.compile(r"(?:^|[.?!:;]\s+)\W*")  # where a sentence's first word begins (after quotes, brackets)
 
 
 def capitalised(text: str) -> list[tuple[str, int, list[str], bool]]:
@@ -130,15 +131,25 @@ def capitalised(text: str) -> list[tuple[str, int, list[str], bool]]:
     >>> [(w, i) for w, _, _, i in capitalised("Report: what did China say about Mr. Skripal and the WHO in May?")]
     [('Report', True), ('Skripal', False), ('WHO', False)]
     """
+    # sentence starts found once (not by re-reading the text before every word): not after a title's full stop
+    starts = {m.end() for m in _SENTENCE_START.finditer(text)
+              if m.start() == 0 or not _TITLE_DOT.match(text, _title_start(text, m.start()))}
     out = []
     for a, b, _ in _runs(text):
         for m in _WORD.finditer(text, a, b):
-            w, before = m.group(), text[:m.start()]
+            w = m.group()
             toks = [t for t in bm25_tokens(w) if _topical(t)]
             if w[:1].isupper() and toks and not _TITLE_DOT.match(text, m.start()):
-                initial = re.fullmatch(r"(?:.*[.?!:;]\s+)?\W*", before, re.S) is not None and not _AFTER_TITLE.search(before)
-                out.append((w, m.start(), toks, initial))
+                out.append((w, m.start(), toks, m.start() in starts))
     return out
+
+
+def _title_start(text: str, dot: int) -> int:
+    """Where the word ending at the full stop at ``dot`` begins."""
+    i = dot
+    while i > 0 and text[i - 1].isalpha():
+        i -= 1
+    return i
 
 
 def turn_tokens(text: str) -> list[str]:

@@ -37,6 +37,11 @@ class Turn:
     after_conference: bool = False
     line: int | None = None  # 1-based line in the original file, when known
 
+    @property
+    def exchange(self) -> str:
+        """The journalist's question and the answer, one text: what a turn *names* (rag.absent, rag.anchor)."""
+        return f"{self.question or ''}\n{self.text}"
+
 
 @dataclass(frozen=True)
 class Source:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from . import turn_lift
-from .absent import ArchiveWords, absent_warning, shares_a_name
+from .absent import ArchiveWords, absent_warning
 from .cite import human_date
 from .coverage import Coverage, span_words
 from .embedding import Encoder
@@ -126,7 +126,7 @@ class Retriever:
         self._twins: dict[str, list[str]] = {}  # a token folded -> the vocabulary's spellings ("erdogan", "erdoğan")
         for t in vocab:
             self._twins.setdefault(fold_accents(t), []).append(t)
-        self.archive_words = ArchiveWords(index, vocab)  # names no transcript holds ("Zhurong"): rag.absent
+        self.archive_words = ArchiveWords(index, self._twins)  # names no transcript holds ("Zhurong"): rag.absent
         self._ranker = None
         self._ranker_lock = threading.Lock()
 
@@ -186,14 +186,17 @@ class Retriever:
         mask = self.mask(filters)
         text = intent.search_text if intent else question
         about = without_outlet(text, intent.outlet_phrase) if intent else ""  # what the question is about
-        about = about.replace(unknown, " ") if unknown else about
-        absent, absent_at = (self.archive_words.absent(about) if about else ()), len(warnings)
-        if absent:
-            warnings.append(absent_warning(absent))  # the quotes cannot be about it: say so
+        for name in (unknown, intent.near_name[0] if intent and intent.near_name else None):
+            about = about.replace(name, " ") if name else about  # a name warned of already, not twice
+        absent = None
+        if about and (names := self.archive_words.absent(about)):
+            # the quotes cannot be about it: say so (rag.answer words it by what was quoted)
+            absent = {"names": names, "at": len(warnings), "about": about}
+            warnings.append(absent_warning(names))
         result = SearchResult(question, filters, intent.time_phrase if intent and filters.since == intent.since
                               and filters.until == intent.until and intent.time_phrase else None, [],
                               date_range=self._searched_range(mask), searched_sources=self._count_sources(mask),
-                              extra={"undated": self._undated}, intent=intent, warnings=warnings,
+                              extra={"undated": self._undated, "absent": absent}, intent=intent, warnings=warnings,
                               spokesperson_phrase=intent.spokesperson_phrase if intent and intent.spokesperson
                               and filters.spokesperson == intent.spokesperson else None,
                               outlet_preference=intent.outlet if intent and intent.outlet and not filters.outlet
@@ -260,13 +263,7 @@ class Retriever:
                 fused = {i: s + ASKED_BOOST * float(asked[i]) for i, s in fused.items()}
         result.query_vector = qvec
         result.hits = self._fold(fused, dense, bm25, k, qvec if mode == "hybrid" else None)
-        if absent and result.hits and not shares_a_name(about, absent, self._turn_text(result.hits[0].turn)):
-            warnings[absent_at] = absent_warning(absent, alone=True)  # "the Beirut port explosion": a port elsewhere
         return result
-
-    @staticmethod
-    def _turn_text(t: Turn) -> str:
-        return f"{t.question or ''}\n{t.text}"
 
     def _on_topic(self, dense: dict[int, float]) -> np.ndarray:
         """Row mask of the chunks whose cosine with the question (``dense``: row -> cosine) is at least MIN_DENSE."""

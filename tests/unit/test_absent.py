@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from rag.absent import ArchiveWords, absent_names, absent_warning, other_form, shares_a_name
+from rag.answer import answer_question
 from rag.ingest import ingest
 from rag.retrieval import Retriever
 from rag.store import load
@@ -69,7 +70,7 @@ def test_the_warning_names_the_words_and_says_what_the_quotes_are():
 
 def _index(turns, lang="en"):
     srcs = {"a.txt": SimpleNamespace(lang=lang)}
-    return SimpleNamespace(sources=srcs, turns={f"a:{i}": SimpleNamespace(source="a.txt", question=q, text=t)
+    return SimpleNamespace(sources=srcs, turns={f"a:{i}": SimpleNamespace(source="a.txt", exchange=f"{q or ''}\n{t}")
                                                 for i, (q, t) in enumerate(turns, 1)})
 
 
@@ -112,12 +113,22 @@ def test_the_warning_is_stronger_when_the_first_answer_shares_no_other_name():
 
 def test_the_search_warns_of_a_name_no_transcript_holds(retriever):
     res = retriever.search("What did China say about the rover Zhurong?", k=3)
-    assert res.warnings == [absent_warning(("Zhurong",), alone=True)]  # the question names nothing else
-    res = retriever.search("What did China say about Huawei and Zhurong?", k=3)
-    assert res.warnings == [absent_warning(("Zhurong",))]  # the first answer names Huawei
+    assert res.warnings == [absent_warning(("Zhurong",))] and res.extra["absent"]["names"] == ("Zhurong",)
+    # the answer words it by what it quotes (a review: decided on the search's first hit, the warning spoke of "the
+    # first answer below" when a follow-up had re-ranked the hits, or when nothing was quoted at all)
+    a = answer_question(retriever, "What did China say about Huawei and Zhurong?")
+    assert a.citations and list(a.warnings) == [absent_warning(("Zhurong",))]  # the first answer names Huawei
+    a = answer_question(retriever, "What did China say about the lawful 5G work of Zhurong?")
+    assert a.citations and list(a.warnings) == [absent_warning(("Zhurong",), alone=True)]  # it names nothing else
+    a = answer_question(retriever, "Zhurong rover landing pictures?")
+    assert not a.citations and list(a.warnings) == [absent_warning(("Zhurong",), quoted=False)]
+    assert a.warnings[0] == "“Zhurong” is not named in any transcript of the archive."
     # a spokesperson the archive has no statement by is said once, not again as a name no transcript holds
     res = retriever.search("What did Wang Wenbin say about Huawei?", k=3)
     assert len(res.warnings) == 1 and "No statement by Wang Wenbin" in res.warnings[0]
+    # ... nor a spokesperson's name one slip away ("did you mean Mao Ning?"; a review: "“Nin” is not named ...")
+    res = retriever.search("What did Mao Nin say about Huawei?", k=3)
+    assert len(res.warnings) == 1 and "did you mean Mao Ning?" in res.warnings[0]
     assert retriever.search("What did Mao Ning say about Huawei?", k=3).warnings == []
     # the asking outlet is who asked, not what about: "AFP" and "NYT" are in no transcript here, and not warned of
     assert retriever.search("What did they tell AFP about Huawei?", k=3).warnings == []

@@ -52,6 +52,16 @@ def test_the_old_time_phrase_leaves_with_its_preposition(earlier):
     assert " in?" not in u.searched and ",?" not in u.searched
 
 
+@pytest.mark.parametrize("earlier, searched", [
+    ("In June 2019, what did China say about Hong Kong?", "what did China say about Hong Kong? in 2020"),
+    ("What did China say at the end of June 2019?", "What did China say? in 2020"),
+    ("What did China say in the summer of 2019 about Hong Kong?", "What did China say about Hong Kong? in 2020"),
+])
+def test_no_word_of_the_old_time_phrase_is_left(earlier, searched):
+    """A review: "In, what did China say ...", "... say at the?", "... in the about Hong Kong?"."""
+    assert understand("And in 2020?", [earlier]).searched == searched
+
+
 def test_spokesperson_shift_replaces_the_name():
     u = understand("What did Zhao Lijian say about it?", ["What did Geng Shuang say about Huawei?"])
     assert "Geng Shuang" not in u.searched and "Zhao Lijian" in u.searched and "Huawei" in u.searched

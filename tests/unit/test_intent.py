@@ -19,7 +19,8 @@ from rag.intent import parse_intent, resolve_filters
     ("What did Hua Chun Ying say on Kovrig?", "Hua Chunying", "Hua Chun Ying"),
     ("Zhao Li-jian on the WHO", "Zhao Lijian", "Zhao Li-jian"),
     # given name first, as Reuters and AP write it (a reporter's QA: no filter and no warning)
-    ("What did spokesman Lijian Zhao say about Australia?", "Zhao Lijian", "Lijian Zhao"),
+    ("What did spokesman Lijian Zhao say about Australia?", "Zhao Lijian", "spokesman Lijian Zhao"),
+    ("What did Lijian Zhao tell Reuters?", "Zhao Lijian", "Lijian Zhao"),
     ("Shuang Geng's remarks on Canada", "Geng Shuang", "Shuang Geng's"),
 ])
 def test_spokesperson_named(question, name, phrase):
@@ -32,7 +33,8 @@ def test_spokesperson_named(question, name, phrase):
     "What did China say about Huawei?",
     "What did Mr. Wang say about Taiwan?",  # Wang Wenbin or Wang Yi: ambiguous, not guessed
     "Hua Hin summit",  # a place, not Hua Chunying
-    "the kang lu thing",  # given name first only when written as a name (capitalised)
+    "the kang lu thing",  # given name first only when written as a name (capitalised) ...
+    "Lei Hong Kong protests", "What about Yu Jiang?",  # ... and as a speaker's (a review: Hong Lei, Jiang Yu)
     "Wang Yi going to the Iran deal ministers' gathering in Vienna",  # the minister is a topic
     # his tweet is the topic, answered by another spokesperson (a reporter's QA: filtered to Zhao Lijian)
     "Did the spokesperson comment on Zhao Lijian's tweet that the US army brought the virus to Wuhan?",
@@ -109,6 +111,9 @@ def test_a_relative_time_is_searched_over_the_whole_archive_with_a_warning(quest
     ("What was said on the 4th of June?", "on the 4th of June"),
     ("Hong Kong since March", "since March"),
     ("Huawei by the end of May", "the end of May"),
+    # a review: a sentence's first word is capitalised ("On June 4, ..."), and a holiday keeps its date
+    ("On June 4, what did China say about Tiananmen?", "On June 4"),
+    ("What did China say on March 8 International Women's Day?", None),
     # a reporter's QA found these unread ...
     ("Hong Kong protests in mid-June?", "in mid-June"),
     ("Huawei in late-June", "in late-June"),

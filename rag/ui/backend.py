@@ -131,6 +131,7 @@ class Backend:
                 return
             self.retriever = Retriever(self.index, encoder)
             answer_question(self.retriever, "warm up the search path")  # first calls pay one-off setup costs
+            self.retriever.archive_words.all_tokens()  # read once here, not in the first question naming a rare word
         except Exception as e:  # noqa: BLE001 - shown to the user instead of a dead page
             log.exception("loading the embedding model failed")
             self._load_error = f"The embedding model could not be loaded ({type(e).__name__}: {e})."

@@ -45,7 +45,7 @@ from .text import bm25_tokens, fold_accents
 # Endings that make another form of a place's name ("Qatar" -> "Qatari", "Ukraine" -> "Ukrainian" (stemmed "ukrain"),
 # "Korea" -> "Korean", "Nepal" -> "Nepalese"). Only these: a name that merely starts like an archive word is another
 # name ("Navalny" is not "naval", "Moderna" not "modern", "Tianwen" not "Tian": a reporter's QA).
-FORM_ENDINGS = ("i", "n", "an", "ian", "ean", "ese", "ish", "s", "es")
+FORM_ENDINGS = ("i", "n", "an", "ian", "ean", "ese", "lese", "ish", "s", "es")  # "lese": Congolese, Togolese
 MIN_STEM = 4
 
 

@@ -104,6 +104,19 @@ def _cut(text: str, phrase: str | None) -> str:
     return text if i < 0 else tidy(text[:i] + text[i + len(phrase):])
 
 
+def _in_year(question: str, phrase: str, year: str) -> str:
+    """``question`` with ``year`` after its day or month without a year (``phrase``), when that makes a time phrase.
+
+    >>> _in_year("And in July?", "in July", "2019"), _in_year("And on June 4?", "on June 4", "2019")
+    ('And in July 2019?', 'And on June 4 2019?')
+    """
+    for dated in (f"{phrase} {year}", f"{phrase}, {year}"):
+        candidate = question.replace(phrase, dated, 1)
+        if year in (parse_intent(candidate).time_phrase or ""):
+            return candidate
+    return question
+
+
 def understand(question: str, context: list[str] | tuple[str, ...] = ()) -> Understood:
     """``question`` as searched, given the earlier questions of the thread (oldest first)."""
     q = " ".join(question.split())
@@ -116,6 +129,9 @@ def understand(question: str, context: list[str] | tuple[str, ...] = ()) -> Unde
     if topic is None or not is_followup(q):
         return Understood(q, q, False)
     new, old = parse_intent(q), parse_intent(topic)
+    if new.yearless_phrase and old.since:  # "And in July?" after "... in June 2019": July 2019 (a reporter's QA)
+        q = _in_year(q, new.yearless_phrase, old.since[:4])
+        new = parse_intent(q)
     base, changes = topic, []
     if new.time_phrase:
         base = without_time(base, old.time_phrase)  # "protests in June 2019?" -> "protests?"

@@ -195,7 +195,9 @@ def without_time(text: str, phrase: str | None) -> str:
     m = re.search(TIME_LEAD + re.escape(phrase), text)
     if m is None:
         return text
-    out = tidy(text[:m.start()] + " " + text[m.end():]).lstrip(" ,;:")  # "In June 2019, what ..." -> "what ..."
+    out = tidy(text[:m.start()] + " " + text[m.end():]).lstrip(" ,;:")  # "In June 2019, what ..." -> "What ..."
+    if m.start() == 0 and out:
+        out = out[0].upper() + out[1:]
     return out if out.strip(" ?.!,;:") else text
 
 

@@ -121,6 +121,7 @@ def shown_words(text: str) -> tuple[str, ...]:
 # Abbreviations whose full stop ends no sentence ("Mr. Skripal", "Dr. Tedros"), for :func:`capitalised`.
 _TITLE = r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Sen|Rep|Gov|Amb|St|Lt|Col|Maj|Capt|Jr|Sr)|\b[A-Z])\."
 _TITLE_DOT = re.compile(_TITLE)
+_TITLE_WORDS = frozenset({"Mr", "Mrs", "Ms", "Dr", "Prof", "Madam", "Madame"})  # titles with no full stop ("Mrs May")
 _SENTENCE_START = re.compile(r"(?:^|[.?!:;]\s+)\W*")  # where a sentence's first word begins (after quotes, brackets)
 
 
@@ -139,7 +140,7 @@ def capitalised(text: str) -> list[tuple[str, int, list[str], bool]]:
         for m in _WORD.finditer(text, a, b):
             w = m.group()
             toks = [t for t in bm25_tokens(w) if _topical(t)]
-            if w[:1].isupper() and toks and not _TITLE_DOT.match(text, m.start()):
+            if w[:1].isupper() and toks and not _TITLE_DOT.match(text, m.start()) and w not in _TITLE_WORDS:
                 out.append((w, m.start(), toks, m.start() in starts))
     return out
 

@@ -33,8 +33,9 @@ def test_a_sentence_s_first_word_is_a_name_only_when_no_common_english_word():
     assert absent_names("Zhurong rover: any comment?", held) == ("Zhurong",)
     assert absent_names("Kovrig. Navalny: what did China say?", held) == ("Navalny",)
     assert absent_names("AUKUS: the submarine deal", held) == ("AUKUS",)
-    # a title's full stop ends no sentence, and the title is no name
+    # a title's full stop ends no sentence, and the title is no name, with or without its full stop (a QA: "Mrs May")
     assert absent_names("What about the poisoning of Mr. Skripal?", held) == ("Skripal",)
+    assert absent_names("What about Mrs Kovrig and Dr Huawei?", held) == ()
 
 
 def test_accents_do_not_make_a_name_absent():
@@ -60,6 +61,7 @@ def test_another_form_of_the_word_in_the_archive_is_not_absent():
     assert absent_names("On Navalny, Moderna, Tianwen and Hunter Biden", held, forms=forms) == (
         "Navalny", "Moderna", "Tianwen", "Hunter")
     assert other_form("koreans", {"korea"}) is False and other_form("korean", {"korea"}) is True
+    assert other_form("congolese", {"congo"})  # a QA: "the Congolese election" was said to be in no transcript
 
 
 def test_the_warning_names_the_words_and_says_what_the_quotes_are():

@@ -53,13 +53,24 @@ def test_the_old_time_phrase_leaves_with_its_preposition(earlier):
 
 
 @pytest.mark.parametrize("earlier, searched", [
-    ("In June 2019, what did China say about Hong Kong?", "what did China say about Hong Kong? in 2020"),
+    ("In June 2019, what did China say about Hong Kong?", "What did China say about Hong Kong? in 2020"),
     ("What did China say at the end of June 2019?", "What did China say? in 2020"),
     ("What did China say in the summer of 2019 about Hong Kong?", "What did China say about Hong Kong? in 2020"),
 ])
 def test_no_word_of_the_old_time_phrase_is_left(earlier, searched):
     """A review: "In, what did China say ...", "... say at the?", "... in the about Hong Kong?"."""
     assert understand("And in 2020?", [earlier]).searched == searched
+
+
+@pytest.mark.parametrize("followup, searched", [
+    ("And in July?", "What did China say about Hong Kong? July 2019"),
+    ("And on June 4?", "What did China say about Hong Kong? June 4 2019"),
+])
+def test_a_new_day_or_month_without_a_year_takes_the_thread_s_year(followup, searched):
+    """A reporter's QA: "And in July?" after "... in June 2019" searched June 2019 again, with "July" as a word."""
+    u = understand(followup, ["What did China say about Hong Kong in June 2019?"])
+    assert u.followup and u.searched == searched
+    assert understand("And in July?", ["What did China say about Hong Kong?"]).searched.endswith("? July")  # no year
 
 
 def test_spokesperson_shift_replaces_the_name():

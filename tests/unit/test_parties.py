@@ -80,3 +80,12 @@ def test_doctests():
 
     result = doctest.testmod(parties)
     assert result.attempted >= 4 and result.failed == 0
+
+
+def test_an_event_the_ministry_names_otherwise_is_added_to_the_keyword_query():
+    """A reporter's QA: "Tiananmen" is in no answer; the 4 June 2019 exchange says "the 1989 political disturbance"."""
+    from rag.parties import bm25_expansion
+
+    assert bm25_expansion("What did China say about Tiananmen?").endswith("1989 political disturbance")
+    assert bm25_expansion("the June 4th anniversary").endswith("1989 political disturbance")
+    assert bm25_expansion("What did they say on June 4 about Huawei?") == "What did they say on June 4 about Huawei?"

@@ -96,7 +96,8 @@ def retriever(tmp_path_factory):
     d = tmp_path_factory.mktemp("src")
     (d / "c.txt").write_text(
         "China Foreign Ministry Spokesperson Mao Ning held a Regular Press Conference on May 5, 2019\n"
-        "Reuters: What about Huawei?\nMao Ning: Huawei is a private company. Its 5G work is lawful.\n",
+        "Reuters: What about Huawei?\nMao Ning: Huawei is a private company. Its 5G work is lawful.\n"
+        "CCTV: What about the Xanadu zoo?\nMao Ning: The pandas are well.\n",
         encoding="utf-8")
     idx = tmp_path_factory.mktemp("idx")
     enc = FakeEncoder()
@@ -109,8 +110,8 @@ def test_the_warning_is_stronger_when_the_first_answer_shares_no_other_name():
     assert "may not be about what was asked" in absent_warning(("Beirut",), alone=True)
     assert shares_a_name("Havana and the US embargo", ("Havana",), "The US embargo on Cuba must end.")
     assert shares_a_name("Havana and Washington", ("Havana",), "The US must end it.")  # a party by another name
-    assert not shares_a_name("the Beirut port explosion", ("Beirut",), "The port in Sri Lanka is commercial.")
-    assert not shares_a_name("Zhurong", ("Zhurong",), "Anything at all.")  # nothing else named: nothing shared
+    assert not shares_a_name("the Beirut port explosion and Hezbollah", ("Beirut",), "The port in Sri Lanka.")
+    assert shares_a_name("On Zhurong", ("Zhurong",), "Anything at all.")  # nothing else named: no judging
 
 
 def test_the_search_warns_of_a_name_no_transcript_holds(retriever):
@@ -120,8 +121,11 @@ def test_the_search_warns_of_a_name_no_transcript_holds(retriever):
     # first answer below" when a follow-up had re-ranked the hits, or when nothing was quoted at all)
     a = answer_question(retriever, "What did China say about Huawei and Zhurong?")
     assert a.citations and list(a.warnings) == [absent_warning(("Zhurong",))]  # the first answer names Huawei
-    a = answer_question(retriever, "What did China say about the lawful 5G work of Zhurong?")
-    assert a.citations and list(a.warnings) == [absent_warning(("Zhurong",), alone=True)]  # it names nothing else
+    a = answer_question(retriever, "What did China say about the lawful 5G work of the private company Zhurong?")
+    assert a.citations and list(a.warnings) == [absent_warning(("Zhurong",))]  # nothing else named: no judging
+    a = answer_question(retriever, "Is the lawful 5G work of the private company Zhurong done in Xanadu?")
+    assert a.citations[0].quote.startswith("Huawei")  # the first answer names neither Zhurong nor Xanadu
+    assert list(a.warnings) == [absent_warning(("Zhurong",), alone=True)]
     a = answer_question(retriever, "Zhurong rover landing pictures?")
     assert not a.citations and list(a.warnings) == [absent_warning(("Zhurong",), quoted=False)]
     assert a.warnings[0] == "“Zhurong” is not named in any transcript of the archive."

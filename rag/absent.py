@@ -39,7 +39,7 @@ import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from .named import capitalised, turn_tokens
+from .named import TurnWords, capitalised, turn_tokens
 from .parties import party_names, places
 from .text import bm25_tokens, fold_accents
 
@@ -148,6 +148,12 @@ class ArchiveWords:
         self._all: frozenset[str] | None = None
         self._lock = threading.Lock()
 
+    @functools.cached_property
+    def turns(self) -> TurnWords:
+        """Every turn's words, in the index's order, tokenised on first use: shared with the timeline's name rule
+        (:mod:`rag.timeline`), so the archive is tokenised once for both."""
+        return TurnWords([t.exchange for t in self._index.turns.values()])
+
     def english(self) -> bool:
         """Whether the archive holds English transcripts (a Chinese archive names nothing in English words)."""
         return any(getattr(s, "lang", "en") == "en" for s in self._index.sources.values())
@@ -156,9 +162,9 @@ class ArchiveWords:
         with self._lock:
             if self._all is None:
                 words: set[str] = set()
-                for t in self._index.turns.values():
+                for i, t in enumerate(self._index.turns.values()):
                     if getattr(self._index.sources[t.source], "lang", "en") == "en":
-                        words.update(fold_accents(w) for w in turn_tokens(t.exchange))
+                        words.update(fold_accents(w) for w in self.turns.token_set(i))
                 self._all = frozenset(words)
             return self._all
 

@@ -307,7 +307,7 @@ class Retriever:
 
                 mentions: dict[str, set[str]] = {}
                 for t in self.index.turns.values():
-                    named = {o for o, _, _ in outlets_in(f"{t.question or ''}\n{t.text}")}
+                    named = {o for o, _, _ in outlets_in(t.exchange)}
                     asked = set(outlet_parts(canonical_outlet(t.outlet))) if t.outlet else set()
                     for o in named | asked:
                         mentions.setdefault(o, set()).add(t.turn_id)

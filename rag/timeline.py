@@ -121,13 +121,12 @@ class TurnScores:
 class _Layout:
     """Chunk-to-turn bookkeeping of one index, computed once per retriever."""
 
-    def __init__(self, index) -> None:  # noqa: ANN001 - rag.store.Index
+    def __init__(self, index, words: TurnWords) -> None:  # noqa: ANN001 - rag.store.Index
         self.turn_ids = tuple(index.turns)
         pos = {t: i for i, t in enumerate(self.turn_ids)}
         self.chunk_turn = np.array([pos[c.turn_id] for c in index.chunks], dtype=np.int64)
         self.dates = [index.sources[index.turns[t].source].date for t in self.turn_ids]
-        turns = [index.turns[t] for t in self.turn_ids]
-        self.words = TurnWords([f"{t.question or ''}\n{t.text}" for t in turns])  # for the name rule (rag.named)
+        self.words = words  # every turn's words, in this order, for the name rule (rag.named)
 
     def fold(self, chunk_scores: np.ndarray) -> np.ndarray:
         """The best chunk score of each turn (-inf for a turn without chunks)."""
@@ -144,7 +143,7 @@ def _layout(retriever) -> _Layout:  # noqa: ANN001
     with _LOCK:
         lay = _LAYOUTS.get(retriever)
         if lay is None:
-            lay = _LAYOUTS[retriever] = _Layout(retriever.index)
+            lay = _LAYOUTS[retriever] = _Layout(retriever.index, retriever.archive_words.turns)  # tokenised once
         return lay
 
 

@@ -62,7 +62,7 @@ class ZhIndex:
 
 def document(turn: Turn) -> str:
     """The text a turn is searched by: its question, then its answer."""
-    return f"{turn.question or ''}\n{turn.text}"
+    return turn.exchange
 
 
 def build_zh(sources: dict[str, Source], tokenizer: str = TOKENIZER) -> ZhIndex:

@@ -193,7 +193,10 @@ def score_turns(retriever, question: str, filters: Filters = Filters(), *,  # no
         named = held & inside
     elif held is not None:  # too common to count each: say how many turns searched name them
         common, n_common = shown_words(topic), int((held & inside).sum())
-    notes = list(res.warnings)
+    # the search's warning of a name no transcript holds speaks of quotes (rag.absent); a timeline quotes nothing and
+    # says it in its own words below
+    absent_at = (res.extra.get("absent") or {}).get("at")
+    notes = [w for i, w in enumerate(res.warnings) if i != absent_at]
     if named is not None and not named.any():  # a word no transcript holds: say so rather than draw empty bars
         absent = [w for w, t in keys if not any(t in lay.words.token_set(i) for i in range(len(lay.words)))]
         if absent:

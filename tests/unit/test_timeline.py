@@ -247,6 +247,8 @@ def test_a_name_no_transcript_holds_and_a_spokesperson_alone_are_said(tmp_path):
     r = Retriever(store.load(tmp_path / "idx"), enc)
     t = timeline(r, "Kovrik", threshold=100.0)
     assert t.total == 0 and any("\u201cKovrik\u201d is in no transcript of the archive" in w for w in t.warnings)
+    # said once, in the timeline's words: not also as the search's warning about quotes (a timeline quotes nothing)
+    assert not any("quotes" in w for w in t.warnings) and len(t.warnings) == 1
     alone = timeline(r, "Geng Shuang", threshold=100.0)
     assert alone.filters.spokesperson == "Geng Shuang"
     assert any(w.startswith("The question names only a spokesperson (Geng Shuang)") for w in alone.warnings)

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, replace
 
 from .filters import Filters
-from .sources.lexicon import SPOKESPERSONS, SPOKESPERSONS_ZH
+from .sources.lexicon import MONTHS, SPOKESPERSONS, SPOKESPERSONS_ZH
 from .timeparse import parse_time_phrase
 
 # The minister is a subject of questions, not a spokesperson answering them.
@@ -73,8 +73,9 @@ _RELATIVE = re.compile(r"\b(?:(?:last|this|next|past)\s+(?:year|month|week|summe
 # only in a question of at most YEARLESS_WORDS words: a journalist's pasted question narrates events with their days
 # ("According to reports, on June 18, Pompeo criticized ..."; 36 of the 300 journalist questions), not a date to search.
 YEARLESS_WORDS = 20
-_FULL_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-_MONTHS = rf"(?:{_FULL_MONTHS}|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?)"
+_FULL_MONTHS = "|".join(m.capitalize() for m in MONTHS)  # the time parser's months (rag.sources.lexicon)
+# "Sept" before "Sep": the date is matched atomically (below), so the longer spelling must be tried first
+_MONTHS = rf"(?:{_FULL_MONTHS}|(?:Sept|{'|'.join(m.capitalize()[:3] for m in MONTHS if len(m) > 3)})\.?)"
 _ORDINALS = ("first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|"
              "fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth")
 _DAY = rf"(?:\d{{1,2}}(?:st|nd|rd|th)?|(?:twenty-|thirty-)?(?:{_ORDINALS}))"
